@@ -1,0 +1,45 @@
+package io.imagegen.api;
+
+import io.imagegen.api.http.ApiKeys;
+import io.imagegen.common.config.Env;
+import io.imagegen.common.models.ModelCatalog;
+import io.imagegen.common.queue.KafkaSettings;
+import io.imagegen.common.storage.S3Settings;
+import java.time.Duration;
+
+/** Everything the api-service reads from its environment, validated once at start-up. */
+record ApiConfig(
+    String host,
+    int port,
+    ApiKeys apiKeys,
+    KafkaSettings kafka,
+    S3Settings s3,
+    ModelCatalog catalog,
+    int maxBodyBytes,
+    Duration retention,
+    Duration enqueueTimeout,
+    Duration shutdownTimeout) {
+
+  /** Reads and validates; throws {@code ConfigException} naming every bad variable. */
+  static ApiConfig from(Env env) {
+    String host = env.string("IMAGEGEN_HTTP_HOST", "0.0.0.0");
+    int port = env.integer("IMAGEGEN_HTTP_PORT", 8080, 0, 65535);
+    ApiKeys keys = ApiKeys.from(env);
+    KafkaSettings kafka = KafkaSettings.from(env);
+    S3Settings s3 = S3Settings.from(env);
+    // Room for a few inline base64 input images, small enough that one client cannot exhaust the heap.
+    int maxBody = env.integer("IMAGEGEN_MAX_BODY_BYTES", 20 * 1024 * 1024, 1024, 512 * 1024 * 1024);
+    Duration retention = env.duration("IMAGEGEN_RESULT_RETENTION", Duration.ofHours(24));
+    // Bounded so a dead broker turns into a quick 503 instead of a hung client.
+    Duration enqueueTimeout = env.duration("IMAGEGEN_ENQUEUE_TIMEOUT", Duration.ofSeconds(10));
+    Duration shutdown = env.duration("IMAGEGEN_SHUTDOWN_TIMEOUT", Duration.ofSeconds(20));
+    ModelCatalog catalog = null;
+    try {
+      catalog = ModelCatalog.load(env.raw("IMAGEGEN_MODEL_CATALOG"));
+    } catch (RuntimeException e) {
+      env.problem("IMAGEGEN_MODEL_CATALOG: " + e.getMessage());
+    }
+    env.validate();
+    return new ApiConfig(host, port, keys, kafka, s3, catalog, maxBody, retention, enqueueTimeout, shutdown);
+  }
+}

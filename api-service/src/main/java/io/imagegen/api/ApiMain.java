@@ -1,0 +1,99 @@
+package io.imagegen.api;
+
+import io.imagegen.api.http.ApiVerticle;
+import io.imagegen.api.queue.JobProducer;
+import io.imagegen.api.tasks.TaskService;
+import io.imagegen.common.config.ConfigException;
+import io.imagegen.common.config.Env;
+import io.imagegen.common.queue.Topics;
+import io.imagegen.common.storage.ObjectStore;
+import io.imagegen.common.tasks.S3TaskStore;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Entry point of the api-service; {@link #start(Map)} also embeds it (local stack, tests). */
+public final class ApiMain {
+  private static final Logger LOG = LoggerFactory.getLogger(ApiMain.class);
+
+  /** A started api-service. */
+  public interface Running {
+    /** The HTTP port actually bound. */
+    int port();
+
+    /** Stops accepting requests, flushes the producer and releases every resource. */
+    Future<Void> close();
+  }
+
+  private ApiMain() {
+  }
+
+  public static void main(String[] args) throws Exception {
+    Running running;
+    try {
+      running = start(System.getenv()).toCompletionStage().toCompletableFuture().get(2, TimeUnit.MINUTES);
+    } catch (ConfigException e) {
+      System.err.println(e.getMessage());
+      System.exit(2);
+      return;
+    }
+    LOG.info("api-service listening on port {}", running.port());
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      try {
+        running.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        LOG.warn("shutdown did not finish cleanly", e);
+      }
+    }, "api-shutdown"));
+  }
+
+  /** Validates {@code env} (throwing {@code ConfigException} at once), then starts everything. */
+  public static Future<Running> start(Map<String, String> env) {
+    ApiConfig config = ApiConfig.from(new Env(env));
+    Vertx vertx = Vertx.vertx();
+    ObjectStore objects = new ObjectStore(vertx, config.s3());
+    JobProducer producer = JobProducer.create(vertx, config.kafka(), config.enqueueTimeout());
+    TaskService tasks = new TaskService(config.catalog(), new S3TaskStore(objects), producer, Clock.systemUTC(),
+        config.retention());
+    ApiVerticle verticle = new ApiVerticle(config.host(), config.port(), config.maxBodyBytes(), config.apiKeys(), tasks);
+    return vertx.executeBlocking(() -> {
+          Topics.ensure(config.kafka(), config.kafka().jobsTopic(), config.enqueueTimeout().toMillis() * 3);
+          return null;
+        })
+        .compose(ignored -> objects.ensureBucket())
+        .compose(ignored -> vertx.deployVerticle(verticle))
+        .<Running>map(deploymentId -> new Started(vertx, deploymentId, verticle, producer, objects,
+            config.shutdownTimeout()))
+        .onFailure(err -> {
+          producer.close();
+          objects.close();
+          vertx.close();
+        });
+  }
+
+  private record Started(Vertx vertx, String deploymentId, ApiVerticle verticle, JobProducer producer,
+      ObjectStore objects, Duration timeout) implements Running {
+    @Override
+    public int port() {
+      return verticle.actualPort();
+    }
+
+    @Override
+    public Future<Void> close() {
+      // Drain first (no new requests), then flush queued jobs, then release clients and threads.
+      return vertx.undeploy(deploymentId)
+          .transform(ignored -> vertx.executeBlocking(() -> {
+            producer.close(timeout);
+            objects.close();
+            return null;
+          }))
+          .transform(ignored -> vertx.close())
+          .timeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+  }
+}

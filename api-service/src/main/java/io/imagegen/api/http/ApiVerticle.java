@@ -1,0 +1,121 @@
+package io.imagegen.api.http;
+
+import io.imagegen.api.tasks.TaskService;
+import io.imagegen.common.errors.AuthenticationException;
+import io.imagegen.common.errors.InvalidRequestException;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+
+/** The HTTP edge: routing, authentication, body limits and error rendering. Holds no business logic. */
+public final class ApiVerticle extends VerticleBase {
+  private static final String OWNER = "imagegen.owner";
+
+  private final String host;
+  private final int port;
+  private final int maxBodyBytes;
+  private final ApiKeys keys;
+  private final TaskService tasks;
+  private HttpServer server;
+
+  public ApiVerticle(String host, int port, int maxBodyBytes, ApiKeys keys, TaskService tasks) {
+    this.host = host;
+    this.port = port;
+    this.maxBodyBytes = maxBodyBytes;
+    this.keys = keys;
+    this.tasks = tasks;
+  }
+
+  @Override
+  public Future<?> start() {
+    Router router = Router.router(vertx);
+    router.get("/health").handler(ctx -> json(ctx, 200, new JsonObject().put("status", "ok")));
+    router.route("/v1/*").handler(this::authenticate);
+    router.post("/v1/images/generations")
+        .handler(BodyHandler.create(false).setBodyLimit(maxBodyBytes))
+        .handler(this::submit);
+    router.get("/v1/images/generations/:task_id").handler(this::getTask);
+    router.route().last().handler(ctx -> HttpErrors.write(ctx.response(), 404,
+        "Unknown path " + ctx.request().method() + " " + ctx.request().path(), "invalid_request_error",
+        "unknown_url", null));
+    router.errorHandler(405, ctx -> HttpErrors.write(ctx.response(), 405,
+        "Method " + ctx.request().method() + " is not allowed on " + ctx.request().path(), "invalid_request_error",
+        "method_not_allowed", null));
+    router.errorHandler(413, ctx -> HttpErrors.write(ctx.response(), 413,
+        "Request body is larger than " + maxBodyBytes + " bytes", "invalid_request_error", "request_too_large", null));
+    router.errorHandler(500, ctx -> HttpErrors.send(ctx.response(), ctx.failure()));
+    return vertx.createHttpServer()
+        .requestHandler(router)
+        .listen(port, host)
+        .onSuccess(s -> server = s);
+  }
+
+  /** The port actually bound (useful when configured as 0). */
+  public int actualPort() {
+    return server.actualPort();
+  }
+
+  @Override
+  public Future<?> stop() {
+    return server == null ? Future.succeededFuture() : server.close();
+  }
+
+  private void authenticate(RoutingContext ctx) {
+    String header = ctx.request().getHeader("Authorization");
+    String token = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7) ? header.substring(7).trim() : null;
+    keys.authenticate(token).ifPresentOrElse(owner -> {
+      ctx.put(OWNER, owner);
+      ctx.next();
+    }, () -> {
+      ctx.response().putHeader("WWW-Authenticate", "Bearer");
+      HttpErrors.send(ctx.response(), new AuthenticationException(token == null
+          ? "Missing API key: send 'Authorization: Bearer <key>'."
+          : "Incorrect API key provided."));
+    });
+  }
+
+  private void submit(RoutingContext ctx) {
+    JsonObject body;
+    try {
+      body = jsonObject(ctx.body().buffer());
+    } catch (InvalidRequestException e) {
+      HttpErrors.send(ctx.response(), e);
+      return;
+    }
+    tasks.submit(ctx.get(OWNER), body)
+        .onSuccess(task -> json(ctx, 200, task))
+        .onFailure(err -> HttpErrors.send(ctx.response(), err));
+  }
+
+  private void getTask(RoutingContext ctx) {
+    tasks.get(ctx.get(OWNER), ctx.pathParam("task_id"))
+        .onSuccess(task -> json(ctx, 200, task))
+        .onFailure(err -> HttpErrors.send(ctx.response(), err));
+  }
+
+  private static JsonObject jsonObject(Buffer buffer) {
+    if (buffer == null || buffer.length() == 0) {
+      throw new InvalidRequestException("invalid_json", "Request body must be a JSON object.", null);
+    }
+    Object value;
+    try {
+      value = io.vertx.core.json.Json.decodeValue(buffer);
+    } catch (DecodeException e) {
+      throw new InvalidRequestException("invalid_json", "Request body is not valid JSON.", null);
+    }
+    if (!(value instanceof JsonObject object)) {
+      throw new InvalidRequestException("invalid_json", "Request body must be a JSON object.", null);
+    }
+    return object;
+  }
+
+  private static void json(RoutingContext ctx, int status, JsonObject body) {
+    ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json").end(body.encode());
+  }
+}

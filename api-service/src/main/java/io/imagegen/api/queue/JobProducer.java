@@ -1,0 +1,74 @@
+package io.imagegen.api.queue;
+
+import io.imagegen.common.errors.UnavailableException;
+import io.imagegen.common.json.Json;
+import io.imagegen.common.queue.JobMessage;
+import io.imagegen.common.queue.KafkaSettings;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import java.time.Duration;
+import java.util.Map;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/** Puts job messages on the jobs topic durably (idempotent producer, acks=all) and reports back on a Vert.x future. */
+public final class JobProducer implements AutoCloseable {
+  private final Vertx vertx;
+  private final String topic;
+  private final Producer<String, byte[]> producer;
+
+  JobProducer(Vertx vertx, String topic, Producer<String, byte[]> producer) {
+    this.vertx = vertx;
+    this.topic = topic;
+    this.producer = producer;
+  }
+
+  /** A producer whose every send either lands on all in-sync replicas or fails within {@code timeout}. */
+  public static JobProducer create(Vertx vertx, KafkaSettings settings, Duration timeout) {
+    Map<String, Object> props = settings.baseClientProperties("imagegen-api");
+    props.put(ProducerConfig.ACKS_CONFIG, "all");
+    props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+    // A short linger batches bursts of submits without adding noticeable latency.
+    props.put(ProducerConfig.LINGER_MS_CONFIG, 2);
+    int timeoutMs = (int) timeout.toMillis();
+    props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, timeoutMs);
+    props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, Math.max(1000, timeoutMs / 2));
+    props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, timeoutMs);
+    return new JobProducer(vertx, settings.jobsTopic(),
+        new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer()));
+  }
+
+  /** Completes once the broker acknowledged the job; keyed by task id so one task always maps to one partition. */
+  public Future<Void> send(JobMessage job) {
+    Context context = vertx.getOrCreateContext();
+    Promise<Void> promise = Promise.promise();
+    ProducerRecord<String, byte[]> record = new ProducerRecord<>(topic, job.taskId(), Json.toBytes(job));
+    // send() may block for metadata while the broker is away, so it must never run on an event loop.
+    context.executeBlocking(() -> producer.send(record, (metadata, error) -> context.runOnContext(ignored -> {
+      if (error == null) {
+        promise.complete();
+      } else {
+        promise.fail(new UnavailableException("queue_unavailable", "job queue unavailable: " + error.getMessage(),
+            error));
+      }
+    })), false).onFailure(error -> promise.tryFail(
+        new UnavailableException("queue_unavailable", "job queue unavailable: " + error.getMessage(), error)));
+    return promise.future();
+  }
+
+  /** Flushes what is in flight, waiting at most {@code timeout}. */
+  public void close(Duration timeout) {
+    producer.close(timeout);
+  }
+
+  @Override
+  public void close() {
+    close(Duration.ofSeconds(5));
+  }
+}

@@ -1,0 +1,16 @@
+package io.imagegen.api.tasks;
+
+import io.imagegen.common.models.ModelSpec;
+import java.util.Map;
+
+/** A validated {@code POST /v1/images/generations} body with the model's defaults applied. */
+record GenerationRequest(
+    ModelSpec model,
+    String prompt,
+    int n,
+    String size,
+    String quality,
+    String responseFormat,
+    String mode,
+    Map<String, Object> params) {
+}

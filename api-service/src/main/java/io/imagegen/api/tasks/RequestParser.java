@@ -1,0 +1,191 @@
+package io.imagegen.api.tasks;
+
+import io.imagegen.common.errors.InvalidRequestException;
+import io.imagegen.common.errors.NotFoundException;
+import io.imagegen.common.models.ModelCatalog;
+import io.imagegen.common.models.ModelSpec;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Turns a request body into a {@link GenerationRequest} or an {@link InvalidRequestException} naming the first bad
+ * field. Fields every model understands are checked here; model-specific ones must be declared in the catalog.
+ */
+final class RequestParser {
+  private static final Pattern SIZE = Pattern.compile("(\\d{1,5})x(\\d{1,5})");
+  private static final List<String> RESPONSE_FORMATS = List.of("b64_json", "url");
+  private static final int MAX_USER_LENGTH = 256;
+  /** Fields handled for every model; anything else must be a model-specific parameter from the catalog. */
+  private static final Set<String> CORE = Set.of("model", "prompt", "n", "size", "quality", "response_format", "user",
+      "stream");
+  private static final Set<String> STRING_PARAMS = Set.of("output_format", "background", "moderation", "style",
+      "sequential_image_generation", "ratio");
+  private static final Set<String> INTEGER_PARAMS = Set.of("output_compression", "seed");
+  private static final Set<String> BOOLEAN_PARAMS = Set.of("watermark");
+
+  private final ModelCatalog catalog;
+
+  RequestParser(ModelCatalog catalog) {
+    this.catalog = catalog;
+  }
+
+  GenerationRequest parse(JsonObject body) {
+    String modelId = requiredString(body, "model");
+    ModelSpec model = catalog.find(modelId).orElseThrow(() -> new NotFoundException("model_not_found",
+        "The model '" + modelId + "' does not exist or is not available.", "model"));
+
+    String prompt = requiredString(body, "prompt");
+    if (prompt.isBlank()) {
+      throw InvalidRequestException.field("prompt", "prompt must not be empty");
+    }
+    if (prompt.length() > model.maxPromptLength()) {
+      throw InvalidRequestException.field("prompt", "prompt is " + prompt.length() + " characters; " + model.id()
+          + " accepts at most " + model.maxPromptLength());
+    }
+    if (Boolean.TRUE.equals(optionalBoolean(body, "stream"))) {
+      throw InvalidRequestException.field("stream", "stream=true is not supported for image generation");
+    }
+    Long n = optionalInteger(body, "n");
+    if (n != null && (n < 1 || n > model.maxN())) {
+      throw InvalidRequestException.field("n", "n must be between 1 and " + model.maxN() + " for " + model.id());
+    }
+    String size = parseSize(model, optionalString(body, "size"));
+    String quality = optionalString(body, "quality");
+    if (quality != null) {
+      checkAllowed(model, "quality", quality);
+    }
+    String responseFormat = optionalString(body, "response_format");
+    if (responseFormat != null && !RESPONSE_FORMATS.contains(responseFormat)) {
+      throw InvalidRequestException.field("response_format", "response_format must be one of: b64_json, url");
+    }
+    String user = optionalString(body, "user");
+    if (user != null && user.length() > MAX_USER_LENGTH) {
+      throw InvalidRequestException.field("user", "user must be at most " + MAX_USER_LENGTH + " characters");
+    }
+
+    Map<String, Object> params = new LinkedHashMap<>();
+    if (user != null) {
+      params.put("user", user);
+    }
+    String mode = "generation";
+    for (String field : body.fieldNames()) {
+      if (CORE.contains(field) || body.getValue(field) == null) {
+        continue;
+      }
+      if (!model.supports(field)) {
+        boolean known = STRING_PARAMS.contains(field) || INTEGER_PARAMS.contains(field)
+            || BOOLEAN_PARAMS.contains(field) || "image".equals(field);
+        throw InvalidRequestException.field(field, known
+            ? model.id() + " does not support '" + field + "'"
+            : "unknown parameter '" + field + "'");
+      }
+      if ("image".equals(field)) {
+        // Edit inputs are accepted only for models whose catalog entry declares them.
+        mode = "edit";
+      }
+      params.put(field, typed(model, body, field));
+    }
+    return new GenerationRequest(model, prompt, n == null ? 1 : n.intValue(), size,
+        quality == null ? model.defaultQuality() : quality, responseFormat == null ? "url" : responseFormat, mode,
+        params);
+  }
+
+  private static Object typed(ModelSpec model, JsonObject body, String field) {
+    if (STRING_PARAMS.contains(field)) {
+      String value = optionalString(body, field);
+      checkAllowed(model, field, value);
+      return value;
+    }
+    if (INTEGER_PARAMS.contains(field)) {
+      Long value = optionalInteger(body, field);
+      if ("output_compression".equals(field) && (value < 0 || value > 100)) {
+        throw InvalidRequestException.field(field, "output_compression must be between 0 and 100");
+      }
+      return value;
+    }
+    if (BOOLEAN_PARAMS.contains(field)) {
+      return optionalBoolean(body, field);
+    }
+    Object value = body.getValue(field);
+    if ("image".equals(field) && !(value instanceof String || value instanceof JsonArray || value instanceof JsonObject)) {
+      throw InvalidRequestException.field(field, "image must be a URL, a data URL, base64, an array or an object");
+    }
+    return value instanceof JsonObject json ? json.getMap() : value instanceof JsonArray array ? array.getList() : value;
+  }
+
+  private static String parseSize(ModelSpec model, String size) {
+    if (size == null) {
+      return model.defaultSize();
+    }
+    if (size.indexOf('\u00d7') >= 0 || size.indexOf('X') >= 0 || size.indexOf('*') >= 0) {
+      throw InvalidRequestException.field("size",
+          "size must use a lowercase x between width and height, e.g. 1024x1024 (got '" + size + "')");
+    }
+    if (!model.sizes().isEmpty()) {
+      if (!model.sizes().contains(size)) {
+        throw InvalidRequestException.field("size", "size must be one of: " + String.join(", ", model.sizes())
+            + " for " + model.id());
+      }
+      return size;
+    }
+    Matcher m = SIZE.matcher(size);
+    if (!m.matches()) {
+      throw InvalidRequestException.field("size", "size must look like 1024x1024 (width x height in pixels)");
+    }
+    int width = Integer.parseInt(m.group(1));
+    int height = Integer.parseInt(m.group(2));
+    if (width < model.minSide() || width > model.maxSide() || height < model.minSide() || height > model.maxSide()) {
+      throw InvalidRequestException.field("size", "width and height must each be between " + model.minSide()
+          + " and " + model.maxSide() + " for " + model.id());
+    }
+    return width + "x" + height;
+  }
+
+  private static void checkAllowed(ModelSpec model, String field, String value) {
+    List<String> allowed = model.allowedValues(field);
+    if (!allowed.isEmpty() && !allowed.contains(value)) {
+      throw InvalidRequestException.field(field, field + " must be one of: " + String.join(", ", allowed));
+    }
+  }
+
+  private static String requiredString(JsonObject body, String field) {
+    String value = optionalString(body, field);
+    if (value == null) {
+      throw InvalidRequestException.field(field, field + " is required");
+    }
+    return value;
+  }
+
+  private static String optionalString(JsonObject body, String field) {
+    Object value = body.getValue(field);
+    if (value != null && !(value instanceof String)) {
+      throw InvalidRequestException.field(field, field + " must be a string");
+    }
+    return (String) value;
+  }
+
+  private static Long optionalInteger(JsonObject body, String field) {
+    Object value = body.getValue(field);
+    if (value == null) {
+      return null;
+    }
+    if (value instanceof Integer || value instanceof Long) {
+      return ((Number) value).longValue();
+    }
+    throw InvalidRequestException.field(field, field + " must be an integer");
+  }
+
+  private static Boolean optionalBoolean(JsonObject body, String field) {
+    Object value = body.getValue(field);
+    if (value != null && !(value instanceof Boolean)) {
+      throw InvalidRequestException.field(field, field + " must be a boolean");
+    }
+    return (Boolean) value;
+  }
+}

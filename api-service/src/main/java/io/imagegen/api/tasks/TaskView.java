@@ -1,0 +1,65 @@
+package io.imagegen.api.tasks;
+
+import io.imagegen.common.tasks.ImageData;
+import io.imagegen.common.tasks.Task;
+import io.imagegen.common.tasks.TaskResult;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+/** The public {@code image.generation.task} object: never the owner, never storage keys. */
+final class TaskView {
+  private TaskView() {
+  }
+
+  static JsonObject of(Task task) {
+    JsonObject json = new JsonObject()
+        .put("id", task.id())
+        .put("task_id", task.id())
+        .put("object", "image.generation.task")
+        .put("status", task.status().name())
+        .put("created_at", task.createdAt())
+        .put("model", task.model())
+        .put("prompt", task.prompt())
+        .put("size", task.size())
+        .put("quality", task.quality())
+        .put("n", task.n())
+        .put("mode", task.mode());
+    if (task.startedAt() != null) {
+      json.put("started_at", task.startedAt());
+    }
+    if (task.completedAt() != null) {
+      json.put("completed_at", task.completedAt());
+    }
+    json.put("expires_at", task.expiresAt());
+    if (task.result() != null) {
+      json.put("result", result(task.result()));
+    }
+    if (task.error() != null) {
+      json.put("error", new JsonObject().put("code", task.error().code()).put("message", task.error().message()));
+    }
+    return json;
+  }
+
+  /** The OpenAI images response: {@code created}, {@code data[]}, {@code usage}. */
+  static JsonObject result(TaskResult result) {
+    JsonArray data = new JsonArray();
+    for (ImageData image : result.data()) {
+      JsonObject item = new JsonObject().put("url", image.url());
+      if (image.revisedPrompt() != null) {
+        item.put("revised_prompt", image.revisedPrompt());
+      }
+      data.add(item);
+    }
+    JsonObject usage = new JsonObject().put("generated_images", result.usage().generatedImages());
+    putIfPresent(usage, "total_tokens", result.usage().totalTokens());
+    putIfPresent(usage, "input_tokens", result.usage().inputTokens());
+    putIfPresent(usage, "output_tokens", result.usage().outputTokens());
+    return new JsonObject().put("created", result.created()).put("data", data).put("usage", usage);
+  }
+
+  private static void putIfPresent(JsonObject json, String key, Integer value) {
+    if (value != null) {
+      json.put(key, value);
+    }
+  }
+}

@@ -1,0 +1,41 @@
+package io.imagegen.common.queue;
+
+import io.imagegen.common.config.Env;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.kafka.clients.CommonClientConfigs;
+
+/** Broker address and topic layout, read from the {@code IMAGEGEN_KAFKA_*} variables. */
+public record KafkaSettings(
+    String bootstrapServers,
+    String jobsTopic,
+    int partitions,
+    short replicationFactor,
+    Map<String, String> securityProperties) {
+
+  public static KafkaSettings from(Env env) {
+    String bootstrap = env.required("IMAGEGEN_KAFKA_BOOTSTRAP_SERVERS");
+    String topic = env.string("IMAGEGEN_KAFKA_JOBS_TOPIC", "imagegen.jobs");
+    if (!topic.matches("[a-zA-Z0-9._-]{1,249}")) {
+      env.problem("IMAGEGEN_KAFKA_JOBS_TOPIC must be a legal Kafka topic name, got '" + topic + "'");
+    }
+    Map<String, String> security = new HashMap<>();
+    String protocol = env.raw("IMAGEGEN_KAFKA_SECURITY_PROTOCOL");
+    if (protocol != null) {
+      security.put(CommonClientConfigs.SECURITY_PROTOCOL_CONFIG, protocol);
+    }
+    return new KafkaSettings(bootstrap, topic,
+        // Partitions cap how many worker processes share the load, not how many jobs run at once.
+        env.integer("IMAGEGEN_KAFKA_PARTITIONS", 12, 1, 10_000),
+        (short) env.integer("IMAGEGEN_KAFKA_REPLICATION_FACTOR", 1, 1, 16),
+        Map.copyOf(security));
+  }
+
+  /** Properties every client shares. */
+  public Map<String, Object> baseClientProperties(String clientId) {
+    Map<String, Object> props = new HashMap<>(securityProperties);
+    props.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    props.put(CommonClientConfigs.CLIENT_ID_CONFIG, clientId);
+    return props;
+  }
+}

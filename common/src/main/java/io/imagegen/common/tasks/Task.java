@@ -1,0 +1,76 @@
+package io.imagegen.common.tasks;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+
+/**
+ * The durable record of one image task, as stored (privately) in the object store. Transitions return new
+ * instances and refuse anything the {@link TaskStatus} state machine forbids, so a terminal task never changes.
+ * Times are Unix seconds, as in the OpenAI API.
+ */
+public record Task(
+    @JsonProperty("id") String id,
+    @JsonProperty("owner") String owner,
+    @JsonProperty("status") TaskStatus status,
+    @JsonProperty("created_at") long createdAt,
+    @JsonProperty("started_at") Long startedAt,
+    @JsonProperty("completed_at") Long completedAt,
+    @JsonProperty("expires_at") long expiresAt,
+    @JsonProperty("model") String model,
+    @JsonProperty("prompt") String prompt,
+    @JsonProperty("size") String size,
+    @JsonProperty("quality") String quality,
+    @JsonProperty("n") int n,
+    @JsonProperty("mode") String mode,
+    @JsonProperty("params") Map<String, Object> params,
+    @JsonProperty("attempts") int attempts,
+    @JsonProperty("result") TaskResult result,
+    @JsonProperty("error") TaskError error) {
+
+  public Task {
+    params = params == null ? Map.of() : Map.copyOf(params);
+  }
+
+  /** A new QUEUED task that expires {@code retention} after creation unless it finishes later. */
+  public static Task queued(String id, String owner, Instant now, Duration retention, String model, String prompt,
+      String size, String quality, int n, String mode, Map<String, Object> params) {
+    long created = now.getEpochSecond();
+    return new Task(id, owner, TaskStatus.QUEUED, created, null, null, created + retention.toSeconds(), model, prompt,
+        size, quality, n, mode, params, 0, null, null);
+  }
+
+  /** RUNNING with one more attempt recorded. */
+  public Task running(Instant now) {
+    check(TaskStatus.RUNNING);
+    return new Task(id, owner, TaskStatus.RUNNING, createdAt, startedAt == null ? now.getEpochSecond() : startedAt,
+        null, expiresAt, model, prompt, size, quality, n, mode, params, attempts + 1, null, null);
+  }
+
+  /** SUCCEEDED with its result, visible for {@code retention} from now. */
+  public Task succeeded(TaskResult taskResult, Instant now, Duration retention) {
+    check(TaskStatus.SUCCEEDED);
+    long done = now.getEpochSecond();
+    return new Task(id, owner, TaskStatus.SUCCEEDED, createdAt, startedAt, done, done + retention.toSeconds(), model,
+        prompt, size, quality, n, mode, params, attempts, taskResult, null);
+  }
+
+  /** FAILED with its error, visible for {@code retention} from now. */
+  public Task failed(TaskError taskError, Instant now, Duration retention) {
+    check(TaskStatus.FAILED);
+    long done = now.getEpochSecond();
+    return new Task(id, owner, TaskStatus.FAILED, createdAt, startedAt, done, done + retention.toSeconds(), model,
+        prompt, size, quality, n, mode, params, attempts, null, taskError);
+  }
+
+  public boolean isExpired(Instant now) {
+    return now.getEpochSecond() >= expiresAt;
+  }
+
+  private void check(TaskStatus next) {
+    if (!status.canMoveTo(next)) {
+      throw new IllegalStateException("task " + id + " cannot move from " + status + " to " + next);
+    }
+  }
+}

@@ -1,0 +1,5 @@
+package io.imagegen.common.tasks;
+
+/** A value with the opaque version (ETag) it had when read; writes conditional on that version detect races. */
+public record Versioned<T>(T value, String version) {
+}

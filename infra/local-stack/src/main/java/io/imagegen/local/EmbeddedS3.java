@@ -1,0 +1,92 @@
+package io.imagegen.local;
+
+import java.io.IOException;
+import java.net.HttpURLConnection;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/** A real S3-compatible server (S3Proxy on a filesystem blob store), run as its own JVM from the bundled jar. */
+public final class EmbeddedS3 implements AutoCloseable {
+  private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
+
+  private final int port;
+  private final String accessKey;
+  private final String secretKey;
+  private final ChildProcess server;
+
+  private EmbeddedS3(Path jar, Path dir, int port, String accessKey, String secretKey) {
+    this.port = port;
+    this.accessKey = accessKey;
+    this.secretKey = secretKey;
+    this.server = new ChildProcess("s3proxy", List.of("-Xmx512m", "-jar", jar.toAbsolutePath().toString(),
+        "--properties", dir.resolve("s3proxy.conf").toString()), dir.resolve("s3proxy.log"));
+  }
+
+  /** Starts S3Proxy on {@code port} (0 picks a free one), storing blobs under {@code dir}. */
+  public static EmbeddedS3 start(Path jar, Path dir, int port, String accessKey, String secretKey)
+      throws IOException, InterruptedException {
+    if (!Files.isRegularFile(jar)) {
+      throw new IOException("S3Proxy jar not found at " + jar + ": run 'mvn -DskipTests package' first");
+    }
+    int actualPort = port == 0 ? Ports.free() : port;
+    Files.createDirectories(dir.resolve("blobs"));
+    Files.writeString(dir.resolve("s3proxy.conf"), String.join("\n",
+        "s3proxy.endpoint=http://127.0.0.1:" + actualPort,
+        "s3proxy.authorization=aws-v2-or-v4",
+        "s3proxy.identity=" + accessKey,
+        "s3proxy.credential=" + secretKey,
+        "jclouds.provider=filesystem",
+        "jclouds.filesystem.basedir=" + dir.resolve("blobs").toAbsolutePath(),
+        ""));
+    EmbeddedS3 s3 = new EmbeddedS3(jar, dir, actualPort, accessKey, secretKey);
+    s3.startServer();
+    return s3;
+  }
+
+  public URI endpoint() {
+    return URI.create("http://127.0.0.1:" + port);
+  }
+
+  public String accessKey() {
+    return accessKey;
+  }
+
+  public String secretKey() {
+    return secretKey;
+  }
+
+  /** Starts the server (again, after {@link #stop()}) and waits until it answers HTTP. */
+  public void startServer() throws IOException, InterruptedException {
+    server.start();
+    long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
+    while (System.nanoTime() < deadline) {
+      if (!server.isAlive()) {
+        throw new IOException("S3Proxy exited during start-up\n" + server.logTail());
+      }
+      try {
+        HttpURLConnection connection = (HttpURLConnection) endpoint().toURL().openConnection();
+        connection.setConnectTimeout(500);
+        connection.setReadTimeout(1000);
+        connection.getResponseCode();
+        connection.disconnect();
+        return;
+      } catch (IOException notYet) {
+        Thread.sleep(100);
+      }
+    }
+    server.kill();
+    throw new IOException("S3Proxy not ready within " + READY_TIMEOUT + "\n" + server.logTail());
+  }
+
+  public void stop() {
+    server.stop(Duration.ofSeconds(10));
+  }
+
+  @Override
+  public void close() {
+    stop();
+  }
+}

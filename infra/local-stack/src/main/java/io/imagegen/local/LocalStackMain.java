@@ -1,0 +1,66 @@
+package io.imagegen.local;
+
+import io.imagegen.common.config.Env;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * {@code run-local.sh}: starts broker, S3 server, api-service, worker and the offline demo model, prints how to use
+ * them and runs until Ctrl-C. Any {@code IMAGEGEN_*} variable in the environment is passed to the services.
+ */
+public final class LocalStackMain {
+  private LocalStackMain() {
+  }
+
+  public static void main(String[] args) throws Exception {
+    Env env = Env.system();
+    int apiPort = env.integer("IMAGEGEN_HTTP_PORT", 8080, 1, 65535);
+    int kafkaPort = env.integer("IMAGEGEN_LOCAL_KAFKA_PORT", 9092, 1, 65535);
+    int s3Port = env.integer("IMAGEGEN_LOCAL_S3_PORT", 9000, 1, 65535);
+    int workers = env.integer("IMAGEGEN_LOCAL_WORKERS", 1, 1, 16);
+    String dataDir = env.raw("IMAGEGEN_LOCAL_DATA_DIR");
+    env.validate();
+    Path data = dataDir == null ? Files.createTempDirectory("imagegen-local") : Path.of(dataDir);
+    Map<String, String> passThrough = new HashMap<>();
+    System.getenv().forEach((name, value) -> {
+      if (name.startsWith("IMAGEGEN_") && !name.startsWith("IMAGEGEN_LOCAL_")) {
+        passThrough.put(name, value);
+      }
+    });
+    LocalStack.Options options = LocalStack.Options.defaults(data)
+        .withPorts(apiPort, kafkaPort, s3Port)
+        .withWorkers(workers)
+        .withEnv(passThrough);
+    System.out.println("Starting Kafka, S3Proxy, api-service and " + workers + " worker(s); data in " + data);
+    LocalStack stack = LocalStack.start(options);
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      System.out.println("Stopping...");
+      stack.close();
+      stopped.countDown();
+    }, "local-stack-shutdown"));
+    String key = options.apiKey();
+    String base = stack.apiBase().toString();
+    System.out.println("""
+
+        imagegen-queue is running.
+          API        %s   (API key: %s)
+          Kafka      %s
+          S3         %s   (bucket imagegen)
+
+        Submit a task:
+          curl -s -X POST %s/v1/images/generations -H 'Authorization: Bearer %s' \\
+               -H 'Content-Type: application/json' \\
+               -d '{"model":"demo-async","prompt":"a lighthouse at dusk","size":"512x512"}'
+
+        Poll it (use the task_id from the answer):
+          curl -s %s/v1/images/generations/<task_id> -H 'Authorization: Bearer %s'
+
+        Press Ctrl-C to stop.
+        """.formatted(base, key, stack.kafka().bootstrapServers(), stack.s3().endpoint(), base, key, base, key));
+    stopped.await();
+  }
+}

@@ -1,0 +1,109 @@
+package io.imagegen.worker;
+
+import io.imagegen.common.config.ConfigException;
+import io.imagegen.common.config.Env;
+import io.imagegen.common.queue.Topics;
+import io.imagegen.common.storage.ObjectStore;
+import io.imagegen.common.tasks.S3TaskStore;
+import io.imagegen.worker.providers.DemoProvider;
+import io.imagegen.worker.providers.Providers;
+import io.imagegen.worker.queue.JobConsumer;
+import io.imagegen.worker.tasks.JobRunner;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Entry point of the worker-service; {@link #start(Map)} also embeds it (local stack, tests). */
+public final class WorkerMain {
+  private static final Logger LOG = LoggerFactory.getLogger(WorkerMain.class);
+
+  /** A started worker. */
+  public interface Running {
+    /** Stops fetching, drains running jobs within the grace period, commits and releases every resource. */
+    Future<Void> close();
+  }
+
+  private WorkerMain() {
+  }
+
+  public static void main(String[] args) throws Exception {
+    Running running;
+    try {
+      running = start(System.getenv()).toCompletionStage().toCompletableFuture().get(2, TimeUnit.MINUTES);
+    } catch (ConfigException e) {
+      System.err.println(e.getMessage());
+      System.exit(2);
+      return;
+    }
+    LOG.info("worker-service consuming jobs");
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      try {
+        running.close().toCompletionStage().toCompletableFuture().get(5, TimeUnit.MINUTES);
+      } catch (Exception e) {
+        LOG.warn("shutdown did not finish cleanly", e);
+      }
+    }, "worker-shutdown"));
+  }
+
+  /** Validates {@code env} (throwing {@code ConfigException} at once), then starts consuming. */
+  public static Future<Running> start(Map<String, String> env) {
+    WorkerConfig config = WorkerConfig.from(new Env(env));
+    Vertx vertx = Vertx.vertx();
+    ObjectStore objects = new ObjectStore(vertx, config.s3());
+    Providers providers = new Providers(List.of(new DemoProvider(vertx, config.demoLatency())));
+    JobRunner runner = new JobRunner(vertx, new S3TaskStore(objects), objects, config.catalog(), providers,
+        config.upstreamRetry(), config.retention(), config.taskDeadline(), Clock.systemUTC());
+    return vertx.executeBlocking(() -> {
+          Topics.ensure(config.kafka(), config.kafka().jobsTopic(), 30_000);
+          return null;
+        })
+        .compose(ignored -> objects.ensureBucket())
+        .<Running>map(ignored -> {
+          JobConsumer consumer = new JobConsumer(new KafkaConsumer<>(consumerProperties(config),
+              new StringDeserializer(), new ByteArrayDeserializer()), config.kafka().jobsTopic(),
+              vertx.getOrCreateContext(), runner::run, config.maxInFlight(), config.commitInterval());
+          consumer.start();
+          return new Started(vertx, consumer, objects, config.shutdownGrace());
+        })
+        .onFailure(err -> {
+          objects.close();
+          vertx.close();
+        });
+  }
+
+  private static Map<String, Object> consumerProperties(WorkerConfig config) {
+    Map<String, Object> props = config.kafka().baseClientProperties("imagegen-worker");
+    props.put(ConsumerConfig.GROUP_ID_CONFIG, config.groupId());
+    props.put(ConsumerConfig.GROUP_PROTOCOL_CONFIG, config.groupProtocol());
+    props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    // A brand-new group must not skip jobs that were enqueued before any worker existed.
+    props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Math.min(500, config.maxInFlight()));
+    return props;
+  }
+
+  private record Started(Vertx vertx, JobConsumer consumer, ObjectStore objects, Duration grace)
+      implements Running {
+    @Override
+    public Future<Void> close() {
+      return consumer.stop(grace)
+          .transform(ignored -> vertx.executeBlocking(() -> {
+            objects.close();
+            return null;
+          }))
+          .transform(ignored -> vertx.close())
+          // Drain gets the grace period; releasing clients gets a little on top.
+          .timeout(grace.toMillis() + 10_000, TimeUnit.MILLISECONDS);
+    }
+  }
+}

@@ -1,0 +1,58 @@
+package io.imagegen.worker.providers;
+
+import io.imagegen.common.errors.UpstreamException;
+import io.imagegen.common.tasks.Usage;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The offline model: renders deterministic art from the prompt after a configurable delay that stands in for a
+ * real model's latency. Prompt keywords exercise the failure paths: {@code #fail} fails permanently, {@code #flaky}
+ * fails its first attempt with a retryable error.
+ */
+public final class DemoProvider implements ImageProvider {
+  private final Vertx vertx;
+  private final Duration latency;
+
+  public DemoProvider(Vertx vertx, Duration latency) {
+    this.vertx = vertx;
+    this.latency = latency;
+  }
+
+  @Override
+  public String name() {
+    return "demo";
+  }
+
+  @Override
+  public Future<Generation> generate(GenerationRequest request) {
+    String prompt = request.task().prompt();
+    Future<Void> waited = latency.isZero()
+        ? Future.succeededFuture()
+        : vertx.timer(latency.toMillis()).mapEmpty();
+    return waited.compose(ignored -> {
+      if (prompt.contains("#fail")) {
+        return Future.failedFuture(new UpstreamException("demo_failure",
+            "The demo model was asked to fail (#fail in the prompt).", false, null));
+      }
+      if (prompt.contains("#flaky") && request.attempt() == 1) {
+        return Future.failedFuture(new UpstreamException("demo_transient",
+            "The demo model failed its first attempt on purpose (#flaky in the prompt).", true, null));
+      }
+      String[] size = request.task().size().split("x");
+      int width = Integer.parseInt(size[0]);
+      int height = Integer.parseInt(size[1]);
+      // Rendering is CPU work: keep it off the event loop.
+      return vertx.executeBlocking(() -> {
+        List<Generation.Image> images = new ArrayList<>();
+        for (int i = 0; i < request.task().n(); i++) {
+          images.add(new Generation.Image(DemoRenderer.renderPng(prompt, width, height, i), "image/png", prompt));
+        }
+        return new Generation(images, Usage.images(images.size()));
+      }, false);
+    });
+  }
+}

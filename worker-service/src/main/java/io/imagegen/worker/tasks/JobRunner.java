@@ -1,0 +1,196 @@
+package io.imagegen.worker.tasks;
+
+import io.imagegen.common.errors.ConflictException;
+import io.imagegen.common.errors.UnavailableException;
+import io.imagegen.common.errors.UpstreamException;
+import io.imagegen.common.models.ModelSpec;
+import io.imagegen.common.models.ModelCatalog;
+import io.imagegen.common.queue.JobMessage;
+import io.imagegen.common.storage.ObjectStore;
+import io.imagegen.common.storage.ObjectStore.Condition;
+import io.imagegen.common.tasks.ImageData;
+import io.imagegen.common.tasks.Task;
+import io.imagegen.common.tasks.TaskError;
+import io.imagegen.common.tasks.TaskResult;
+import io.imagegen.common.tasks.TaskStore;
+import io.imagegen.common.tasks.Versioned;
+import io.imagegen.worker.providers.Generation;
+import io.imagegen.worker.providers.GenerationRequest;
+import io.imagegen.worker.providers.ImageProvider;
+import io.imagegen.worker.providers.Providers;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Takes one job from QUEUED to a terminal state, idempotently: a job whose task is already terminal is skipped,
+ * image keys are fixed per task, and every task write is conditional on the version read, so a redelivered or
+ * raced job can never publish a second result. The returned future completes only once the outcome is durable.
+ */
+public final class JobRunner {
+  private static final Logger LOG = LoggerFactory.getLogger(JobRunner.class);
+  /** Re-reads after losing a write race; more than a handful means something is badly wrong. */
+  private static final int MAX_CONFLICTS = 5;
+
+  private final Vertx vertx;
+  private final TaskStore tasks;
+  private final ObjectStore objects;
+  private final ModelCatalog catalog;
+  private final Providers providers;
+  private final RetryPolicy upstreamRetry;
+  private final RetryPolicy storageRetry;
+  private final Duration retention;
+  private final Duration deadline;
+  private final Clock clock;
+
+  public JobRunner(Vertx vertx, TaskStore tasks, ObjectStore objects, ModelCatalog catalog, Providers providers,
+      RetryPolicy upstreamRetry, Duration retention, Duration deadline, Clock clock) {
+    this.vertx = vertx;
+    this.tasks = tasks;
+    this.objects = objects;
+    this.catalog = catalog;
+    this.providers = providers;
+    this.upstreamRetry = upstreamRetry;
+    // Our own store being down is never the task's fault: keep trying (the offset stays uncommitted meanwhile).
+    this.storageRetry = new RetryPolicy(Integer.MAX_VALUE, Duration.ofMillis(200), Duration.ofSeconds(10));
+    this.retention = retention;
+    this.deadline = deadline;
+    this.clock = clock;
+  }
+
+  /** Runs {@code job}; completes when its task is terminal (or needed no work). */
+  public Future<Void> run(JobMessage job) {
+    return decide(job.taskId(), 0);
+  }
+
+  private Future<Void> decide(String taskId, int conflicts) {
+    return durably(() -> tasks.find(taskId)).compose(found -> {
+      if (found == null) {
+        // The API removes a record whose job it could not enqueue; a job for it may still have landed.
+        LOG.warn("task {} has no record; skipping its job", taskId);
+        return Future.succeededFuture();
+      }
+      Task task = found.value();
+      if (task.status().isTerminal()) {
+        LOG.info("task {} is already {}; skipping redelivered job", taskId, task.status());
+        return Future.succeededFuture();
+      }
+      if (clock.instant().getEpochSecond() >= task.createdAt() + deadline.toSeconds()) {
+        return fail(found, "timeout", "The task did not finish within " + deadline.toMinutes() + " minutes.",
+            conflicts);
+      }
+      ModelSpec model = catalog.find(task.model()).orElse(null);
+      ImageProvider provider = model == null ? null : providers.find(model.provider()).orElse(null);
+      if (provider == null) {
+        return fail(found, "model_unavailable", "Model '" + task.model() + "' is not served by this worker.",
+            conflicts);
+      }
+      return write(found, task.running(clock.instant()), conflicts,
+          running -> attempt(running, model, provider, conflicts));
+    });
+  }
+
+  private Future<Void> attempt(Versioned<Task> running, ModelSpec model, ImageProvider provider, int conflicts) {
+    Task task = running.value();
+    Future<Generation> generated;
+    try {
+      generated = provider.generate(new GenerationRequest(task, model, task.attempts()));
+    } catch (RuntimeException e) {
+      generated = Future.failedFuture(e);
+    }
+    return generated.transform(outcome -> {
+      if (outcome.succeeded()) {
+        return publish(running, outcome.result(), conflicts);
+      }
+      Throwable err = outcome.cause();
+      if (err instanceof UpstreamException upstream && upstream.retryable()
+          && upstreamRetry.allowsAnother(task.attempts())) {
+        Duration pause = upstreamRetry.delayAfter(task.attempts());
+        LOG.info("task {} attempt {} failed ({}); retrying in {} ms", task.id(), task.attempts(), upstream.code(),
+            pause.toMillis());
+        // Re-read before retrying so that a cancellation or another worker's result is honoured.
+        return vertx.timer(Math.max(1, pause.toMillis())).compose(ignored -> decide(task.id(), conflicts));
+      }
+      if (err instanceof UpstreamException upstream) {
+        return fail(running, upstream.code(), upstream.getMessage(), conflicts);
+      }
+      LOG.error("task {} failed unexpectedly", task.id(), err);
+      return fail(running, "internal_error", "The worker failed unexpectedly while generating the image.",
+          conflicts);
+    });
+  }
+
+  private Future<Void> publish(Versioned<Task> running, Generation generation, int conflicts) {
+    Task task = running.value();
+    List<Future<ImageData>> stored = new ArrayList<>();
+    for (int i = 0; i < generation.images().size(); i++) {
+      Generation.Image image = generation.images().get(i);
+      // Fixed per task and index: a replayed job overwrites instead of leaving orphans.
+      String key = "images/" + task.id() + "/" + i + extension(image.contentType());
+      stored.add(durably(() -> objects.put(key, image.bytes(), image.contentType(), true, Condition.NONE))
+          .map(etag -> new ImageData(objects.publicUrl(key, retention), image.revisedPrompt(), key,
+              image.contentType(), image.bytes().length)));
+    }
+    return Future.all(stored).compose(all -> {
+      List<ImageData> data = all.list();
+      TaskResult result = new TaskResult(clock.instant().getEpochSecond(), data, generation.usage());
+      return write(running, task.succeeded(result, clock.instant(), retention), conflicts, done -> {
+        LOG.info("task {} SUCCEEDED with {} image(s)", task.id(), data.size());
+        return Future.succeededFuture();
+      });
+    });
+  }
+
+  private Future<Void> fail(Versioned<Task> current, String code, String message, int conflicts) {
+    Task failed = current.value().failed(new TaskError(code, message), clock.instant(), retention);
+    return write(current, failed, conflicts, done -> {
+      LOG.info("task {} FAILED: {}", failed.id(), code);
+      return Future.succeededFuture();
+    });
+  }
+
+  /** Writes {@code next} over {@code current}; on a lost race, re-reads and decides again. */
+  private Future<Void> write(Versioned<Task> current, Task next, int conflicts,
+      java.util.function.Function<Versioned<Task>, Future<Void>> then) {
+    return durably(() -> tasks.replace(current, next)).transform(outcome -> {
+      if (outcome.succeeded()) {
+        return then.apply(outcome.result());
+      }
+      if (outcome.cause() instanceof ConflictException && conflicts < MAX_CONFLICTS) {
+        LOG.info("task {} changed underneath us; re-reading", next.id());
+        return decide(next.id(), conflicts + 1);
+      }
+      return Future.failedFuture(outcome.cause());
+    });
+  }
+
+  /** Retries an operation on our own storage for as long as the storage says it is unavailable. */
+  private <T> Future<T> durably(Supplier<Future<T>> operation) {
+    return durably(operation, 1);
+  }
+
+  private <T> Future<T> durably(Supplier<Future<T>> operation, int attempt) {
+    return operation.get().recover(err -> {
+      if (!(err instanceof UnavailableException)) {
+        return Future.failedFuture(err);
+      }
+      Duration pause = storageRetry.delayAfter(attempt);
+      LOG.warn("storage unavailable ({}); retrying in {} ms", err.getMessage(), pause.toMillis());
+      return vertx.timer(Math.max(1, pause.toMillis())).compose(ignored -> durably(operation, attempt + 1));
+    });
+  }
+
+  private static String extension(String contentType) {
+    return switch (contentType) {
+      case "image/jpeg" -> ".jpg";
+      case "image/webp" -> ".webp";
+      default -> ".png";
+    };
+  }
+}

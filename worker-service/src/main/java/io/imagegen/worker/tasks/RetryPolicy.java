@@ -1,0 +1,34 @@
+package io.imagegen.worker.tasks;
+
+import java.time.Duration;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * When to try again, as data: exponential backoff from {@code initialBackoff}, capped at {@code maxBackoff}, with
+ * "equal jitter" (half fixed, half random) so that a burst of failures does not retry in lockstep.
+ *
+ * @param maxAttempts upstream attempts per task, the first included
+ */
+public record RetryPolicy(int maxAttempts, Duration initialBackoff, Duration maxBackoff) {
+  public RetryPolicy {
+    if (maxAttempts < 1) {
+      throw new IllegalArgumentException("maxAttempts must be at least 1");
+    }
+    if (initialBackoff.isNegative() || maxBackoff.compareTo(initialBackoff) < 0) {
+      throw new IllegalArgumentException("backoff must satisfy 0 <= initialBackoff <= maxBackoff");
+    }
+  }
+
+  /** Whether another attempt is allowed after {@code attemptsMade} attempts. */
+  public boolean allowsAnother(int attemptsMade) {
+    return attemptsMade < maxAttempts;
+  }
+
+  /** The pause before attempt {@code attemptsMade + 1}. */
+  public Duration delayAfter(int attemptsMade) {
+    long base = initialBackoff.toMillis() << Math.min(Math.max(attemptsMade - 1, 0), 20);
+    long capped = Math.min(Math.max(base, 0), maxBackoff.toMillis());
+    long half = capped / 2;
+    return Duration.ofMillis(half + ThreadLocalRandom.current().nextLong(half + 1));
+  }
+}
