@@ -5,6 +5,7 @@ import io.imagegen.api.queue.JobProducer;
 import io.imagegen.api.tasks.TaskService;
 import io.imagegen.common.config.ConfigException;
 import io.imagegen.common.config.Env;
+import io.imagegen.common.lifecycle.Shutdown;
 import io.imagegen.common.queue.Topics;
 import io.imagegen.common.storage.ObjectStore;
 import io.imagegen.common.tasks.S3TaskStore;
@@ -13,7 +14,9 @@ import io.vertx.core.Vertx;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,12 +25,13 @@ public final class ApiMain {
   private static final Logger LOG = LoggerFactory.getLogger(ApiMain.class);
 
   /** A started api-service. */
-  public interface Running {
+  public interface Running extends AutoCloseable {
     /** The HTTP port actually bound. */
     int port();
 
-    /** Stops accepting requests, flushes the producer and releases every resource. */
-    Future<Void> close();
+    /** Stops accepting requests, flushes the producer and releases every resource; blocks until done. */
+    @Override
+    void close();
   }
 
   private ApiMain() {
@@ -41,15 +45,14 @@ public final class ApiMain {
       System.err.println(e.getMessage());
       System.exit(2);
       return;
+    } catch (ExecutionException | TimeoutException e) {
+      // A dependency (broker, object store) is unreachable or refused us: say which, without a stack trace.
+      System.err.println("api-service could not start: " + (e.getCause() == null ? e : e.getCause().getMessage()));
+      System.exit(1);
+      return;
     }
     LOG.info("api-service listening on port {}", running.port());
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      try {
-        running.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-      } catch (Exception e) {
-        LOG.warn("shutdown did not finish cleanly", e);
-      }
-    }, "api-shutdown"));
+    Runtime.getRuntime().addShutdownHook(new Thread(running::close, "api-shutdown"));
   }
 
   /** Validates {@code env} (throwing {@code ConfigException} at once), then starts everything. */
@@ -84,16 +87,12 @@ public final class ApiMain {
     }
 
     @Override
-    public Future<Void> close() {
-      // Drain first (no new requests), then flush queued jobs, then release clients and threads.
-      return vertx.undeploy(deploymentId)
-          .transform(ignored -> vertx.executeBlocking(() -> {
-            producer.close(timeout);
-            objects.close();
-            return null;
-          }))
-          .transform(ignored -> vertx.close())
-          .timeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    public void close() {
+      // Stop taking requests first, then flush enqueued jobs, then release clients and threads.
+      Shutdown.await("http server", vertx.undeploy(deploymentId), timeout);
+      Shutdown.run("kafka producer", () -> producer.close(timeout));
+      Shutdown.run("object store", objects::close);
+      Shutdown.closeVertx(vertx, timeout);
     }
   }
 }

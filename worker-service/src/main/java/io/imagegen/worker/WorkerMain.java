@@ -2,6 +2,7 @@ package io.imagegen.worker;
 
 import io.imagegen.common.config.ConfigException;
 import io.imagegen.common.config.Env;
+import io.imagegen.common.lifecycle.Shutdown;
 import io.imagegen.common.queue.Topics;
 import io.imagegen.common.storage.ObjectStore;
 import io.imagegen.common.tasks.S3TaskStore;
@@ -15,7 +16,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -28,9 +31,10 @@ public final class WorkerMain {
   private static final Logger LOG = LoggerFactory.getLogger(WorkerMain.class);
 
   /** A started worker. */
-  public interface Running {
+  public interface Running extends AutoCloseable {
     /** Stops fetching, drains running jobs within the grace period, commits and releases every resource. */
-    Future<Void> close();
+    @Override
+    void close();
   }
 
   private WorkerMain() {
@@ -44,15 +48,14 @@ public final class WorkerMain {
       System.err.println(e.getMessage());
       System.exit(2);
       return;
+    } catch (ExecutionException | TimeoutException e) {
+      // A dependency (broker, object store) is unreachable or refused us: say which, without a stack trace.
+      System.err.println("worker-service could not start: " + (e.getCause() == null ? e : e.getCause().getMessage()));
+      System.exit(1);
+      return;
     }
     LOG.info("worker-service consuming jobs");
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      try {
-        running.close().toCompletionStage().toCompletableFuture().get(5, TimeUnit.MINUTES);
-      } catch (Exception e) {
-        LOG.warn("shutdown did not finish cleanly", e);
-      }
-    }, "worker-shutdown"));
+    Runtime.getRuntime().addShutdownHook(new Thread(running::close, "worker-shutdown"));
   }
 
   /** Validates {@code env} (throwing {@code ConfigException} at once), then starts consuming. */
@@ -95,15 +98,11 @@ public final class WorkerMain {
   private record Started(Vertx vertx, JobConsumer consumer, ObjectStore objects, Duration grace)
       implements Running {
     @Override
-    public Future<Void> close() {
-      return consumer.stop(grace)
-          .transform(ignored -> vertx.executeBlocking(() -> {
-            objects.close();
-            return null;
-          }))
-          .transform(ignored -> vertx.close())
-          // Drain gets the grace period; releasing clients gets a little on top.
-          .timeout(grace.toMillis() + 10_000, TimeUnit.MILLISECONDS);
+    public void close() {
+      // Drain gets the grace period; committing and closing the consumer gets a little on top.
+      Shutdown.await("job consumer", consumer.stop(grace), grace.plusSeconds(10));
+      Shutdown.run("object store", objects::close);
+      Shutdown.closeVertx(vertx, Duration.ofSeconds(10));
     }
   }
 }

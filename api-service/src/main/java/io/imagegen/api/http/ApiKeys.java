@@ -5,9 +5,11 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The configured API keys, held only as SHA-256 digests. {@code IMAGEGEN_API_KEYS} is a comma-separated list of
@@ -54,8 +56,16 @@ public final class ApiKeys {
         entries.add(new Entry(name, sha256(value)));
       }
     }
-    if (entries.stream().map(Entry::name).distinct().count() != entries.size()) {
-      env.problem("IMAGEGEN_API_KEYS names must be unique");
+    Set<String> names = new HashSet<>();
+    Set<String> digests = new HashSet<>();
+    for (Entry entry : entries) {
+      if (!names.add(entry.name())) {
+        env.problem("IMAGEGEN_API_KEYS lists the name '" + entry.name() + "' twice");
+      }
+      if (!digests.add(HexFormat.of().formatHex(entry.digest()))) {
+        // Two owners for one secret would make task ownership ambiguous.
+        env.problem("IMAGEGEN_API_KEYS gives key '" + entry.name() + "' the same secret as another key");
+      }
     }
     return new ApiKeys(entries);
   }

@@ -10,7 +10,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -127,24 +126,23 @@ final class RequestParser {
       throw InvalidRequestException.field("size",
           "size must use a lowercase x between width and height, e.g. 1024x1024 (got '" + size + "')");
     }
-    if (!model.sizes().isEmpty()) {
-      if (!model.sizes().contains(size)) {
-        throw InvalidRequestException.field("size", "size must be one of: " + String.join(", ", model.sizes())
-            + " for " + model.id());
-      }
-      return size;
+    if (!model.sizes().isEmpty() && !model.sizes().contains(size)) {
+      throw InvalidRequestException.field("size", "size must be one of: " + String.join(", ", model.sizes())
+          + " for " + model.id());
     }
-    Matcher m = SIZE.matcher(size);
-    if (!m.matches()) {
+    if (model.sizes().isEmpty() && !SIZE.matcher(size).matches()) {
       throw InvalidRequestException.field("size", "size must look like 1024x1024 (width x height in pixels)");
     }
-    int width = Integer.parseInt(m.group(1));
-    int height = Integer.parseInt(m.group(2));
-    if (width < model.minSide() || width > model.maxSide() || height < model.minSide() || height > model.maxSide()) {
+    if (!ModelCatalog.sizeAllowed(model, size)) {
       throw InvalidRequestException.field("size", "width and height must each be between " + model.minSide()
           + " and " + model.maxSide() + " for " + model.id());
     }
-    return width + "x" + height;
+    if (!model.sizes().isEmpty()) {
+      return size;
+    }
+    // Canonical form, so that "0512x512" and "512x512" are recorded (and billed) alike.
+    String[] sides = size.split("x");
+    return Integer.parseInt(sides[0]) + "x" + Integer.parseInt(sides[1]);
   }
 
   private static void checkAllowed(ModelSpec model, String field, String value) {

@@ -101,7 +101,7 @@ public final class Env {
         return fallback;
       }
       return parsed;
-    } catch (IllegalArgumentException e) {
+    } catch (IllegalArgumentException | java.time.DateTimeException | ArithmeticException e) {
       problems.add(name + " must be a duration like 250ms, 30s, 5m or 24h, got '" + value + "'");
       return fallback;
     }

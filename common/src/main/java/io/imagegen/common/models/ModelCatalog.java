@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,7 +35,12 @@ public final class ModelCatalog {
       if (in == null) {
         throw new IllegalStateException("bundled model catalog " + BUNDLED + " is missing");
       }
-      return of(Json.MAPPER.readValue(in, CatalogFile.class).models());
+      CatalogFile file = Json.MAPPER.readValue(in, CatalogFile.class);
+      if (file == null || file.models() == null) {
+        throw new IllegalArgumentException("model catalog " + (path == null ? BUNDLED : path)
+            + " has no \"models\" array");
+      }
+      return of(file.models());
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read model catalog " + (path == null ? BUNDLED : path), e);
     }
@@ -44,12 +50,13 @@ public final class ModelCatalog {
   public static ModelCatalog of(List<ModelSpec> models) {
     Map<String, ModelSpec> byId = new LinkedHashMap<>();
     List<String> problems = new ArrayList<>();
-    for (ModelSpec model : models) {
-      String where = "model '" + model.id() + "'";
-      if (model.id() == null || model.id().isBlank()) {
-        problems.add("a model has no id");
+    for (int i = 0; i < models.size(); i++) {
+      ModelSpec model = models.get(i);
+      if (model == null || model.id() == null || model.id().isBlank()) {
+        problems.add("entry #" + i + " has no id");
         continue;
       }
+      String where = "model '" + model.id() + "'";
       if (byId.put(model.id(), model) != null) {
         problems.add(where + " is listed twice");
       }
@@ -64,12 +71,37 @@ public final class ModelCatalog {
       }
       if (model.sizes().isEmpty() && (model.minSide() < 1 || model.maxSide() < model.minSide())) {
         problems.add(where + ": without sizes, min_side and max_side must form a range");
+      } else if (!sizeAllowed(model, model.defaultSize())) {
+        problems.add(where + ": default_size '" + model.defaultSize() + "' is not one of its own allowed sizes");
+      }
+      List<String> qualities = model.allowedValues("quality");
+      if (model.defaultQuality() == null || !qualities.isEmpty() && !qualities.contains(model.defaultQuality())) {
+        problems.add(where + ": default_quality must be set and be one of its quality values");
       }
     }
     if (!problems.isEmpty()) {
       throw new IllegalArgumentException("invalid model catalog: " + String.join("; ", problems));
     }
-    return new ModelCatalog(Map.copyOf(byId));
+    // Insertion order is the file's order, which listings show.
+    return new ModelCatalog(Collections.unmodifiableMap(byId));
+  }
+
+  /** Whether {@code size} is acceptable for {@code model}: listed, or {@code WxH} within its side range. */
+  public static boolean sizeAllowed(ModelSpec model, String size) {
+    if (size == null) {
+      return false;
+    }
+    if (!model.sizes().isEmpty()) {
+      return model.sizes().contains(size);
+    }
+    String[] sides = size.split("x", -1);
+    if (sides.length != 2 || !sides[0].matches("\\d{1,5}") || !sides[1].matches("\\d{1,5}")) {
+      return false;
+    }
+    int width = Integer.parseInt(sides[0]);
+    int height = Integer.parseInt(sides[1]);
+    return width >= model.minSide() && width <= model.maxSide() && height >= model.minSide()
+        && height <= model.maxSide();
   }
 
   public Optional<ModelSpec> find(String id) {

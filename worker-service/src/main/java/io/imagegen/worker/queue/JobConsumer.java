@@ -35,6 +35,8 @@ public final class JobConsumer {
   private static final Logger LOG = LoggerFactory.getLogger(JobConsumer.class);
   /** Short enough that finished jobs are noticed quickly, long enough not to spin. */
   private static final Duration POLL_TIMEOUT = Duration.ofMillis(50);
+  /** Pause before re-running a job whose handler failed outright (a bug or an exhausted dependency). */
+  private static final Duration RERUN_DELAY = Duration.ofSeconds(5);
 
   private record Completion(TopicPartition partition, OffsetTracker tracker, long offset) {
   }
@@ -56,7 +58,7 @@ public final class JobConsumer {
 
   /**
    * @param handler runs one job; its future must complete only once the job's effect is durable (or the job was
-   *     found to need no work). A failed future leaves the record uncommitted so that it is delivered again.
+   *     found to need no work). A failed future makes the job run again later; its record stays uncommitted.
    */
   public JobConsumer(Consumer<String, byte[]> consumer, String topic, Context context,
       Function<JobMessage, Future<Void>> handler, int maxInFlight, Duration commitInterval) {
@@ -143,24 +145,34 @@ public final class JobConsumer {
         continue;
       }
       long offset = record.offset();
-      context.runOnContext(ignored -> {
-        Future<Void> result;
-        try {
-          result = handler.apply(job);
-        } catch (RuntimeException e) {
-          result = Future.failedFuture(e);
-        }
-        result.onComplete(outcome -> {
-          if (outcome.succeeded()) {
-            completions.add(new Completion(partition, tracker, offset));
-          } else {
-            LOG.error("job for task {} failed; it stays uncommitted and will be delivered again", job.taskId(),
-                outcome.cause());
-            completions.add(new Completion(partition, null, offset));
-          }
-        });
-      });
+      context.runOnContext(ignored -> execute(new Completion(partition, tracker, offset), job));
     }
+  }
+
+  /**
+   * Runs {@code job} on the context. A failure (the handler could not make the outcome durable) runs it again after a
+   * pause; the record stays in flight and uncommitted meanwhile, so nothing after it is committed past it either.
+   */
+  private void execute(Completion slot, JobMessage job) {
+    Future<Void> result;
+    try {
+      result = handler.apply(job);
+    } catch (RuntimeException e) {
+      result = Future.failedFuture(e);
+    }
+    result.onComplete(outcome -> {
+      if (outcome.succeeded()) {
+        completions.add(slot);
+      } else if (stopping) {
+        LOG.warn("job for task {} failed during shutdown; it stays uncommitted and will be delivered again",
+            job.taskId());
+        completions.add(new Completion(slot.partition(), null, slot.offset()));
+      } else {
+        LOG.error("job for task {} failed; running it again in {} ms", job.taskId(), RERUN_DELAY.toMillis(),
+            outcome.cause());
+        context.owner().setTimer(RERUN_DELAY.toMillis(), ignored -> execute(slot, job));
+      }
+    });
   }
 
   /** Keeps polling (heartbeats, rebalances) with fetching paused until running jobs finish or the grace ends. */

@@ -1,0 +1,201 @@
+package io.imagegen.common.models;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ModelCatalogTest {
+  private static ModelSpec spec(String id, String provider, int maxN, int maxPromptLength, List<String> sizes,
+      int minSide, int maxSide) {
+    return new ModelSpec(id, "author", id, provider, "upstream-" + id, false, maxN, maxPromptLength, sizes, minSide,
+        maxSide, "1024x1024", "auto", Map.of());
+  }
+
+  private static ModelSpec valid(String id) {
+    return spec(id, "demo", 4, 1000, List.of(), 64, 2048);
+  }
+
+  @Test
+  void theBundledCatalogLoadsAndServesTheDemoModel() {
+    ModelCatalog catalog = ModelCatalog.load(null);
+
+    ModelSpec demo = catalog.find("demo-async").orElseThrow();
+    assertThat(demo.asyncOnly()).isTrue();
+    assertThat(demo.provider()).isEqualTo("demo");
+    assertThat(demo.maxN()).isEqualTo(4);
+    assertThat(demo.sizes()).isEmpty();
+    assertThat(demo.minSide()).isEqualTo(64);
+    assertThat(demo.maxSide()).isEqualTo(2048);
+    assertThat(demo.defaultSize()).isEqualTo("1024x1024");
+    assertThat(demo.defaultQuality()).isEqualTo("auto");
+    assertThat(demo.supports("seed")).isTrue();
+    assertThat(demo.supports("style")).isFalse();
+    assertThat(demo.allowedValues("quality")).containsExactly("auto", "low", "medium", "high");
+    assertThat(demo.allowedValues("seed")).isEmpty();
+    assertThat(catalog.all()).contains(demo);
+  }
+
+  @Test
+  void anUnknownModelIsNotFound() {
+    assertThat(ModelCatalog.load(null).find("dall-e-9")).isEmpty();
+  }
+
+  @Test
+  void aConsistentListBecomesACatalog() {
+    ModelCatalog catalog = ModelCatalog.of(List.of(valid("a"), spec("b", "openai", 1, 1, List.of("1024x1024"), 0, 0)));
+
+    assertThat(catalog.all()).extracting(ModelSpec::id).containsExactlyInAnyOrder("a", "b");
+    assertThat(catalog.find("b")).map(ModelSpec::provider).contains("openai");
+  }
+
+  @Test
+  void aModelListedTwiceIsRejectedByName() {
+    assertThatThrownBy(() -> ModelCatalog.of(List.of(valid("twin"), valid("other"), valid("twin"))))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("model 'twin' is listed twice")
+        .hasMessageNotContaining("'other'");
+  }
+
+  @Test
+  void aModelWithoutAProviderIsRejectedByName() {
+    assertThatThrownBy(() -> ModelCatalog.of(List.of(spec("orphan", null, 4, 1000, List.of(), 64, 2048))))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("model 'orphan': provider is required");
+  }
+
+  @Test
+  void aModelWithoutAnIdIsRejected() {
+    assertThatThrownBy(() -> ModelCatalog.of(List.of(valid(" "))))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("entry #0 has no id");
+    assertThatThrownBy(() -> ModelCatalog.of(List.of(valid(null))))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("entry #0 has no id");
+  }
+
+  @Test
+  void maxNBelowOneIsRejectedByName() {
+    assertThatThrownBy(() -> ModelCatalog.of(List.of(spec("zero-n", "demo", 0, 1000, List.of(), 64, 2048))))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("model 'zero-n': max_n must be at least 1");
+  }
+
+  @Test
+  void maxPromptLengthBelowOneIsRejectedByName() {
+    assertThatThrownBy(() -> ModelCatalog.of(List.of(spec("mute", "demo", 1, 0, List.of(), 64, 2048))))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("model 'mute': max_prompt_length must be at least 1");
+  }
+
+  @Test
+  void withoutFixedSizesTheSideLimitsMustFormARange() {
+    assertThatThrownBy(() -> ModelCatalog.of(List.of(spec("inverted", "demo", 1, 10, List.of(), 512, 256))))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("model 'inverted': without sizes, min_side and max_side must form a range");
+    assertThatThrownBy(() -> ModelCatalog.of(List.of(spec("zero-side", "demo", 1, 10, List.of(), 0, 256))))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("model 'zero-side'");
+  }
+
+  @Test
+  void aSingleSideSizeRangeIsAcceptable() {
+    ModelSpec square = spec("square", "demo", 1, 10, List.of(), 512, 512);
+    ModelSpec withMatchingDefault = new ModelSpec(square.id(), square.author(), square.slug(), square.provider(),
+        square.upstreamModel(), square.asyncOnly(), square.maxN(), square.maxPromptLength(), square.sizes(),
+        square.minSide(), square.maxSide(), "512x512", square.defaultQuality(), square.params());
+    assertThat(ModelCatalog.of(List.of(withMatchingDefault)).find("square")).isPresent();
+  }
+
+  @Test
+  void aDefaultSizeTheModelWouldRejectIsRefused() {
+    assertThatThrownBy(() -> ModelCatalog.of(List.of(spec("square", "demo", 1, 10, List.of(), 512, 512))))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("model 'square': default_size '1024x1024'");
+  }
+
+  @Test
+  void everyBrokenModelIsNamedInOneMessage() {
+    assertThatThrownBy(() -> ModelCatalog.of(List.of(
+        spec("no-provider", null, 1, 10, List.of(), 64, 128),
+        spec("no-n", "demo", 0, 10, List.of(), 64, 128))))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("model 'no-provider'")
+        .hasMessageContaining("model 'no-n'");
+  }
+
+  @Test
+  void specsCopyTheirListsAndTreatMissingOnesAsEmpty() {
+    List<String> sizes = new ArrayList<>(List.of("512x512"));
+    ModelSpec spec = new ModelSpec("m", null, null, "demo", null, false, 1, 1, sizes, 0, 0, null, null, null);
+
+    sizes.add("1024x1024");
+
+    assertThat(spec.sizes()).containsExactly("512x512");
+    assertThat(spec.params()).isEmpty();
+    assertThat(new ModelSpec("m", null, null, "demo", null, false, 1, 1, null, 0, 0, null, null, null).sizes())
+        .isEmpty();
+  }
+
+  @Test
+  void aCatalogFileOnDiskLoadsWithSnakeCaseFields(@TempDir Path dir) throws IOException {
+    Path file = dir.resolve("models.json");
+    Files.writeString(file, """
+        {"models": [{
+          "id": "fixed-sizes", "provider": "openai", "upstream_model": "gpt-image-1", "async_only": false,
+          "max_n": 2, "max_prompt_length": 32000, "sizes": ["1024x1024", "1536x1024"],
+          "default_size": "1024x1024", "default_quality": "high",
+          "params": {"style": ["vivid", "natural"]},
+          "some_future_field": true
+        }]}
+        """, StandardCharsets.UTF_8);
+
+    ModelCatalog catalog = ModelCatalog.load(file.toString());
+
+    ModelSpec model = catalog.find("fixed-sizes").orElseThrow();
+    assertThat(catalog.all()).hasSize(1);
+    assertThat(model.provider()).isEqualTo("openai");
+    assertThat(model.upstreamModel()).isEqualTo("gpt-image-1");
+    assertThat(model.asyncOnly()).isFalse();
+    assertThat(model.maxN()).isEqualTo(2);
+    assertThat(model.maxPromptLength()).isEqualTo(32000);
+    assertThat(model.sizes()).containsExactly("1024x1024", "1536x1024");
+    assertThat(model.defaultQuality()).isEqualTo("high");
+    assertThat(model.allowedValues("style")).containsExactly("vivid", "natural");
+  }
+
+  @Test
+  void aBrokenCatalogFileIsRejectedNamingTheModel(@TempDir Path dir) throws IOException {
+    Path file = dir.resolve("models.json");
+    Files.writeString(file, """
+        {"models": [{"id": "no-provider", "max_n": 1, "max_prompt_length": 10, "min_side": 1, "max_side": 2}]}
+        """, StandardCharsets.UTF_8);
+
+    assertThatThrownBy(() -> ModelCatalog.load(file.toString()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("model 'no-provider': provider is required");
+  }
+
+  @Test
+  void aMissingOrMalformedCatalogFileIsReportedWithItsPath(@TempDir Path dir) throws IOException {
+    Path missing = dir.resolve("absent.json");
+    Path malformed = dir.resolve("malformed.json");
+    Files.writeString(malformed, "{\"models\": [", StandardCharsets.UTF_8);
+
+    assertThatThrownBy(() -> ModelCatalog.load(missing.toString()))
+        .isInstanceOf(UncheckedIOException.class)
+        .hasMessageContaining(missing.toString());
+    assertThatThrownBy(() -> ModelCatalog.load(malformed.toString()))
+        .isInstanceOf(UncheckedIOException.class)
+        .hasMessageContaining(malformed.toString());
+  }
+}

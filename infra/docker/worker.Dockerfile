@@ -1,0 +1,20 @@
+# syntax=docker/dockerfile:1
+# Build context is the repository root: the reactor needs every module's pom.xml.
+#   docker build -f infra/docker/worker.Dockerfile .
+
+FROM maven:3.9-eclipse-temurin-17 AS build
+WORKDIR /src
+COPY . .
+# Cache mount keeps the Maven repository between builds without baking it into a layer.
+RUN --mount=type=cache,target=/root/.m2 \
+    mvn -B -q -DskipTests -pl worker-service -am package
+
+FROM eclipse-temurin:17-jre
+RUN useradd --system --uid 10001 --user-group --create-home imagegen
+WORKDIR /app
+COPY --from=build /src/worker-service/target/imagegen-worker.jar /app/app.jar
+USER imagegen
+# No ports and no HTTP health endpoint: the worker only consumes Kafka and writes to S3.
+# Headless ImageIO PNG encoding needs no fonts. Exec form so java is PID 1 and gets SIGTERM,
+# which makes the worker drain in-flight jobs (IMAGEGEN_SHUTDOWN_TIMEOUT) before exiting.
+ENTRYPOINT ["java","-XX:MaxRAMPercentage=75","-Djava.awt.headless=true","-jar","/app/app.jar"]

@@ -1,0 +1,212 @@
+package io.imagegen.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.vertx.core.json.JsonObject;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.net.URI;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The walking skeleton's promises, checked over HTTP against a running system (real broker, real S3 server, both
+ * services). Subclasses decide how that system is started.
+ */
+abstract class EndToEndScenarios {
+  static final String DEV_KEY = "sk-e2e-dev";
+  static final String OTHER_KEY = "sk-e2e-other";
+  static final String API_KEYS = "dev=" + DEV_KEY + ",other=" + OTHER_KEY;
+  private static final byte[] PNG_SIGNATURE = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+
+  abstract URI apiBase();
+
+  /** Where the S3 server listens, for checking what an anonymous client can read. */
+  abstract URI s3Endpoint();
+
+  abstract String bucket();
+
+  ApiClient client() {
+    return new ApiClient(apiBase());
+  }
+
+  @Test
+  void anAsyncTaskIsQueuedThenRunsThenSucceedsWithAPngAnyoneCanDownload() throws Exception {
+    ApiClient api = client();
+    ApiClient.Response submitted = api.post("/v1/images/generations", DEV_KEY,
+        "{\"model\":\"demo-async\",\"prompt\":\"a lighthouse at dusk\",\"size\":\"512x384\"}");
+
+    assertThat(submitted.status()).as(submitted.body()).isEqualTo(200);
+    JsonObject task = submitted.json();
+    String id = task.getString("task_id");
+    assertThat(id).matches("image_[0-9a-f]{24}");
+    assertThat(task.getString("id")).isEqualTo(id);
+    assertThat(task.getString("object")).isEqualTo("image.generation.task");
+    assertThat(task.getString("status")).isEqualTo("QUEUED");
+    assertThat(task.getLong("created_at")).isCloseTo(System.currentTimeMillis() / 1000, org.assertj.core.data.Offset.offset(60L));
+    assertThat(task.getString("model")).isEqualTo("demo-async");
+    assertThat(task.getString("prompt")).isEqualTo("a lighthouse at dusk");
+    assertThat(task.getString("size")).isEqualTo("512x384");
+    assertThat(task.getString("quality")).isEqualTo("auto");
+    assertThat(task.getString("mode")).isEqualTo("generation");
+    assertThat(task.containsKey("owner")).isFalse();
+
+    List<String> seen = new ArrayList<>(List.of("QUEUED"));
+    JsonObject done = awaitTerminal(api, id, DEV_KEY, seen);
+
+    assertThat(done.getString("status")).as(done.encodePrettily()).isEqualTo("SUCCEEDED");
+    assertThat(seen).containsSubsequence("QUEUED", "RUNNING", "SUCCEEDED");
+    JsonObject result = done.getJsonObject("result");
+    assertThat(result.getLong("created")).isPositive();
+    assertThat(result.getJsonObject("usage").getInteger("generated_images")).isEqualTo(1);
+    assertThat(result.getJsonArray("data")).hasSize(1);
+    JsonObject image = result.getJsonArray("data").getJsonObject(0);
+    assertThat(image.getString("revised_prompt")).isEqualTo("a lighthouse at dusk");
+    assertThat(image.containsKey("storage_key")).isFalse();
+
+    HttpResponse<byte[]> download = api.download(image.getString("url"));
+    assertThat(download.statusCode()).isEqualTo(200);
+    byte[] png = download.body();
+    assertThat(Arrays.copyOf(png, 8)).isEqualTo(PNG_SIGNATURE);
+    BufferedImage decoded = ImageIO.read(new ByteArrayInputStream(png));
+    assertThat(decoded.getWidth()).isEqualTo(512);
+    assertThat(decoded.getHeight()).isEqualTo(384);
+  }
+
+  @Test
+  void aRequestForSeveralImagesGetsThatManyDistinctUrls() throws Exception {
+    ApiClient api = client();
+    ApiClient.Response submitted = api.post("/v1/images/generations", DEV_KEY,
+        "{\"model\":\"demo-async\",\"prompt\":\"three moons\",\"size\":\"128x128\",\"n\":3}");
+    assertThat(submitted.status()).as(submitted.body()).isEqualTo(200);
+
+    JsonObject done = awaitTerminal(api, submitted.json().getString("task_id"), DEV_KEY, new ArrayList<>());
+
+    assertThat(done.getString("status")).isEqualTo("SUCCEEDED");
+    List<String> urls = new ArrayList<>();
+    done.getJsonObject("result").getJsonArray("data").forEach(item -> urls.add(((JsonObject) item).getString("url")));
+    assertThat(urls).hasSize(3).doesNotHaveDuplicates();
+    for (String url : urls) {
+      assertThat(api.download(url).statusCode()).isEqualTo(200);
+    }
+  }
+
+  @Test
+  void aModelFailureEndsTheTaskFailedWithAnErrorAndNoResult() throws Exception {
+    ApiClient api = client();
+    ApiClient.Response submitted = api.post("/v1/images/generations", DEV_KEY,
+        "{\"model\":\"demo-async\",\"prompt\":\"please #fail now\",\"size\":\"256x256\"}");
+    assertThat(submitted.status()).isEqualTo(200);
+
+    JsonObject done = awaitTerminal(api, submitted.json().getString("task_id"), DEV_KEY, new ArrayList<>());
+
+    assertThat(done.getString("status")).isEqualTo("FAILED");
+    assertThat(done.getJsonObject("error").getString("code")).isEqualTo("demo_failure");
+    assertThat(done.getJsonObject("error").getString("message")).contains("#fail");
+    assertThat(done.containsKey("result")).isFalse();
+  }
+
+  @Test
+  void aTransientModelFailureIsRetriedAndTheTaskStillSucceeds() throws Exception {
+    ApiClient api = client();
+    ApiClient.Response submitted = api.post("/v1/images/generations", DEV_KEY,
+        "{\"model\":\"demo-async\",\"prompt\":\"a #flaky start\",\"size\":\"256x256\"}");
+
+    JsonObject done = awaitTerminal(api, submitted.json().getString("task_id"), DEV_KEY, new ArrayList<>());
+
+    assertThat(done.getString("status")).as(done.encodePrettily()).isEqualTo("SUCCEEDED");
+  }
+
+  @Test
+  void anotherKeyCannotSeeTheTaskAndGetsTheSameAnswerAsForAMissingOne() throws Exception {
+    ApiClient api = client();
+    String id = api.post("/v1/images/generations", DEV_KEY,
+        "{\"model\":\"demo-async\",\"prompt\":\"private\",\"size\":\"64x64\"}").json().getString("task_id");
+
+    ApiClient.Response foreign = api.get("/v1/images/generations/" + id, OTHER_KEY);
+    ApiClient.Response missing = api.get("/v1/images/generations/image_000000000000000000000000", OTHER_KEY);
+
+    assertThat(foreign.status()).isEqualTo(404);
+    assertThat(missing.status()).isEqualTo(404);
+    assertThat(foreign.json().getJsonObject("error").getString("code"))
+        .isEqualTo(missing.json().getJsonObject("error").getString("code"))
+        .isEqualTo("task_not_found");
+    assertThat(foreign.body()).doesNotContain("private");
+  }
+
+  @Test
+  void requestsWithoutAValidKeyAreRejectedButHealthIsOpen() throws Exception {
+    ApiClient api = client();
+
+    ApiClient.Response none = api.post("/v1/images/generations", null, "{\"model\":\"demo-async\",\"prompt\":\"x\"}");
+    ApiClient.Response wrong = api.get("/v1/images/generations/image_000000000000000000000000", "sk-wrong");
+    ApiClient.Response health = api.get("/health", null);
+
+    assertThat(none.status()).isEqualTo(401);
+    assertThat(none.json().getJsonObject("error").getString("type")).isEqualTo("authentication_error");
+    assertThat(wrong.status()).isEqualTo(401);
+    assertThat(health.status()).isEqualTo(200);
+  }
+
+  @Test
+  void badInputGetsA400InTheSeedErrorShapeNamingTheField() throws Exception {
+    ApiClient api = client();
+
+    ApiClient.Response size = api.post("/v1/images/generations", DEV_KEY,
+        "{\"model\":\"demo-async\",\"prompt\":\"x\",\"size\":\"1024\u00d71024\"}");
+    ApiClient.Response format = api.post("/v1/images/generations", DEV_KEY,
+        "{\"model\":\"demo-async\",\"prompt\":\"x\",\"response_format\":\"png\"}");
+    ApiClient.Response malformed = api.post("/v1/images/generations", DEV_KEY, "{\"model\":");
+    ApiClient.Response unknownModel = api.post("/v1/images/generations", DEV_KEY,
+        "{\"model\":\"no-such-model\",\"prompt\":\"x\"}");
+
+    assertThat(size.status()).isEqualTo(400);
+    assertThat(size.json().getJsonObject("error").getString("param")).isEqualTo("size");
+    assertThat(size.json().getJsonObject("error").getString("message")).contains("lowercase x");
+    assertThat(format.status()).isEqualTo(400);
+    assertThat(format.json()).isEqualTo(new JsonObject().put("error", new JsonObject()
+        .put("message", "response_format must be one of: b64_json, url")
+        .put("type", "invalid_request_error")
+        .put("code", "invalid_image_request")
+        .put("param", "response_format")));
+    assertThat(malformed.status()).isEqualTo(400);
+    assertThat(malformed.json().getJsonObject("error").getString("code")).isEqualTo("invalid_json");
+    assertThat(unknownModel.status()).isEqualTo(404);
+    assertThat(unknownModel.json().getJsonObject("error").getString("code")).isEqualTo("model_not_found");
+  }
+
+  @Test
+  void taskRecordsAreNeverPubliclyReadableFromTheStore() throws Exception {
+    ApiClient api = client();
+    String id = api.post("/v1/images/generations", DEV_KEY,
+        "{\"model\":\"demo-async\",\"prompt\":\"secret prompt\",\"size\":\"64x64\"}").json().getString("task_id");
+    awaitTerminal(api, id, DEV_KEY, new ArrayList<>());
+
+    HttpResponse<byte[]> anonymous = api.download(s3Endpoint() + "/" + bucket() + "/tasks/" + id + ".json");
+
+    assertThat(anonymous.statusCode()).isEqualTo(403);
+    assertThat(new String(anonymous.body())).doesNotContain("secret prompt");
+  }
+
+  /** Polls like a client until the task is terminal, recording each status change in {@code seen}. */
+  static JsonObject awaitTerminal(ApiClient api, String id, String key, List<String> seen) {
+    JsonObject[] last = new JsonObject[1];
+    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(25)).until(() -> {
+      ApiClient.Response response = api.get("/v1/images/generations/" + id, key);
+      assertThat(response.status()).as(response.body()).isEqualTo(200);
+      last[0] = response.json();
+      String status = last[0].getString("status");
+      if (seen.isEmpty() || !seen.get(seen.size() - 1).equals(status)) {
+        seen.add(status);
+      }
+      return List.of("SUCCEEDED", "FAILED", "CANCELLED").contains(status);
+    });
+    return last[0];
+  }
+}
