@@ -41,7 +41,7 @@ public final class ApiVerticle extends VerticleBase {
         .handler(BodyHandler.create(false).setBodyLimit(maxBodyBytes))
         .handler(this::submit);
     router.get("/v1/images/generations/:task_id").handler(this::getTask);
-    router.route().last().handler(ctx -> HttpErrors.write(ctx.response(), 404,
+    router.errorHandler(404, ctx -> HttpErrors.write(ctx.response(), 404,
         "Unknown path " + ctx.request().method() + " " + ctx.request().path(), "invalid_request_error",
         "unknown_url", null));
     router.errorHandler(405, ctx -> HttpErrors.write(ctx.response(), 405,

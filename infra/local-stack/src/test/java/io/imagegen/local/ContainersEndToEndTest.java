@@ -3,6 +3,7 @@ package io.imagegen.local;
 import io.imagegen.api.ApiMain;
 import io.imagegen.worker.WorkerMain;
 import java.net.URI;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -23,7 +24,7 @@ class ContainersEndToEndTest extends EndToEndScenarios {
   @Container
   static final KafkaContainer KAFKA = new KafkaContainer(DockerImageName.parse("apache/kafka:4.1.2"));
 
-  // MinIO's community images moved from Docker Hub to quay.io.
+  // The same MinIO image as infra/docker-compose.yml.
   @Container
   static final MinIOContainer MINIO = new MinIOContainer(DockerImageName.parse(
       "quay.io/minio/minio:RELEASE.2025-09-07T16-13-09Z").asCompatibleSubstituteFor("minio/minio"));
@@ -35,17 +36,18 @@ class ContainersEndToEndTest extends EndToEndScenarios {
   @BeforeAll
   static void startServices() throws Exception {
     bucket = "e2e-" + UUID.randomUUID().toString().substring(0, 8);
-    Map<String, String> env = Map.of(
-        "IMAGEGEN_API_KEYS", API_KEYS,
-        "IMAGEGEN_HTTP_HOST", "127.0.0.1",
-        "IMAGEGEN_HTTP_PORT", "0",
-        "IMAGEGEN_KAFKA_BOOTSTRAP_SERVERS", KAFKA.getBootstrapServers(),
-        "IMAGEGEN_KAFKA_JOBS_TOPIC", "e2e-jobs-" + bucket,
-        "IMAGEGEN_S3_ENDPOINT", MINIO.getS3URL(),
-        "IMAGEGEN_S3_ACCESS_KEY", MINIO.getUserName(),
-        "IMAGEGEN_S3_SECRET_KEY", MINIO.getPassword(),
-        "IMAGEGEN_S3_BUCKET", bucket,
-        "IMAGEGEN_DEMO_LATENCY", "300ms");
+    Map<String, String> env = new HashMap<>();
+    env.put("IMAGEGEN_API_KEYS", API_KEYS);
+    env.put("IMAGEGEN_MAX_BODY_BYTES", Integer.toString(MAX_BODY_BYTES));
+    env.put("IMAGEGEN_HTTP_HOST", "127.0.0.1");
+    env.put("IMAGEGEN_HTTP_PORT", "0");
+    env.put("IMAGEGEN_KAFKA_BOOTSTRAP_SERVERS", KAFKA.getBootstrapServers());
+    env.put("IMAGEGEN_KAFKA_JOBS_TOPIC", "e2e-jobs-" + bucket);
+    env.put("IMAGEGEN_S3_ENDPOINT", MINIO.getS3URL());
+    env.put("IMAGEGEN_S3_ACCESS_KEY", MINIO.getUserName());
+    env.put("IMAGEGEN_S3_SECRET_KEY", MINIO.getPassword());
+    env.put("IMAGEGEN_S3_BUCKET", bucket);
+    env.put("IMAGEGEN_DEMO_LATENCY", "300ms");
     api = ApiMain.start(env).toCompletionStage().toCompletableFuture().get(2, TimeUnit.MINUTES);
     worker = WorkerMain.start(env).toCompletionStage().toCompletableFuture().get(2, TimeUnit.MINUTES);
   }

@@ -21,6 +21,7 @@ class EmbeddedStackEndToEndTest extends EndToEndScenarios {
     bucket = "e2e-" + unique;
     stack = LocalStack.start(LocalStack.Options.defaults(data).withEnv(Map.of(
         "IMAGEGEN_API_KEYS", API_KEYS,
+        "IMAGEGEN_MAX_BODY_BYTES", Integer.toString(MAX_BODY_BYTES),
         "IMAGEGEN_KAFKA_JOBS_TOPIC", "e2e-jobs-" + unique,
         "IMAGEGEN_S3_BUCKET", bucket,
         // Long enough for a poller to see RUNNING, short enough to keep the suite fast.

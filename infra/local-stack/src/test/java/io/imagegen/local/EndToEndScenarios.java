@@ -23,6 +23,8 @@ abstract class EndToEndScenarios {
   static final String DEV_KEY = "sk-e2e-dev";
   static final String OTHER_KEY = "sk-e2e-other";
   static final String API_KEYS = "dev=" + DEV_KEY + ",other=" + OTHER_KEY;
+  /** Body limit the subclasses configure, small so that the 413 test stays cheap. */
+  static final int MAX_BODY_BYTES = 1024 * 1024;
   private static final byte[] PNG_SIGNATURE = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
 
   abstract URI apiBase();
@@ -179,6 +181,23 @@ abstract class EndToEndScenarios {
     assertThat(malformed.json().getJsonObject("error").getString("code")).isEqualTo("invalid_json");
     assertThat(unknownModel.status()).isEqualTo(404);
     assertThat(unknownModel.json().getJsonObject("error").getString("code")).isEqualTo("model_not_found");
+  }
+
+  @Test
+  void routingAndSizeErrorsAreJsonToo() throws Exception {
+    ApiClient api = client();
+
+    ApiClient.Response unknownPath = api.get("/v1/nothing-here", DEV_KEY);
+    ApiClient.Response wrongMethod = api.get("/v1/images/generations", DEV_KEY);
+    ApiClient.Response tooLarge = api.post("/v1/images/generations", DEV_KEY,
+        "{\"model\":\"demo-async\",\"prompt\":\"" + "x".repeat(MAX_BODY_BYTES + 1) + "\"}");
+
+    assertThat(unknownPath.status()).isEqualTo(404);
+    assertThat(unknownPath.json().getJsonObject("error").getString("code")).isEqualTo("unknown_url");
+    assertThat(wrongMethod.status()).isEqualTo(405);
+    assertThat(wrongMethod.json().getJsonObject("error").getString("code")).isEqualTo("method_not_allowed");
+    assertThat(tooLarge.status()).isEqualTo(413);
+    assertThat(tooLarge.json().getJsonObject("error").getString("code")).isEqualTo("request_too_large");
   }
 
   @Test
