@@ -43,16 +43,16 @@ final class RequestParser {
     if (prompt.isBlank()) {
       throw InvalidRequestException.field("prompt", "prompt must not be empty");
     }
-    if (prompt.length() > model.maxPromptLength()) {
+    if (prompt.length() > model.limits().maxPromptLength()) {
       throw InvalidRequestException.field("prompt", "prompt is " + prompt.length() + " characters; " + model.id()
-          + " accepts at most " + model.maxPromptLength());
+          + " accepts at most " + model.limits().maxPromptLength());
     }
     if (Boolean.TRUE.equals(optionalBoolean(body, "stream"))) {
       throw InvalidRequestException.field("stream", "stream=true is not supported for image generation");
     }
     Long n = optionalInteger(body, "n");
-    if (n != null && (n < 1 || n > model.maxN())) {
-      throw InvalidRequestException.field("n", "n must be between 1 and " + model.maxN() + " for " + model.id());
+    if (n != null && (n < 1 || n > model.limits().maxN())) {
+      throw InvalidRequestException.field("n", "n must be between 1 and " + model.limits().maxN() + " for " + model.id());
     }
     String size = parseSize(model, optionalString(body, "size"));
     String quality = optionalString(body, "quality");
@@ -77,21 +77,25 @@ final class RequestParser {
       if (CORE.contains(field) || body.getValue(field) == null) {
         continue;
       }
-      if (!model.supports(field)) {
+      if ("image".equals(field)) {
+        if (!model.supportsEdits()) {
+          throw InvalidRequestException.field(field, model.id() + " does not support image input (edits)");
+        }
+        mode = "edit";
+        params.put(field, typed(model, body, field));
+        continue;
+      }
+      if (!model.supports(field) && !model.passthrough().contains(field)) {
         boolean known = STRING_PARAMS.contains(field) || INTEGER_PARAMS.contains(field)
-            || BOOLEAN_PARAMS.contains(field) || "image".equals(field);
+            || BOOLEAN_PARAMS.contains(field);
         throw InvalidRequestException.field(field, known
             ? model.id() + " does not support '" + field + "'"
             : "unknown parameter '" + field + "'");
       }
-      if ("image".equals(field)) {
-        // Edit inputs are accepted only for models whose catalog entry declares them.
-        mode = "edit";
-      }
-      params.put(field, typed(model, body, field));
+      params.put(field, model.supports(field) ? typed(model, body, field) : passthroughValue(body.getValue(field)));
     }
     return new GenerationRequest(model, prompt, n == null ? 1 : n.intValue(), size,
-        quality == null ? model.defaultQuality() : quality, responseFormat == null ? "url" : responseFormat, mode,
+        quality == null ? model.defaults().quality() : quality, responseFormat == null ? "url" : responseFormat, mode,
         params);
   }
 
@@ -118,26 +122,31 @@ final class RequestParser {
     return value instanceof JsonObject json ? json.getMap() : value instanceof JsonArray array ? array.getList() : value;
   }
 
+  /** Passthrough fields are the upstream's business; only make them plain JSON values. */
+  private static Object passthroughValue(Object value) {
+    return value instanceof JsonObject json ? json.getMap() : value instanceof JsonArray array ? array.getList() : value;
+  }
+
   private static String parseSize(ModelSpec model, String size) {
     if (size == null) {
-      return model.defaultSize();
+      return model.defaults().size();
     }
     if (size.indexOf('\u00d7') >= 0 || size.indexOf('X') >= 0 || size.indexOf('*') >= 0) {
       throw InvalidRequestException.field("size",
           "size must use a lowercase x between width and height, e.g. 1024x1024 (got '" + size + "')");
     }
-    if (!model.sizes().isEmpty() && !model.sizes().contains(size)) {
-      throw InvalidRequestException.field("size", "size must be one of: " + String.join(", ", model.sizes())
+    if (!model.limits().sizes().isEmpty() && !model.limits().sizes().contains(size)) {
+      throw InvalidRequestException.field("size", "size must be one of: " + String.join(", ", model.limits().sizes())
           + " for " + model.id());
     }
-    if (model.sizes().isEmpty() && !SIZE.matcher(size).matches()) {
+    if (model.limits().sizes().isEmpty() && !SIZE.matcher(size).matches()) {
       throw InvalidRequestException.field("size", "size must look like 1024x1024 (width x height in pixels)");
     }
     if (!ModelCatalog.sizeAllowed(model, size)) {
-      throw InvalidRequestException.field("size", "width and height must each be between " + model.minSide()
-          + " and " + model.maxSide() + " for " + model.id());
+      throw InvalidRequestException.field("size", "width and height must each be between " + model.limits().minSide()
+          + " and " + model.limits().maxSide() + " for " + model.id());
     }
-    if (!model.sizes().isEmpty()) {
+    if (!model.limits().sizes().isEmpty()) {
       return size;
     }
     // Canonical form, so that "0512x512" and "512x512" are recorded (and billed) alike.

@@ -240,10 +240,18 @@ class RequestParserTest {
 
   @Test
   void editInputsAreRefusedForAModelThatDoesNotDeclareThem() {
-    InvalidRequestException e = invalid(minimal().put("image", "http://x"));
+    InvalidRequestException e = invalid(new JsonObject().put("model", "dall-e-3").put("prompt", "a fox")
+        .put("image", "http://x"));
 
     assertThat(e.param()).isEqualTo("image");
-    assertThat(e.getMessage()).isEqualTo("demo-async does not support 'image'");
+    assertThat(e.getMessage()).isEqualTo("dall-e-3 does not support image input (edits)");
+  }
+
+  @Test
+  void anImageInputTurnsTheRequestIntoAnEditForAModelThatAcceptsThem() {
+    GenerationRequest request = parser.parse(minimal().put("image", "https://example.com/in.png"));
+
+    assertThat(request.mode()).isEqualTo("edit");
   }
 
   @Test

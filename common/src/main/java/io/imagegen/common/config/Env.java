@@ -95,13 +95,13 @@ public final class Env {
       return fallback;
     }
     try {
-      Duration parsed = parseDuration(value);
+      Duration parsed = Durations.parse(value);
       if (parsed.isNegative() || parsed.isZero() && !zeroAllowed) {
         problems.add(name + " must be positive, got '" + value + "'");
         return fallback;
       }
       return parsed;
-    } catch (IllegalArgumentException | java.time.DateTimeException | ArithmeticException e) {
+    } catch (IllegalArgumentException e) {
       problems.add(name + " must be a duration like 250ms, 30s, 5m or 24h, got '" + value + "'");
       return fallback;
     }
@@ -156,29 +156,5 @@ public final class Env {
     }
   }
 
-  static Duration parseDuration(String value) {
-    String v = value.trim().toLowerCase(Locale.ROOT);
-    if (v.equals("0")) {
-      return Duration.ZERO;
-    }
-    if (v.startsWith("pt") || v.startsWith("p")) {
-      return Duration.parse(value.trim().toUpperCase(Locale.ROOT));
-    }
-    int split = 0;
-    while (split < v.length() && Character.isDigit(v.charAt(split))) {
-      split++;
-    }
-    if (split == 0) {
-      throw new IllegalArgumentException(value);
-    }
-    long amount = Long.parseLong(v.substring(0, split));
-    return switch (v.substring(split)) {
-      case "ms" -> Duration.ofMillis(amount);
-      case "s" -> Duration.ofSeconds(amount);
-      case "m" -> Duration.ofMinutes(amount);
-      case "h" -> Duration.ofHours(amount);
-      case "d" -> Duration.ofDays(amount);
-      default -> throw new IllegalArgumentException(value);
-    };
-  }
+
 }

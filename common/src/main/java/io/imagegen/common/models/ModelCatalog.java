@@ -56,28 +56,10 @@ public final class ModelCatalog {
         problems.add("entry #" + i + " has no id");
         continue;
       }
-      String where = "model '" + model.id() + "'";
       if (byId.put(model.id(), model) != null) {
-        problems.add(where + " is listed twice");
+        problems.add("model '" + model.id() + "' is listed twice");
       }
-      if (model.provider() == null) {
-        problems.add(where + ": provider is required");
-      }
-      if (model.maxN() < 1) {
-        problems.add(where + ": max_n must be at least 1");
-      }
-      if (model.maxPromptLength() < 1) {
-        problems.add(where + ": max_prompt_length must be at least 1");
-      }
-      if (model.sizes().isEmpty() && (model.minSide() < 1 || model.maxSide() < model.minSide())) {
-        problems.add(where + ": without sizes, min_side and max_side must form a range");
-      } else if (!sizeAllowed(model, model.defaultSize())) {
-        problems.add(where + ": default_size '" + model.defaultSize() + "' is not one of its own allowed sizes");
-      }
-      List<String> qualities = model.allowedValues("quality");
-      if (model.defaultQuality() == null || !qualities.isEmpty() && !qualities.contains(model.defaultQuality())) {
-        problems.add(where + ": default_quality must be set and be one of its quality values");
-      }
+      check(model, problems);
     }
     if (!problems.isEmpty()) {
       throw new IllegalArgumentException("invalid model catalog: " + String.join("; ", problems));
@@ -86,13 +68,55 @@ public final class ModelCatalog {
     return new ModelCatalog(Collections.unmodifiableMap(byId));
   }
 
+  private static void check(ModelSpec model, List<String> problems) {
+    String where = "model '" + model.id() + "'";
+    if (model.provider() == null) {
+      problems.add(where + ": provider is required");
+    }
+    if (model.author() == null || model.slug() == null) {
+      problems.add(where + ": author and slug are required");
+    }
+    if (model.limits() == null || model.defaults() == null) {
+      problems.add(where + ": limits and defaults are required");
+      return;
+    }
+    ModelSpec.Limits limits = model.limits();
+    if (limits.maxN() < 1) {
+      problems.add(where + ": max_n must be at least 1");
+    }
+    if (limits.maxPromptLength() < 1) {
+      problems.add(where + ": max_prompt_length must be at least 1");
+    }
+    if (limits.maxInputImages() < 0) {
+      problems.add(where + ": max_input_images must not be negative");
+    }
+    if (limits.sizes().isEmpty() && (limits.minSide() < 1 || limits.maxSide() < limits.minSide())) {
+      problems.add(where + ": without sizes, min_side and max_side must form a range");
+    } else if (!sizeAllowed(model, model.defaults().size())) {
+      problems.add(where + ": default size '" + model.defaults().size() + "' is not one of its own allowed sizes");
+    }
+    List<String> qualities = model.allowedValues("quality");
+    String quality = model.defaults().quality();
+    if (quality == null || !qualities.isEmpty() && !qualities.contains(quality)) {
+      problems.add(where + ": default quality must be set and be one of its quality values");
+    }
+    if (model.concurrency().maxInFlight() < 0 || model.concurrency().requestsPerMinute() < 0) {
+      problems.add(where + ": concurrency limits must not be negative");
+    }
+    if (model.pricing() != null && (model.pricing().perImage() == null || model.pricing().perImage().signum() < 0
+        || model.pricing().currency() == null)) {
+      problems.add(where + ": pricing needs a non-negative per_image and a currency");
+    }
+  }
+
   /** Whether {@code size} is acceptable for {@code model}: listed, or {@code WxH} within its side range. */
   public static boolean sizeAllowed(ModelSpec model, String size) {
+    ModelSpec.Limits limits = model.limits();
     if (size == null) {
       return false;
     }
-    if (!model.sizes().isEmpty()) {
-      return model.sizes().contains(size);
+    if (!limits.sizes().isEmpty()) {
+      return limits.sizes().contains(size);
     }
     String[] sides = size.split("x", -1);
     if (sides.length != 2 || !sides[0].matches("\\d{1,5}") || !sides[1].matches("\\d{1,5}")) {
@@ -100,8 +124,13 @@ public final class ModelCatalog {
     }
     int width = Integer.parseInt(sides[0]);
     int height = Integer.parseInt(sides[1]);
-    return width >= model.minSide() && width <= model.maxSide() && height >= model.minSide()
-        && height <= model.maxSide();
+    return width >= limits.minSide() && width <= limits.maxSide() && height >= limits.minSide()
+        && height <= limits.maxSide();
+  }
+
+  /** The model served under {@code author/slug}, as discovery URLs name it. */
+  public Optional<ModelSpec> findBySlug(String author, String slug) {
+    return byId.values().stream().filter(m -> m.author().equals(author) && m.slug().equals(slug)).findFirst();
   }
 
   public Optional<ModelSpec> find(String id) {

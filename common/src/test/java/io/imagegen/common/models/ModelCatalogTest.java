@@ -17,8 +17,14 @@ import org.junit.jupiter.api.io.TempDir;
 class ModelCatalogTest {
   private static ModelSpec spec(String id, String provider, int maxN, int maxPromptLength, List<String> sizes,
       int minSide, int maxSide) {
-    return new ModelSpec(id, "author", id, provider, "upstream-" + id, false, maxN, maxPromptLength, sizes, minSide,
-        maxSide, "1024x1024", "auto", Map.of());
+    return withDefaults(id, provider, maxN, maxPromptLength, sizes, minSide, maxSide, "1024x1024");
+  }
+
+  private static ModelSpec withDefaults(String id, String provider, int maxN, int maxPromptLength,
+      List<String> sizes, int minSide, int maxSide, String defaultSize) {
+    return new ModelSpec(id, null, "author", id, provider, "upstream-" + id, null, null, false,
+        new ModelSpec.Limits(maxN, maxPromptLength, sizes, minSide, maxSide, 0),
+        new ModelSpec.Defaults(defaultSize, "auto"), Map.of(), null, null, null, null);
   }
 
   private static ModelSpec valid(String id) {
@@ -32,12 +38,12 @@ class ModelCatalogTest {
     ModelSpec demo = catalog.find("demo-async").orElseThrow();
     assertThat(demo.asyncOnly()).isTrue();
     assertThat(demo.provider()).isEqualTo("demo");
-    assertThat(demo.maxN()).isEqualTo(4);
-    assertThat(demo.sizes()).isEmpty();
-    assertThat(demo.minSide()).isEqualTo(64);
-    assertThat(demo.maxSide()).isEqualTo(2048);
-    assertThat(demo.defaultSize()).isEqualTo("1024x1024");
-    assertThat(demo.defaultQuality()).isEqualTo("auto");
+    assertThat(demo.limits().maxN()).isEqualTo(4);
+    assertThat(demo.limits().sizes()).isEmpty();
+    assertThat(demo.limits().minSide()).isEqualTo(64);
+    assertThat(demo.limits().maxSide()).isEqualTo(2048);
+    assertThat(demo.defaults().size()).isEqualTo("1024x1024");
+    assertThat(demo.defaults().quality()).isEqualTo("auto");
     assertThat(demo.supports("seed")).isTrue();
     assertThat(demo.supports("style")).isFalse();
     assertThat(demo.allowedValues("quality")).containsExactly("auto", "low", "medium", "high");
@@ -109,10 +115,7 @@ class ModelCatalogTest {
 
   @Test
   void aSingleSideSizeRangeIsAcceptable() {
-    ModelSpec square = spec("square", "demo", 1, 10, List.of(), 512, 512);
-    ModelSpec withMatchingDefault = new ModelSpec(square.id(), square.author(), square.slug(), square.provider(),
-        square.upstreamModel(), square.asyncOnly(), square.maxN(), square.maxPromptLength(), square.sizes(),
-        square.minSide(), square.maxSide(), "512x512", square.defaultQuality(), square.params());
+    ModelSpec withMatchingDefault = withDefaults("square", "demo", 1, 10, List.of(), 512, 512, "512x512");
     assertThat(ModelCatalog.of(List.of(withMatchingDefault)).find("square")).isPresent();
   }
 
@@ -120,7 +123,7 @@ class ModelCatalogTest {
   void aDefaultSizeTheModelWouldRejectIsRefused() {
     assertThatThrownBy(() -> ModelCatalog.of(List.of(spec("square", "demo", 1, 10, List.of(), 512, 512))))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("model 'square': default_size '1024x1024'");
+        .hasMessageContaining("model 'square': default size '1024x1024'");
   }
 
   @Test
@@ -134,16 +137,33 @@ class ModelCatalogTest {
   }
 
   @Test
-  void specsCopyTheirListsAndTreatMissingOnesAsEmpty() {
+  void specsCopyTheirListsAndFillOptionalGroups() {
     List<String> sizes = new ArrayList<>(List.of("512x512"));
-    ModelSpec spec = new ModelSpec("m", null, null, "demo", null, false, 1, 1, sizes, 0, 0, null, null, null);
+    ModelSpec spec = new ModelSpec("m", null, "a", "m", "demo", null, null, null, false,
+        new ModelSpec.Limits(1, 1, sizes, 0, 0, 0), new ModelSpec.Defaults("512x512", "auto"), null, null, null, null,
+        null);
 
     sizes.add("1024x1024");
 
-    assertThat(spec.sizes()).containsExactly("512x512");
+    assertThat(spec.limits().sizes()).containsExactly("512x512");
     assertThat(spec.params()).isEmpty();
-    assertThat(new ModelSpec("m", null, null, "demo", null, false, 1, 1, null, 0, 0, null, null, null).sizes())
-        .isEmpty();
+    assertThat(spec.passthrough()).isEmpty();
+    assertThat(spec.name()).isEqualTo("m");
+    assertThat(spec.attemptTimeout()).isEqualTo(ModelSpec.DEFAULT_ATTEMPT_TIMEOUT);
+    assertThat(spec.deadlineOr(java.time.Duration.ofMinutes(7))).isEqualTo(java.time.Duration.ofMinutes(7));
+    assertThat(spec.supportsEdits()).isFalse();
+  }
+
+  @Test
+  void everyBundledModelPassesTheCatalogChecksAndCanBeFoundByAuthorAndSlug() {
+    ModelCatalog catalog = ModelCatalog.load(null);
+
+    assertThat(catalog.all()).extracting(ModelSpec::id).contains("demo", "demo-async", "gpt-image-1", "dall-e-2",
+        "dall-e-3", "qwen-image-2.0", "seedream-4.0", "seedream-4.5", "dola-seedream-5.0-lite", "nano-banana-pro",
+        "kling-image-o1", "glm-image");
+    assertThat(catalog.findBySlug("bytedance-seed", "seedream-4.5")).map(ModelSpec::id).contains("seedream-4.5");
+    assertThat(catalog.find("dall-e-3").orElseThrow().limits().maxN()).isEqualTo(1);
+    assertThat(catalog.find("gpt-image-1").orElseThrow().attemptTimeout()).isEqualTo(java.time.Duration.ofMinutes(5));
   }
 
   @Test
@@ -151,10 +171,13 @@ class ModelCatalogTest {
     Path file = dir.resolve("models.json");
     Files.writeString(file, """
         {"models": [{
-          "id": "fixed-sizes", "provider": "openai", "upstream_model": "gpt-image-1", "async_only": false,
-          "max_n": 2, "max_prompt_length": 32000, "sizes": ["1024x1024", "1536x1024"],
-          "default_size": "1024x1024", "default_quality": "high",
+          "id": "fixed-sizes", "author": "openai", "slug": "fixed", "provider": "openai",
+          "upstream_model": "gpt-image-1", "async_only": false,
+          "limits": {"max_n": 2, "max_prompt_length": 32000, "sizes": ["1024x1024", "1536x1024"]},
+          "defaults": {"size": "1024x1024", "quality": "high"},
           "params": {"style": ["vivid", "natural"]},
+          "timeouts": {"attempt": "90s"},
+          "pricing": {"per_image": 0.04, "currency": "USD"},
           "some_future_field": true
         }]}
         """, StandardCharsets.UTF_8);
@@ -166,10 +189,12 @@ class ModelCatalogTest {
     assertThat(model.provider()).isEqualTo("openai");
     assertThat(model.upstreamModel()).isEqualTo("gpt-image-1");
     assertThat(model.asyncOnly()).isFalse();
-    assertThat(model.maxN()).isEqualTo(2);
-    assertThat(model.maxPromptLength()).isEqualTo(32000);
-    assertThat(model.sizes()).containsExactly("1024x1024", "1536x1024");
-    assertThat(model.defaultQuality()).isEqualTo("high");
+    assertThat(model.limits().maxN()).isEqualTo(2);
+    assertThat(model.limits().maxPromptLength()).isEqualTo(32000);
+    assertThat(model.limits().sizes()).containsExactly("1024x1024", "1536x1024");
+    assertThat(model.defaults().quality()).isEqualTo("high");
+    assertThat(model.attemptTimeout()).isEqualTo(java.time.Duration.ofSeconds(90));
+    assertThat(model.pricing().perImage()).isEqualByComparingTo("0.04");
     assertThat(model.allowedValues("style")).containsExactly("vivid", "natural");
   }
 
@@ -177,7 +202,9 @@ class ModelCatalogTest {
   void aBrokenCatalogFileIsRejectedNamingTheModel(@TempDir Path dir) throws IOException {
     Path file = dir.resolve("models.json");
     Files.writeString(file, """
-        {"models": [{"id": "no-provider", "max_n": 1, "max_prompt_length": 10, "min_side": 1, "max_side": 2}]}
+        {"models": [{"id": "no-provider", "author": "a", "slug": "s",
+          "limits": {"max_n": 1, "max_prompt_length": 10, "min_side": 1, "max_side": 2},
+          "defaults": {"size": "1x1", "quality": "auto"}}]}
         """, StandardCharsets.UTF_8);
 
     assertThatThrownBy(() -> ModelCatalog.load(file.toString()))
