@@ -18,6 +18,8 @@ record ApiConfig(
     int maxBodyBytes,
     Duration retention,
     Duration enqueueTimeout,
+    Duration syncWait,
+    Duration maxWait,
     Duration shutdownTimeout) {
 
   /** Reads and validates; throws {@code ConfigException} naming every bad variable. */
@@ -32,6 +34,10 @@ record ApiConfig(
     Duration retention = env.duration("IMAGEGEN_RESULT_RETENTION", Duration.ofHours(24));
     // Bounded so a dead broker turns into a quick 503 instead of a hung client.
     Duration enqueueTimeout = env.duration("IMAGEGEN_ENQUEUE_TIMEOUT", Duration.ofSeconds(10));
+    // Edge proxies cut responses at 100-120 s; answering the task object before that keeps clients informed.
+    Duration syncWait = env.duration("IMAGEGEN_SYNC_WAIT_TIMEOUT", Duration.ofSeconds(90));
+    // Long-poll and SSE clients reconnect after this; bounded so idle connections do not pile up.
+    Duration maxWait = env.duration("IMAGEGEN_MAX_WAIT", Duration.ofSeconds(60));
     Duration shutdown = env.duration("IMAGEGEN_SHUTDOWN_TIMEOUT", Duration.ofSeconds(20));
     ModelCatalog catalog = null;
     try {
@@ -40,6 +46,7 @@ record ApiConfig(
       env.problem("IMAGEGEN_MODEL_CATALOG: " + e.getMessage());
     }
     env.validate();
-    return new ApiConfig(host, port, keys, kafka, s3, catalog, maxBody, retention, enqueueTimeout, shutdown);
+    return new ApiConfig(host, port, keys, kafka, s3, catalog, maxBody, retention, enqueueTimeout, syncWait, maxWait,
+        shutdown);
   }
 }

@@ -6,9 +6,12 @@ import io.imagegen.api.tasks.TaskService;
 import io.imagegen.common.config.ConfigException;
 import io.imagegen.common.config.Env;
 import io.imagegen.common.lifecycle.Shutdown;
+import io.imagegen.common.queue.TaskEventListener;
+import io.imagegen.common.queue.TaskEventPublisher;
 import io.imagegen.common.queue.Topics;
 import io.imagegen.common.storage.ObjectStore;
 import io.imagegen.common.tasks.S3TaskStore;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.Clock;
@@ -23,6 +26,8 @@ import org.slf4j.LoggerFactory;
 /** Entry point of the api-service; {@link #start(Map)} also embeds it (local stack, tests). */
 public final class ApiMain {
   private static final Logger LOG = LoggerFactory.getLogger(ApiMain.class);
+  /** Re-read interval that covers a lost task event; events normally wake waiters within milliseconds. */
+  private static final Duration SAFETY_POLL = Duration.ofSeconds(2);
 
   /** A started api-service. */
   public interface Running extends AutoCloseable {
@@ -61,26 +66,32 @@ public final class ApiMain {
     Vertx vertx = Vertx.vertx();
     ObjectStore objects = new ObjectStore(vertx, config.s3());
     JobProducer producer = JobProducer.create(vertx, config.kafka(), config.enqueueTimeout());
-    TaskService tasks = new TaskService(config.catalog(), new S3TaskStore(objects), producer, Clock.systemUTC(),
-        config.retention());
-    ApiVerticle verticle = new ApiVerticle(config.host(), config.port(), config.maxBodyBytes(), config.apiKeys(), tasks);
+    TaskEventPublisher events = TaskEventPublisher.create(config.kafka(), "imagegen-api");
+    Context context = vertx.getOrCreateContext();
     return vertx.executeBlocking(() -> {
-          Topics.ensure(config.kafka(), config.kafka().jobsTopic(), config.enqueueTimeout().toMillis() * 3);
-          return null;
+          Topics.ensure(config.kafka(), config.enqueueTimeout().toMillis() * 3);
+          return TaskEventListener.start(config.kafka(), "imagegen-api", context);
         })
-        .compose(ignored -> objects.ensureBucket())
-        .compose(ignored -> vertx.deployVerticle(verticle))
-        .<Running>map(deploymentId -> new Started(vertx, deploymentId, verticle, producer, objects,
-            config.shutdownTimeout()))
+        .compose(listener -> objects.ensureBucket().compose(ignored -> {
+          TaskService tasks = new TaskService(vertx, config.catalog(), new S3TaskStore(objects), objects, producer,
+              events, listener, Clock.systemUTC(), new TaskService.Settings(config.retention(), config.syncWait(),
+              config.maxWait(), SAFETY_POLL));
+          ApiVerticle verticle = new ApiVerticle(config.host(), config.port(), config.maxBodyBytes(),
+              config.apiKeys(), tasks, config.maxWait());
+          return vertx.deployVerticle(verticle).<Running>map(deploymentId -> new Started(vertx, deploymentId,
+              verticle, producer, events, listener, objects, config.shutdownTimeout()));
+        }).onFailure(err -> listener.close()))
         .onFailure(err -> {
           producer.close();
+          events.close();
           objects.close();
           vertx.close();
         });
   }
 
   private record Started(Vertx vertx, String deploymentId, ApiVerticle verticle, JobProducer producer,
-      ObjectStore objects, Duration timeout) implements Running {
+      TaskEventPublisher events, TaskEventListener listener, ObjectStore objects, Duration timeout)
+      implements Running {
     @Override
     public int port() {
       return verticle.actualPort();
@@ -91,6 +102,10 @@ public final class ApiMain {
       // Stop taking requests first, then flush enqueued jobs, then release clients and threads.
       Shutdown.await("http server", vertx.undeploy(deploymentId), timeout);
       Shutdown.run("kafka producer", () -> producer.close(timeout));
+      Shutdown.run("task events", () -> {
+        events.close();
+        listener.close();
+      });
       Shutdown.run("object store", objects::close);
       Shutdown.closeVertx(vertx, timeout);
     }

@@ -3,6 +3,7 @@ package io.imagegen.worker;
 import io.imagegen.common.config.ConfigException;
 import io.imagegen.common.config.Env;
 import io.imagegen.common.lifecycle.Shutdown;
+import io.imagegen.common.queue.TaskEventPublisher;
 import io.imagegen.common.queue.Topics;
 import io.imagegen.common.storage.ObjectStore;
 import io.imagegen.common.tasks.S3TaskStore;
@@ -64,10 +65,11 @@ public final class WorkerMain {
     Vertx vertx = Vertx.vertx();
     ObjectStore objects = new ObjectStore(vertx, config.s3());
     Providers providers = new Providers(List.of(new DemoProvider(vertx, config.demoLatency())));
+    TaskEventPublisher events = TaskEventPublisher.create(config.kafka(), "imagegen-worker");
     JobRunner runner = new JobRunner(vertx, new S3TaskStore(objects), objects, config.catalog(), providers,
-        config.upstreamRetry(), config.retention(), config.taskDeadline(), Clock.systemUTC());
+        config.upstreamRetry(), config.retention(), config.taskDeadline(), events, Clock.systemUTC());
     return vertx.executeBlocking(() -> {
-          Topics.ensure(config.kafka(), config.kafka().jobsTopic(), 30_000);
+          Topics.ensure(config.kafka(), 30_000);
           return null;
         })
         .compose(ignored -> objects.ensureBucket())
@@ -76,9 +78,10 @@ public final class WorkerMain {
               new StringDeserializer(), new ByteArrayDeserializer()), config.kafka().jobsTopic(),
               vertx.getOrCreateContext(), runner::run, config.maxInFlight(), config.commitInterval());
           consumer.start();
-          return new Started(vertx, consumer, objects, config.shutdownGrace());
+          return new Started(vertx, consumer, events, objects, config.shutdownGrace());
         })
         .onFailure(err -> {
+          events.close();
           objects.close();
           vertx.close();
         });
@@ -95,12 +98,14 @@ public final class WorkerMain {
     return props;
   }
 
-  private record Started(Vertx vertx, JobConsumer consumer, ObjectStore objects, Duration grace)
+  private record Started(Vertx vertx, JobConsumer consumer, TaskEventPublisher events, ObjectStore objects,
+      Duration grace)
       implements Running {
     @Override
     public void close() {
       // Drain gets the grace period; committing and closing the consumer gets a little on top.
       Shutdown.await("job consumer", consumer.stop(grace), grace.plusSeconds(10));
+      Shutdown.run("task events", events::close);
       Shutdown.run("object store", objects::close);
       Shutdown.closeVertx(vertx, Duration.ofSeconds(10));
     }

@@ -1,5 +1,6 @@
 package io.imagegen.api.http;
 
+import io.imagegen.api.tasks.Reply;
 import io.imagegen.api.tasks.TaskService;
 import io.imagegen.common.errors.AuthenticationException;
 import io.imagegen.common.errors.InvalidRequestException;
@@ -12,8 +13,9 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import java.time.Duration;
 
-/** The HTTP edge: routing, authentication, body limits and error rendering. Holds no business logic. */
+/** The HTTP edge: routing, authentication, body limits, status codes and error rendering. No business logic. */
 public final class ApiVerticle extends VerticleBase {
   private static final String OWNER = "imagegen.owner";
 
@@ -22,14 +24,16 @@ public final class ApiVerticle extends VerticleBase {
   private final int maxBodyBytes;
   private final ApiKeys keys;
   private final TaskService tasks;
+  private final Duration maxWait;
   private HttpServer server;
 
-  public ApiVerticle(String host, int port, int maxBodyBytes, ApiKeys keys, TaskService tasks) {
+  public ApiVerticle(String host, int port, int maxBodyBytes, ApiKeys keys, TaskService tasks, Duration maxWait) {
     this.host = host;
     this.port = port;
     this.maxBodyBytes = maxBodyBytes;
     this.keys = keys;
     this.tasks = tasks;
+    this.maxWait = maxWait;
   }
 
   @Override
@@ -41,6 +45,7 @@ public final class ApiVerticle extends VerticleBase {
         .handler(BodyHandler.create(false).setBodyLimit(maxBodyBytes))
         .handler(this::submit);
     router.get("/v1/images/generations/:task_id").handler(this::getTask);
+    router.post("/v1/images/generations/:task_id/cancel").handler(this::cancel);
     router.errorHandler(404, ctx -> HttpErrors.write(ctx.response(), 404,
         "Unknown path " + ctx.request().method() + " " + ctx.request().path(), "invalid_request_error",
         "unknown_url", null));
@@ -89,14 +94,49 @@ public final class ApiVerticle extends VerticleBase {
       return;
     }
     tasks.submit(ctx.get(OWNER), body)
-        .onSuccess(task -> json(ctx, 200, task))
+        // A synchronous request whose wait ran out answers 202 with the task to poll, not an error.
+        .onSuccess(reply -> json(ctx, reply.kind() == Reply.Kind.STILL_RUNNING ? 202 : 200, reply.body()))
         .onFailure(err -> HttpErrors.send(ctx.response(), err));
   }
 
   private void getTask(RoutingContext ctx) {
-    tasks.get(ctx.get(OWNER), ctx.pathParam("task_id"))
+    String accept = ctx.request().getHeader("Accept");
+    if (accept != null && accept.contains("text/event-stream")) {
+      TaskEventStream.open(ctx, tasks, ctx.get(OWNER), ctx.pathParam("task_id"));
+      return;
+    }
+    Duration wait;
+    try {
+      wait = waitParam(ctx.request().getParam("wait"));
+    } catch (InvalidRequestException e) {
+      HttpErrors.send(ctx.response(), e);
+      return;
+    }
+    tasks.get(ctx.get(OWNER), ctx.pathParam("task_id"), wait)
         .onSuccess(task -> json(ctx, 200, task))
         .onFailure(err -> HttpErrors.send(ctx.response(), err));
+  }
+
+  private void cancel(RoutingContext ctx) {
+    tasks.cancel(ctx.get(OWNER), ctx.pathParam("task_id"))
+        .onSuccess(task -> json(ctx, 200, task))
+        .onFailure(err -> HttpErrors.send(ctx.response(), err));
+  }
+
+  private Duration waitParam(String raw) {
+    if (raw == null || raw.isEmpty()) {
+      return Duration.ZERO;
+    }
+    try {
+      int seconds = Integer.parseInt(raw);
+      if (seconds >= 0 && seconds <= maxWait.toSeconds()) {
+        return Duration.ofSeconds(seconds);
+      }
+    } catch (NumberFormatException e) {
+      // Reported below with the allowed range.
+    }
+    throw InvalidRequestException.field("wait", "wait must be a whole number of seconds from 0 to "
+        + maxWait.toSeconds());
   }
 
   private static JsonObject jsonObject(Buffer buffer) {
@@ -115,7 +155,7 @@ public final class ApiVerticle extends VerticleBase {
     return object;
   }
 
-  private static void json(RoutingContext ctx, int status, JsonObject body) {
+  static void json(RoutingContext ctx, int status, JsonObject body) {
     ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json").end(body.encode());
   }
 }

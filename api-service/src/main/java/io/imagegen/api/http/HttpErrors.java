@@ -79,7 +79,8 @@ final class HttpErrors {
       return 503;
     }
     if (e instanceof UpstreamException) {
-      return 502;
+      // A synchronous wait that ended in a timeout is the edge-timeout status of the seed's error table.
+      return "timeout".equals(e.code()) ? 524 : 502;
     }
     return 500;
   }

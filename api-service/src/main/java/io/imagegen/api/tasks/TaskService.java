@@ -1,13 +1,21 @@
 package io.imagegen.api.tasks;
 
 import io.imagegen.api.queue.JobProducer;
+import io.imagegen.common.errors.ConflictException;
 import io.imagegen.common.errors.NotFoundException;
+import io.imagegen.common.errors.UpstreamException;
 import io.imagegen.common.models.ModelCatalog;
 import io.imagegen.common.queue.JobMessage;
+import io.imagegen.common.queue.TaskEventListener;
+import io.imagegen.common.queue.TaskEventPublisher;
+import io.imagegen.common.storage.ObjectStore;
 import io.imagegen.common.tasks.Task;
 import io.imagegen.common.tasks.TaskIds;
 import io.imagegen.common.tasks.TaskStore;
+import io.imagegen.common.tasks.Versioned;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.time.Clock;
 import java.time.Duration;
@@ -16,49 +24,111 @@ import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Submits and looks up tasks on behalf of an authenticated owner. */
+/** Submits, looks up, waits for and cancels tasks on behalf of an authenticated owner. */
 public final class TaskService {
   private static final Logger LOG = LoggerFactory.getLogger(TaskService.class);
+  /** Re-reads after losing a write race with a worker. */
+  private static final int MAX_CANCEL_ATTEMPTS = 5;
 
+  /** Time limits of the service, as data. */
+  public record Settings(Duration retention, Duration syncWait, Duration maxLongPoll, Duration safetyPoll) {
+  }
+
+  private final Vertx vertx;
   private final RequestParser parser;
   private final TaskStore store;
+  private final ObjectStore objects;
   private final JobProducer producer;
+  private final TaskEventPublisher events;
+  private final TaskWaiter waiter;
   private final Clock clock;
-  private final Duration retention;
+  private final Settings settings;
 
-  public TaskService(ModelCatalog catalog, TaskStore store, JobProducer producer,
-      Clock clock, Duration retention) {
+  public TaskService(Vertx vertx, ModelCatalog catalog, TaskStore store, ObjectStore objects, JobProducer producer,
+      TaskEventPublisher events, TaskEventListener listener, Clock clock, Settings settings) {
+    this.vertx = vertx;
     this.parser = new RequestParser(catalog);
     this.store = store;
+    this.objects = objects;
     this.producer = producer;
+    this.events = events;
+    this.waiter = new TaskWaiter(vertx, store, listener, settings.safetyPoll());
     this.clock = clock;
-    this.retention = retention;
+    this.settings = settings;
   }
 
   /**
-   * Validates {@code body}, records a QUEUED task and enqueues its job; the returned view is only produced once
-   * both are durable. If the job cannot be enqueued the record is removed again, so no task is half-written.
+   * Validates {@code body}, records a QUEUED task and enqueues its job; nothing is answered before both are durable,
+   * and if the job cannot be enqueued the record is removed again, so no task is half-written. Async-only models
+   * answer the task object; the others wait (up to the sync limit) and answer the OpenAI images response.
    */
-  public Future<JsonObject> submit(String owner, JsonObject body) {
+  public Future<Reply> submit(String owner, JsonObject body) {
     GenerationRequest request;
     try {
       request = parser.parse(body);
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
     }
-    Task task = Task.queued(TaskIds.next(), owner, clock.instant(), retention, request.model().id(),
+    Task task = Task.queued(TaskIds.next(), owner, clock.instant(), settings.retention(), request.model().id(),
         request.prompt(), request.size(), request.quality(), request.n(), request.mode(), withFormat(request));
-    return store.create(task)
+    Future<Task> queued = store.create(task)
         .compose(created -> producer.send(JobMessage.of(task.id(), task.model(), clock.millis()))
             .recover(err -> store.delete(task.id())
                 .onFailure(cleanup -> LOG.error("task {} not enqueued and its record could not be removed", task.id(),
                     cleanup))
                 .transform(ignored -> Future.failedFuture(err))))
-        .map(ignored -> TaskView.of(task));
+        .map(ignored -> task);
+    if (request.model().asyncOnly()) {
+      return queued.map(t -> Reply.complete(TaskView.of(t)));
+    }
+    return queued.compose(t -> waiter.awaitTerminal(t.id(), settings.syncWait()))
+        .compose(done -> syncReply(done, request.responseFormat()));
   }
 
-  /** The caller's task; anybody else's, a malformed id, and a missing id all look the same. */
-  public Future<JsonObject> get(String owner, String id) {
+  /** The caller's task, after waiting up to {@code wait} for it to become terminal. */
+  public Future<JsonObject> get(String owner, String id, Duration wait) {
+    Future<Task> found = owned(owner, id).map(Versioned::value);
+    if (wait.isZero()) {
+      return found.map(TaskView::of);
+    }
+    Duration bounded = wait.compareTo(settings.maxLongPoll()) > 0 ? settings.maxLongPoll() : wait;
+    return found.compose(task -> task.status().isTerminal()
+        ? Future.succeededFuture(task)
+        : waiter.awaitTerminal(id, bounded)).map(TaskView::of);
+  }
+
+  /** Streams the caller's task on every change until it is terminal; the returned handle stops early. */
+  public Future<Follow> follow(String owner, String id, Handler<JsonObject> onChange,
+      Handler<Throwable> onError) {
+    return owned(owner, id).map(found -> waiter.follow(id, task -> onChange.handle(TaskView.of(task)), onError));
+  }
+
+  /** Cancels the caller's task unless it already finished; workers honour it before starting and between attempts. */
+  public Future<JsonObject> cancel(String owner, String id) {
+    return owned(owner, id).compose(found -> cancel(found, 1)).map(TaskView::of);
+  }
+
+  private Future<Task> cancel(Versioned<Task> current, int attempt) {
+    Task task = current.value();
+    if (task.status().isTerminal()) {
+      return Future.failedFuture(new ConflictException("task_not_cancellable",
+          "Task '" + task.id() + "' is already " + task.status() + " and cannot be cancelled."));
+    }
+    return store.replace(current, task.cancelled(clock.instant(), settings.retention()))
+        .map(written -> {
+          vertx.executeBlocking(() -> {
+            events.publish(written.value());
+            return null;
+          }, false);
+          return written.value();
+        })
+        .recover(err -> err instanceof ConflictException && attempt < MAX_CANCEL_ATTEMPTS
+            ? store.find(task.id()).compose(reread -> cancel(reread, attempt + 1))
+            : Future.failedFuture(err));
+  }
+
+  /** The task if it exists, belongs to {@code owner} and has not expired; otherwise a 404 that reveals nothing. */
+  private Future<Versioned<Task>> owned(String owner, String id) {
     if (!TaskIds.isWellFormed(id)) {
       return Future.failedFuture(notFound(id));
     }
@@ -66,13 +136,24 @@ public final class TaskService {
       if (found == null || !found.value().owner().equals(owner)) {
         return Future.failedFuture(notFound(id));
       }
-      Task task = found.value();
-      if (task.isExpired(clock.instant())) {
+      if (found.value().isExpired(clock.instant())) {
         return Future.failedFuture(new NotFoundException("task_expired", "Task '" + id
-            + "' has expired; results are kept for " + retention.toHours() + " hours.", "task_id"));
+            + "' has expired; results are kept for " + settings.retention().toHours() + " hours.", "task_id"));
       }
-      return Future.succeededFuture(TaskView.of(task));
+      return Future.succeededFuture(found);
     });
+  }
+
+  private Future<Reply> syncReply(Task task, String responseFormat) {
+    if (task == null) {
+      return Future.failedFuture(new IllegalStateException("task record vanished while waiting"));
+    }
+    return switch (task.status()) {
+      case SUCCEEDED -> SyncResponses.render(task.result(), responseFormat, objects).map(Reply::complete);
+      case FAILED, CANCELLED -> Future.failedFuture(new UpstreamException(task.error().code(),
+          task.error().message(), false, null));
+      case QUEUED, RUNNING -> Future.succeededFuture(new Reply(Reply.Kind.STILL_RUNNING, TaskView.of(task)));
+    };
   }
 
   private static Map<String, Object> withFormat(GenerationRequest request) {

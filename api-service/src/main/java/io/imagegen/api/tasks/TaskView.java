@@ -54,7 +54,12 @@ final class TaskView {
     putIfPresent(usage, "total_tokens", result.usage().totalTokens());
     putIfPresent(usage, "input_tokens", result.usage().inputTokens());
     putIfPresent(usage, "output_tokens", result.usage().outputTokens());
-    return new JsonObject().put("created", result.created()).put("data", data).put("usage", usage);
+    JsonObject json = new JsonObject().put("created", result.created()).put("data", data).put("usage", usage);
+    if (result.cost() != null) {
+      json.put("cost", new JsonObject().put("amount", result.cost().amount()).put("currency",
+          result.cost().currency()));
+    }
+    return json;
   }
 
   private static void putIfPresent(JsonObject json, String key, Integer value) {

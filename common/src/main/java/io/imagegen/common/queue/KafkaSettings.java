@@ -9,6 +9,7 @@ import org.apache.kafka.clients.CommonClientConfigs;
 public record KafkaSettings(
     String bootstrapServers,
     String jobsTopic,
+    String eventsTopic,
     int partitions,
     short replicationFactor,
     Map<String, String> securityProperties) {
@@ -19,12 +20,17 @@ public record KafkaSettings(
     if (!topic.matches("[a-zA-Z0-9._-]{1,249}")) {
       env.problem("IMAGEGEN_KAFKA_JOBS_TOPIC must be a legal Kafka topic name, got '" + topic + "'");
     }
+    String events = env.string("IMAGEGEN_KAFKA_EVENTS_TOPIC", topic + ".events");
+    if (!events.matches("[a-zA-Z0-9._-]{1,249}") || events.equals(topic)) {
+      env.problem("IMAGEGEN_KAFKA_EVENTS_TOPIC must be a legal Kafka topic name other than the jobs topic, got '"
+          + events + "'");
+    }
     Map<String, String> security = new HashMap<>();
     String protocol = env.raw("IMAGEGEN_KAFKA_SECURITY_PROTOCOL");
     if (protocol != null) {
       security.put(CommonClientConfigs.SECURITY_PROTOCOL_CONFIG, protocol);
     }
-    return new KafkaSettings(bootstrap, topic,
+    return new KafkaSettings(bootstrap, topic, events,
         // Partitions cap how many worker processes share the load, not how many jobs run at once.
         env.integer("IMAGEGEN_KAFKA_PARTITIONS", 12, 1, 10_000),
         (short) env.integer("IMAGEGEN_KAFKA_REPLICATION_FACTOR", 1, 1, 16),

@@ -13,15 +13,19 @@ public final class Topics {
   private Topics() {
   }
 
-  /** Ensures {@code topic} exists; an existing topic is left as it is. */
-  public static void ensure(KafkaSettings settings, String topic, long timeoutMillis)
-      throws InterruptedException, TimeoutException {
+  /** Ensures the jobs and events topics exist; existing topics are left as they are. */
+  public static void ensure(KafkaSettings settings, long timeoutMillis) throws InterruptedException, TimeoutException {
     try (Admin admin = Admin.create(settings.baseClientProperties("imagegen-admin"))) {
-      admin.createTopics(List.of(new NewTopic(topic, settings.partitions(), settings.replicationFactor())))
-          .all().get(timeoutMillis, TimeUnit.MILLISECONDS);
-    } catch (ExecutionException e) {
-      if (!(e.getCause() instanceof TopicExistsException)) {
-        throw new IllegalStateException("cannot create topic " + topic + ": " + e.getCause().getMessage(), e.getCause());
+      for (String topic : List.of(settings.jobsTopic(), settings.eventsTopic())) {
+        try {
+          admin.createTopics(List.of(new NewTopic(topic, settings.partitions(), settings.replicationFactor())))
+              .all().get(timeoutMillis, TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+          if (!(e.getCause() instanceof TopicExistsException)) {
+            throw new IllegalStateException("cannot create topic " + topic + ": " + e.getCause().getMessage(),
+                e.getCause());
+          }
+        }
       }
     }
   }

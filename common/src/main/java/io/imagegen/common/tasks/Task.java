@@ -64,6 +64,15 @@ public record Task(
         prompt, size, quality, n, mode, params, attempts, null, taskError);
   }
 
+  /** CANCELLED at the owner's request, visible for {@code retention} from now. */
+  public Task cancelled(Instant now, Duration retention) {
+    check(TaskStatus.CANCELLED);
+    long done = now.getEpochSecond();
+    return new Task(id, owner, TaskStatus.CANCELLED, createdAt, startedAt, done, done + retention.toSeconds(), model,
+        prompt, size, quality, n, mode, params, attempts, null, new TaskError("cancelled",
+        "The task was cancelled before it finished."));
+  }
+
   public boolean isExpired(Instant now) {
     return now.getEpochSecond() >= expiresAt;
   }

@@ -22,7 +22,7 @@ class TaskStateMachineTest {
   private static final Duration RETENTION = Duration.ofHours(24);
   private static final TaskResult RESULT = new TaskResult(1_700_000_050L,
       List.of(new ImageData("https://cdn.example/images/a.png", "a red fox, revised", "images/a.png", "image/png", 1234)),
-      new Usage(1, 10, 4, 6));
+      new Usage(1, 10, 4, 6), new TaskResult.Cost(new java.math.BigDecimal("0.04"), "USD"));
   private static final TaskError ERROR = new TaskError("upstream_error", "the model gave up");
 
   private static Task queued() {

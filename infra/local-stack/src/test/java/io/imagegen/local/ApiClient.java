@@ -39,6 +39,21 @@ final class ApiClient {
     return send(request.build());
   }
 
+  /** Reads a server-sent event stream to its end; returns the {@code data:} payloads of {@code task} events. */
+  java.util.List<JsonObject> stream(String path, String key) throws IOException, InterruptedException {
+    HttpResponse<java.util.stream.Stream<String>> response = http.send(HttpRequest.newBuilder(base.resolve(path))
+            .timeout(Duration.ofSeconds(60))
+            .header("Authorization", "Bearer " + key)
+            .header("Accept", "text/event-stream")
+            .GET().build(),
+        HttpResponse.BodyHandlers.ofLines());
+    if (response.statusCode() != 200) {
+      throw new IOException("stream answered " + response.statusCode());
+    }
+    return response.body().filter(line -> line.startsWith("data: ")).map(line -> new JsonObject(line.substring(6)))
+        .toList();
+  }
+
   /** Downloads {@code url} with no credentials at all, as a browser or curl would. */
   HttpResponse<byte[]> download(String url) throws IOException, InterruptedException {
     return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30)).GET().build(),

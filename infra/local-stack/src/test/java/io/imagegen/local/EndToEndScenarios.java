@@ -184,6 +184,90 @@ abstract class EndToEndScenarios {
   }
 
   @Test
+  void aSynchronousModelAnswersTheOpenAiImagesResponseInTheSameRequest() throws Exception {
+    ApiClient api = client();
+
+    ApiClient.Response asUrl = api.post("/v1/images/generations", DEV_KEY,
+        "{\"model\":\"demo\",\"prompt\":\"a sync fox\",\"size\":\"128x96\"}");
+    ApiClient.Response inline = api.post("/v1/images/generations", DEV_KEY,
+        "{\"model\":\"demo\",\"prompt\":\"an inline fox\",\"size\":\"96x64\",\"response_format\":\"b64_json\"}");
+
+    assertThat(asUrl.status()).as(asUrl.body()).isEqualTo(200);
+    assertThat(asUrl.json().getLong("created")).isPositive();
+    assertThat(asUrl.json().getJsonObject("usage").getInteger("generated_images")).isEqualTo(1);
+    String url = asUrl.json().getJsonArray("data").getJsonObject(0).getString("url");
+    assertThat(ImageIO.read(new ByteArrayInputStream(api.download(url).body())).getWidth()).isEqualTo(128);
+    assertThat(inline.status()).as(inline.body()).isEqualTo(200);
+    JsonObject image = inline.json().getJsonArray("data").getJsonObject(0);
+    assertThat(image.containsKey("url")).isFalse();
+    BufferedImage decoded = ImageIO.read(new ByteArrayInputStream(
+        java.util.Base64.getDecoder().decode(image.getString("b64_json"))));
+    assertThat(decoded.getWidth()).isEqualTo(96);
+    assertThat(decoded.getHeight()).isEqualTo(64);
+  }
+
+  @Test
+  void aSynchronousFailureIsAnOpenAiErrorNotATask() throws Exception {
+    ApiClient.Response failed = client().post("/v1/images/generations", DEV_KEY,
+        "{\"model\":\"demo\",\"prompt\":\"sync #fail\",\"size\":\"64x64\"}");
+
+    assertThat(failed.status()).isEqualTo(502);
+    assertThat(failed.json().getJsonObject("error").getString("code")).isEqualTo("demo_failure");
+  }
+
+  @Test
+  void aCancelledTaskEndsCancelledAndStaysThatWay() throws Exception {
+    ApiClient api = client();
+    String id = api.post("/v1/images/generations", DEV_KEY,
+        "{\"model\":\"demo-async\",\"prompt\":\"never mind\",\"size\":\"64x64\"}").json().getString("task_id");
+
+    ApiClient.Response cancelled = api.post("/v1/images/generations/" + id + "/cancel", DEV_KEY, "");
+    ApiClient.Response foreign = api.post("/v1/images/generations/" + id + "/cancel", OTHER_KEY, "");
+
+    assertThat(cancelled.status()).as(cancelled.body()).isEqualTo(200);
+    assertThat(cancelled.json().getString("status")).isEqualTo("CANCELLED");
+    assertThat(foreign.status()).isEqualTo(404);
+    // Give the worker time to pick the job up and finish the (now pointless) render: it must not overwrite.
+    await().pollDelay(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+      JsonObject task = api.get("/v1/images/generations/" + id, DEV_KEY).json();
+      assertThat(task.getString("status")).isEqualTo("CANCELLED");
+      assertThat(task.containsKey("result")).isFalse();
+    });
+    ApiClient.Response again = api.post("/v1/images/generations/" + id + "/cancel", DEV_KEY, "");
+    assertThat(again.status()).isEqualTo(409);
+    assertThat(again.json().getJsonObject("error").getString("code")).isEqualTo("task_not_cancellable");
+  }
+
+  @Test
+  void aLongPollReturnsAsSoonAsTheTaskIsDone() throws Exception {
+    ApiClient api = client();
+    String id = api.post("/v1/images/generations", DEV_KEY,
+        "{\"model\":\"demo-async\",\"prompt\":\"waiting\",\"size\":\"64x64\"}").json().getString("task_id");
+
+    long started = System.nanoTime();
+    ApiClient.Response done = api.get("/v1/images/generations/" + id + "?wait=30", DEV_KEY);
+    long tookMs = (System.nanoTime() - started) / 1_000_000;
+
+    assertThat(done.json().getString("status")).isEqualTo("SUCCEEDED");
+    assertThat(tookMs).isLessThan(10_000);
+    assertThat(api.get("/v1/images/generations/" + id + "?wait=forever", DEV_KEY).status()).isEqualTo(400);
+  }
+
+  @Test
+  void anEventStreamShowsEachStatusAndEndsAfterTheLastOne() throws Exception {
+    ApiClient api = client();
+    String id = api.post("/v1/images/generations", DEV_KEY,
+        "{\"model\":\"demo-async\",\"prompt\":\"streamed\",\"size\":\"64x64\"}").json().getString("task_id");
+
+    List<JsonObject> events = api.stream("/v1/images/generations/" + id, DEV_KEY);
+
+    assertThat(events).isNotEmpty();
+    List<String> statuses = events.stream().map(e -> e.getString("status")).toList();
+    assertThat(statuses).doesNotHaveDuplicates().last().isEqualTo("SUCCEEDED");
+    assertThat(events.get(events.size() - 1).getJsonObject("result").getJsonArray("data")).hasSize(1);
+  }
+
+  @Test
   void routingAndSizeErrorsAreJsonToo() throws Exception {
     ApiClient api = client();
 

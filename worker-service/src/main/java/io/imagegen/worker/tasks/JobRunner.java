@@ -1,11 +1,13 @@
 package io.imagegen.worker.tasks;
 
+import io.imagegen.common.config.Durations;
 import io.imagegen.common.errors.ConflictException;
 import io.imagegen.common.errors.UnavailableException;
 import io.imagegen.common.errors.UpstreamException;
 import io.imagegen.common.models.ModelSpec;
 import io.imagegen.common.models.ModelCatalog;
 import io.imagegen.common.queue.JobMessage;
+import io.imagegen.common.queue.TaskEventPublisher;
 import io.imagegen.common.storage.ObjectStore;
 import io.imagegen.common.storage.ObjectStore.Condition;
 import io.imagegen.common.tasks.ImageData;
@@ -20,10 +22,14 @@ import io.imagegen.worker.providers.ImageProvider;
 import io.imagegen.worker.providers.Providers;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,11 +53,13 @@ public final class JobRunner {
   private final RetryPolicy storageRetry;
   private final Duration retention;
   private final Duration deadline;
+  private final TaskEventPublisher events;
   private final Clock clock;
 
   public JobRunner(Vertx vertx, TaskStore tasks, ObjectStore objects, ModelCatalog catalog, Providers providers,
-      RetryPolicy upstreamRetry, Duration retention, Duration deadline, Clock clock) {
+      RetryPolicy upstreamRetry, Duration retention, Duration deadline, TaskEventPublisher events, Clock clock) {
     this.vertx = vertx;
+    this.events = events;
     this.tasks = tasks;
     this.objects = objects;
     this.catalog = catalog;
@@ -81,11 +89,12 @@ public final class JobRunner {
         LOG.info("task {} is already {}; skipping redelivered job", taskId, task.status());
         return Future.succeededFuture();
       }
-      if (clock.instant().getEpochSecond() >= task.createdAt() + deadline.toSeconds()) {
-        return fail(found, "timeout", "The task did not finish within " + deadline.toMinutes() + " minutes.",
+      ModelSpec model = catalog.find(task.model()).orElse(null);
+      Duration limit = model == null ? deadline : model.deadlineOr(deadline);
+      if (clock.instant().getEpochSecond() >= task.createdAt() + limit.toSeconds()) {
+        return fail(found, "timeout", "The task did not finish within " + Durations.format(limit) + ".",
             conflicts);
       }
-      ModelSpec model = catalog.find(task.model()).orElse(null);
       ImageProvider provider = model == null ? null : providers.find(model.provider()).orElse(null);
       if (provider == null) {
         return fail(found, "model_unavailable", "Model '" + task.model() + "' is not served by this worker.",
@@ -100,13 +109,18 @@ public final class JobRunner {
     Task task = running.value();
     Future<Generation> generated;
     try {
-      generated = provider.generate(new GenerationRequest(task, model, task.attempts()));
+      generated = provider.generate(new GenerationRequest(task, model, task.attempts()))
+          .timeout(model.attemptTimeout().toMillis(), TimeUnit.MILLISECONDS)
+          .recover(err -> Future.failedFuture(err instanceof TimeoutException
+              ? new UpstreamException("upstream_timeout", "The model did not answer within "
+                  + Durations.format(model.attemptTimeout()) + ".", true, err)
+              : err));
     } catch (RuntimeException e) {
       generated = Future.failedFuture(e);
     }
     return generated.transform(outcome -> {
       if (outcome.succeeded()) {
-        return publish(running, outcome.result(), conflicts);
+        return publish(running, model, outcome.result(), conflicts);
       }
       Throwable err = outcome.cause();
       if (err instanceof UpstreamException upstream && upstream.retryable()
@@ -126,7 +140,7 @@ public final class JobRunner {
     });
   }
 
-  private Future<Void> publish(Versioned<Task> running, Generation generation, int conflicts) {
+  private Future<Void> publish(Versioned<Task> running, ModelSpec model, Generation generation, int conflicts) {
     Task task = running.value();
     List<Future<ImageData>> stored = new ArrayList<>();
     for (int i = 0; i < generation.images().size(); i++) {
@@ -139,7 +153,8 @@ public final class JobRunner {
     }
     return Future.all(stored).compose(all -> {
       List<ImageData> data = all.list();
-      TaskResult result = new TaskResult(clock.instant().getEpochSecond(), data, generation.usage());
+      TaskResult result = new TaskResult(clock.instant().getEpochSecond(), data, generation.usage(),
+          cost(model, data.size()));
       return write(running, task.succeeded(result, clock.instant(), retention), conflicts, done -> {
         LOG.info("task {} SUCCEEDED with {} image(s)", task.id(), data.size());
         return Future.succeededFuture();
@@ -157,9 +172,10 @@ public final class JobRunner {
 
   /** Writes {@code next} over {@code current}; on a lost race, re-reads and decides again. */
   private Future<Void> write(Versioned<Task> current, Task next, int conflicts,
-      java.util.function.Function<Versioned<Task>, Future<Void>> then) {
+      Function<Versioned<Task>, Future<Void>> then) {
     return durably(() -> tasks.replace(current, next)).transform(outcome -> {
       if (outcome.succeeded()) {
+        announce(outcome.result().value());
         return then.apply(outcome.result());
       }
       if (outcome.cause() instanceof ConflictException && conflicts < MAX_CONFLICTS) {
@@ -184,6 +200,23 @@ public final class JobRunner {
       LOG.warn("storage unavailable ({}); retrying in {} ms", err.getMessage(), pause.toMillis());
       return vertx.timer(Math.max(1, pause.toMillis())).compose(ignored -> durably(operation, attempt + 1));
     });
+  }
+
+  /** Tells listeners (sync waits, long polls, streams) about a change that is already durable. */
+  private void announce(Task task) {
+    vertx.executeBlocking(() -> {
+      events.publish(task);
+      return null;
+    }, false);
+  }
+
+  /** Catalog price times images actually delivered; failed tasks never reach here, so they cost nothing. */
+  private static TaskResult.Cost cost(ModelSpec model, int images) {
+    if (model.pricing() == null) {
+      return null;
+    }
+    return new TaskResult.Cost(model.pricing().perImage().multiply(BigDecimal.valueOf(images)),
+        model.pricing().currency());
   }
 
   private static String extension(String contentType) {

@@ -1,0 +1,60 @@
+package io.imagegen.common.fetch;
+
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * Limits applied by {@link SafeFetcher} to every fetch: body size, accepted media types (empty = any), connect and
+ * whole-fetch timeouts, redirect budget, and whether private/loopback networks may be reached (development only).
+ */
+public record FetchPolicy(long maxBytes, Set<String> allowedContentTypes, Duration connectTimeout,
+                          Duration totalTimeout, int maxRedirects, boolean allowPrivateNetworks) {
+  /** Image inputs: 20 MiB, PNG/JPEG/WebP/GIF, 5 s connect, 30 s overall, 3 redirects, public addresses only. */
+  public static FetchPolicy images() {
+    return new FetchPolicy(20L * 1024 * 1024, Set.of("image/png", "image/jpeg", "image/webp", "image/gif"),
+        Duration.ofSeconds(5), Duration.ofSeconds(30), 3, false);
+  }
+
+  public FetchPolicy {
+    if (maxBytes <= 0) {
+      throw new IllegalArgumentException("maxBytes must be positive, got " + maxBytes);
+    }
+    Objects.requireNonNull(allowedContentTypes, "allowedContentTypes must not be null (use an empty set for any)");
+    if (allowedContentTypes.stream().anyMatch(type -> type == null || type.isBlank())) {
+      throw new IllegalArgumentException("allowedContentTypes must not contain null or blank entries");
+    }
+    // Stored normalised so the per-response check is a plain set lookup.
+    allowedContentTypes = allowedContentTypes.stream()
+        .map(type -> type.trim().toLowerCase(Locale.ROOT))
+        .collect(Collectors.toUnmodifiableSet());
+    requirePositive("connectTimeout", connectTimeout);
+    requirePositive("totalTimeout", totalTimeout);
+    if (connectTimeout.toMillis() > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException("connectTimeout must be at most " + Integer.MAX_VALUE + " ms");
+    }
+    if (maxRedirects < 0) {
+      throw new IllegalArgumentException("maxRedirects must not be negative, got " + maxRedirects);
+    }
+  }
+
+  /** The same policy with {@code allowPrivateNetworks} replaced. */
+  public FetchPolicy withAllowPrivateNetworks(boolean allow) {
+    return new FetchPolicy(maxBytes, allowedContentTypes, connectTimeout, totalTimeout, maxRedirects, allow);
+  }
+
+  /** Whether {@code mediaType} (already lower-cased, without parameters) passes the content-type filter. */
+  boolean allowsContentType(String mediaType) {
+    return allowedContentTypes.isEmpty() || allowedContentTypes.contains(mediaType);
+  }
+
+  private static void requirePositive(String field, Duration value) {
+    Objects.requireNonNull(value, field + " must not be null");
+    // Timers work in whole milliseconds; anything shorter would silently become "no timeout".
+    if (value.toMillis() <= 0) {
+      throw new IllegalArgumentException(field + " must be at least 1 ms, got " + value);
+    }
+  }
+}

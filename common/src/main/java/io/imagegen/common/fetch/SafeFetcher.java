@@ -1,0 +1,325 @@
+package io.imagegen.common.fetch;
+
+import io.imagegen.common.errors.ImageGenException;
+import io.imagegen.common.errors.InvalidRequestException;
+import io.imagegen.common.errors.UpstreamException;
+import io.netty.channel.ConnectTimeoutException;
+import io.vertx.core.AsyncResult;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.net.SocketAddress;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
+import java.util.function.Predicate;
+import javax.net.ssl.SSLException;
+
+/**
+ * Fetches user-supplied URLs (image inputs, webhook targets) without letting them reach our own network: every hop's
+ * host is resolved once, every resolved address must be public (unless the policy allows private networks), and the
+ * connection goes to exactly the vetted address so DNS cannot be re-pointed in between. Futures complete on the
+ * caller's context; nothing blocks an event loop.
+ */
+public final class SafeFetcher implements AutoCloseable {
+  /** A successful GET: the URL that finally answered 2xx, its media type (lower case, no parameters), the body. */
+  public record Fetched(String finalUrl, String contentType, Buffer body) {
+  }
+
+  private static final Set<Integer> REDIRECT_STATUSES = Set.of(301, 302, 303, 307, 308);
+  private static final String USER_AGENT = "imagegen-queue-fetcher/1";
+  private static final String DEFAULT_MEDIA_TYPE = "application/octet-stream";
+
+  private final Vertx vertx;
+  private final FetchPolicy policy;
+  private final Function<String, Future<List<InetAddress>>> resolver;
+  private final Predicate<InetAddress> treatAsPublic;
+  private final HttpClient client;
+
+  /** A fetcher enforcing {@code policy}, resolving names with the JVM resolver on a worker thread. */
+  public SafeFetcher(Vertx vertx, FetchPolicy policy) {
+    this(vertx, policy, null, address -> false, new HttpClientOptions());
+  }
+
+  /**
+   * Test seam. {@code resolver} (null = JVM resolver) replaces DNS and must complete on the calling context;
+   * addresses matching {@code treatAsPublic} pass the address rules, so a test can serve a "public" host from
+   * 127.0.0.1 while every other private address is still refused.
+   */
+  SafeFetcher(Vertx vertx, FetchPolicy policy, Function<String, Future<List<InetAddress>>> resolver,
+              Predicate<InetAddress> treatAsPublic, HttpClientOptions clientOptions) {
+    this.vertx = Objects.requireNonNull(vertx, "vertx");
+    this.policy = Objects.requireNonNull(policy, "policy");
+    this.resolver = resolver != null ? resolver : this::resolveWithJvm;
+    this.treatAsPublic = Objects.requireNonNull(treatAsPublic, "treatAsPublic");
+    this.client = vertx.createHttpClient(new HttpClientOptions(clientOptions)
+        .setConnectTimeout((int) policy.connectTimeout().toMillis())
+        // A compressed body could inflate past maxBytes after we counted it.
+        .setDecompressionSupported(false)
+        .setVerifyHost(true));
+  }
+
+  /** GETs {@code url}, following up to {@code maxRedirects} redirects, each hop checked like the first. */
+  public Future<Fetched> get(String url) {
+    return run(call -> hop(call, FetchTarget.parse(url), 0));
+  }
+
+  /**
+   * POSTs {@code body} with {@code headers} to {@code url} (same address rules) and yields the status code, whatever
+   * it is. Redirects are returned, not followed; the response body is not read.
+   */
+  public Future<Integer> post(String url, Map<String, String> headers, Buffer body) {
+    return run(call -> {
+      FetchTarget target = FetchTarget.parse(url);
+      call.target = target;
+      return vet(target)
+          .compose(address -> {
+            RequestOptions options = requestOptions(HttpMethod.POST, target, address);
+            headers.forEach((name, value) -> {
+              // Host and framing belong to the vetted target and the body, not to the caller.
+              if (!name.equalsIgnoreCase("host") && !name.equalsIgnoreCase("content-length")
+                  && !name.equalsIgnoreCase("transfer-encoding")) {
+                options.putHeader(name, value);
+              }
+            });
+            return call.open(options);
+          })
+          .compose(request -> request.send(body))
+          .map(response -> {
+            // Only the status matters; dropping the connection beats draining an arbitrarily long body.
+            call.abandon();
+            return response.statusCode();
+          });
+    });
+  }
+
+  private Future<Fetched> hop(Call<Fetched> call, FetchTarget target, int redirects) {
+    call.target = target;
+    return vet(target)
+        .compose(address -> call.open(requestOptions(HttpMethod.GET, target, address)
+            .putHeader(HttpHeaders.ACCEPT, policy.allowedContentTypes().isEmpty()
+                ? "*/*" : String.join(", ", new TreeSet<>(policy.allowedContentTypes())))))
+        .compose(HttpClientRequest::send)
+        .compose(response -> {
+          String location = response.getHeader(HttpHeaders.LOCATION);
+          if (!REDIRECT_STATUSES.contains(response.statusCode()) || location == null) {
+            return read(target, response);
+          }
+          call.abandon();
+          if (redirects >= policy.maxRedirects()) {
+            return Future.failedFuture(FetchTarget.invalid("URL redirected more than " + policy.maxRedirects()
+                + " times (maxRedirects is " + policy.maxRedirects() + ")"));
+          }
+          return hop(call, target.redirect(location), redirects + 1);
+        });
+  }
+
+  private Future<Fetched> read(FetchTarget target, HttpClientResponse response) {
+    int status = response.statusCode();
+    if (status < 200 || status > 299) {
+      return Future.failedFuture(status >= 500 || status == 408 || status == 429
+          ? new UpstreamException("fetch_failed", "image URL answered " + status, true, null)
+          : new InvalidRequestException("url_fetch_rejected", "image URL answered " + status, null));
+    }
+    String rawType = response.getHeader(HttpHeaders.CONTENT_TYPE);
+    String mediaType = rawType == null ? "" : rawType.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
+    if (mediaType.isEmpty() && policy.allowedContentTypes().isEmpty()) {
+      mediaType = DEFAULT_MEDIA_TYPE;
+    }
+    if (!policy.allowsContentType(mediaType)) {
+      return Future.failedFuture(new InvalidRequestException("unsupported_content_type", "URL returned content type "
+          + (mediaType.isEmpty() ? "(none)" : mediaType) + "; expected one of "
+          + String.join(", ", new TreeSet<>(policy.allowedContentTypes())), null));
+    }
+    long declared = contentLength(response);
+    if (declared > policy.maxBytes()) {
+      return Future.failedFuture(tooLarge(declared + " bytes"));
+    }
+    // Declared lengths can lie, so the streamed count is what actually enforces the cap.
+    Buffer body = Buffer.buffer((int) Math.min(declared >= 0 ? declared : 64 * 1024, policy.maxBytes()));
+    Promise<Fetched> done = Promise.promise();
+    String contentType = mediaType;
+    response.handler(chunk -> {
+      if (body.length() + (long) chunk.length() > policy.maxBytes()) {
+        done.tryFail(tooLarge("more than " + policy.maxBytes() + " bytes"));
+      } else if (!done.future().isComplete()) {
+        body.appendBuffer(chunk);
+      }
+    });
+    response.exceptionHandler(done::tryFail);
+    response.endHandler(v -> done.tryComplete(new Fetched(target.uri().toString(), contentType, body)));
+    return done.future();
+  }
+
+  private Future<InetAddress> vet(FetchTarget target) {
+    Future<List<InetAddress>> resolved;
+    try {
+      resolved = resolver.apply(target.host());
+    } catch (RuntimeException e) {
+      resolved = Future.failedFuture(e);
+    }
+    return resolved.transform(ar -> {
+      if (ar.failed()) {
+        return Future.failedFuture(ar.cause() instanceof UnknownHostException
+            ? FetchTarget.invalid("URL host " + target.host() + " could not be resolved") : ar.cause());
+      }
+      List<InetAddress> addresses = ar.result();
+      if (addresses == null || addresses.isEmpty()) {
+        return Future.failedFuture(FetchTarget.invalid("URL host " + target.host() + " resolved to no address"));
+      }
+      if (!policy.allowPrivateNetworks()) {
+        // Every answer must be public: a mixed answer is how rebinding attacks hide the private one.
+        for (InetAddress address : addresses) {
+          String reason = treatAsPublic.test(address) ? null : AddressRules.blockedReason(address);
+          if (reason != null) {
+            String subject = AddressRules.isIpLiteral(target.host()) ? target.host() + " is a "
+                : target.host() + " resolves to " + address.getHostAddress() + ", a ";
+            return Future.failedFuture(FetchTarget.invalid(subject + reason
+                + " address; only public internet addresses may be fetched"));
+          }
+        }
+      }
+      return Future.succeededFuture(addresses.get(0));
+    });
+  }
+
+  private RequestOptions requestOptions(HttpMethod method, FetchTarget target, InetAddress address) {
+    return new RequestOptions()
+        .setMethod(method)
+        // Connect to the address we vetted and never re-resolve: that closes the DNS-rebinding window...
+        .setServer(SocketAddress.inetSocketAddress(target.port(), address.getHostAddress()))
+        // ...while the Host header, SNI and certificate check still use the name from the URL.
+        .setHost(target.host())
+        .setPort(target.port())
+        .setSsl(target.ssl())
+        .setURI(target.requestUri())
+        .setFollowRedirects(false)
+        .setConnectTimeout(policy.connectTimeout().toMillis())
+        .putHeader(HttpHeaders.USER_AGENT, USER_AGENT);
+  }
+
+  private Future<List<InetAddress>> resolveWithJvm(String host) {
+    // getAllByName blocks on DNS; unordered so one slow lookup does not queue the others behind it.
+    return vertx.executeBlocking(() -> List.of(InetAddress.getAllByName(host)), false);
+  }
+
+  private static long contentLength(HttpClientResponse response) {
+    String value = response.getHeader(HttpHeaders.CONTENT_LENGTH);
+    try {
+      return value == null ? -1 : Long.parseLong(value.trim());
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+
+  private InvalidRequestException tooLarge(String size) {
+    return new InvalidRequestException("content_too_large", "URL returned " + size + ", over the limit of "
+        + policy.maxBytes() + " bytes (maxBytes)", null);
+  }
+
+  /** Runs {@code work} on the caller's context under the overall deadline; the result completes there too. */
+  private <T> Future<T> run(Function<Call<T>, Future<T>> work) {
+    Context context = vertx.getOrCreateContext();
+    Call<T> call = new Call<>();
+    context.runOnContext(v -> call.start(work));
+    return Future.fromCompletionStage(call.result, context);
+  }
+
+  /**
+   * One get/post: the deadline timer and the request it must cut off. Only touched from the caller's context, so
+   * plain fields suffice.
+   */
+  private final class Call<T> {
+    final CompletableFuture<T> result = new CompletableFuture<>();
+    FetchTarget target;
+    HttpClientRequest inFlight;
+    boolean over;
+    long timer;
+
+    void start(Function<Call<T>, Future<T>> work) {
+      long timeoutMs = policy.totalTimeout().toMillis();
+      timer = vertx.setTimer(timeoutMs, id -> finish(Future.failedFuture(new UpstreamException("fetch_timeout",
+          "fetch" + (target == null ? "" : " from " + target.host()) + " did not finish within " + timeoutMs
+              + " ms (totalTimeout)", true, null))));
+      Future<T> outcome;
+      try {
+        outcome = work.apply(this);
+      } catch (RuntimeException e) {
+        outcome = Future.failedFuture(e);
+      }
+      outcome.onComplete(this::finish);
+    }
+
+    Future<HttpClientRequest> open(RequestOptions options) {
+      return client.request(options).map(request -> {
+        if (over) {
+          // The deadline passed while we were connecting.
+          request.reset();
+          throw new IllegalStateException("fetch already finished");
+        }
+        inFlight = request;
+        return request;
+      });
+    }
+
+    /** Drops the in-flight exchange (closing its HTTP/1 connection) instead of reading the rest of it. */
+    void abandon() {
+      if (inFlight != null) {
+        inFlight.reset();
+        inFlight = null;
+      }
+    }
+
+    void finish(AsyncResult<T> outcome) {
+      if (over) {
+        return;
+      }
+      over = true;
+      vertx.cancelTimer(timer);
+      if (outcome.succeeded()) {
+        result.complete(outcome.result());
+      } else {
+        abandon();
+        result.completeExceptionally(translate(outcome.cause()));
+      }
+    }
+
+    private RuntimeException translate(Throwable err) {
+      if (err instanceof ImageGenException known) {
+        return known;
+      }
+      String host = target == null ? "URL" : target.host();
+      if (err instanceof ConnectTimeoutException) {
+        return new UpstreamException("fetch_timeout", "connecting to " + host + " timed out after "
+            + policy.connectTimeout().toMillis() + " ms (connectTimeout)", true, err);
+      }
+      if (err instanceof SSLException) {
+        // A bad certificate will not fix itself on retry.
+        return new UpstreamException("fetch_failed", "TLS with " + host + " failed: " + err.getMessage(), false, err);
+      }
+      return new UpstreamException("fetch_failed", "could not fetch from " + host + ": " + err, true, err);
+    }
+  }
+
+  /** Closes the underlying HTTP client; in-flight fetches fail. */
+  @Override
+  public void close() {
+    client.close();
+  }
+}

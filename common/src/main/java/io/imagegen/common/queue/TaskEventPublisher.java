@@ -1,0 +1,69 @@
+package io.imagegen.common.queue;
+
+import io.imagegen.common.json.Json;
+import io.imagegen.common.tasks.Task;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Announces task state changes on the events topic, fire-and-forget: the change is already durable in the task
+ * store before it is announced, and listeners fall back to re-reading the store, so a failed send only delays them.
+ */
+public final class TaskEventPublisher implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(TaskEventPublisher.class);
+
+  private final Producer<String, byte[]> producer;
+  private final String topic;
+  private final Clock clock;
+
+  TaskEventPublisher(Producer<String, byte[]> producer, String topic, Clock clock) {
+    this.producer = producer;
+    this.topic = topic;
+    this.clock = clock;
+  }
+
+  public static TaskEventPublisher create(KafkaSettings settings, String clientId) {
+    Map<String, Object> props = settings.baseClientProperties(clientId + "-events");
+    props.put(ProducerConfig.ACKS_CONFIG, "1");
+    props.put(ProducerConfig.LINGER_MS_CONFIG, 1);
+    // Never stall a caller for long: a notification that cannot go out soon is worthless anyway.
+    props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 2000);
+    props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 2000);
+    props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 5000);
+    props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, false);
+    return new TaskEventPublisher(new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer()),
+        settings.eventsTopic(), Clock.systemUTC());
+  }
+
+  /** Announces {@code task}'s current status; never throws. May block briefly for metadata: call off the loop. */
+  public void publish(Task task) {
+    TaskEvent event = TaskEvent.of(task.id(), task.status(), clock.millis());
+    try {
+      producer.send(new ProducerRecord<>(topic, task.id(), Json.toBytes(event)), (metadata, error) -> {
+        if (error != null) {
+          LOG.warn("could not announce task {} {}: {}", task.id(), task.status(), error.getMessage());
+        }
+      });
+    } catch (RuntimeException e) {
+      LOG.warn("could not announce task {} {}: {}", task.id(), task.status(), e.getMessage());
+    }
+  }
+
+  public void close(Duration timeout) {
+    producer.close(timeout);
+  }
+
+  @Override
+  public void close() {
+    close(Duration.ofSeconds(5));
+  }
+}
