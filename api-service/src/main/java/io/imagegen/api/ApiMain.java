@@ -1,6 +1,7 @@
 package io.imagegen.api;
 
 import io.imagegen.api.http.ApiVerticle;
+import io.imagegen.api.models.ModelDirectory;
 import io.imagegen.api.queue.JobProducer;
 import io.imagegen.api.tasks.TaskService;
 import io.imagegen.common.config.ConfigException;
@@ -77,7 +78,7 @@ public final class ApiMain {
               events, listener, Clock.systemUTC(), new TaskService.Settings(config.retention(), config.syncWait(),
               config.maxWait(), SAFETY_POLL));
           ApiVerticle verticle = new ApiVerticle(config.host(), config.port(), config.maxBodyBytes(),
-              config.apiKeys(), tasks, config.maxWait());
+              config.apiKeys(), tasks, new ModelDirectory(config.catalog()), config.maxWait());
           return vertx.deployVerticle(verticle).<Running>map(deploymentId -> new Started(vertx, deploymentId,
               verticle, producer, events, listener, objects, config.shutdownTimeout()));
         }).onFailure(err -> listener.close()))

@@ -1,5 +1,6 @@
 package io.imagegen.api.http;
 
+import io.imagegen.api.models.ModelDirectory;
 import io.imagegen.api.tasks.Reply;
 import io.imagegen.api.tasks.TaskService;
 import io.imagegen.common.errors.AuthenticationException;
@@ -24,10 +25,13 @@ public final class ApiVerticle extends VerticleBase {
   private final int maxBodyBytes;
   private final ApiKeys keys;
   private final TaskService tasks;
+  private final ModelDirectory models;
   private final Duration maxWait;
   private HttpServer server;
 
-  public ApiVerticle(String host, int port, int maxBodyBytes, ApiKeys keys, TaskService tasks, Duration maxWait) {
+  public ApiVerticle(String host, int port, int maxBodyBytes, ApiKeys keys, TaskService tasks, ModelDirectory models,
+      Duration maxWait) {
+    this.models = models;
     this.host = host;
     this.port = port;
     this.maxBodyBytes = maxBodyBytes;
@@ -39,22 +43,33 @@ public final class ApiVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     Router router = Router.router(vertx);
-    router.get("/health").handler(ctx -> json(ctx, 200, new JsonObject().put("status", "ok")));
+    router.get("/health").handler(ctx -> Responses.ok(ctx, 200, new JsonObject().put("status", "ok")));
     router.route("/v1/*").handler(this::authenticate);
-    router.post("/v1/images/generations")
-        .handler(BodyHandler.create(false).setBodyLimit(maxBodyBytes))
-        .handler(this::submit);
+    router.route("/api/v1/*").handler(this::authenticate);
+    BodyHandler body = BodyHandler.create(false).setBodyLimit(maxBodyBytes);
+    // The /api/v1 family (seed 000) shares every handler; only the envelope differs. X-Async is ignored.
+    router.post("/v1/images/generations").handler(body).handler(this::submit);
+    router.post("/api/v1/images/generations").handler(body).handler(this::submit);
     router.get("/v1/images/generations/:task_id").handler(this::getTask);
+    router.get("/api/v1/tasks/:task_id").handler(this::getTask);
     router.post("/v1/images/generations/:task_id/cancel").handler(this::cancel);
-    router.errorHandler(404, ctx -> HttpErrors.write(ctx.response(), 404,
-        "Unknown path " + ctx.request().method() + " " + ctx.request().path(), "invalid_request_error",
-        "unknown_url", null));
-    router.errorHandler(405, ctx -> HttpErrors.write(ctx.response(), 405,
-        "Method " + ctx.request().method() + " is not allowed on " + ctx.request().path(), "invalid_request_error",
-        "method_not_allowed", null));
-    router.errorHandler(413, ctx -> HttpErrors.write(ctx.response(), 413,
-        "Request body is larger than " + maxBodyBytes + " bytes", "invalid_request_error", "request_too_large", null));
-    router.errorHandler(500, ctx -> HttpErrors.send(ctx.response(), ctx.failure()));
+    router.get("/v1/models").handler(ctx -> Responses.ok(ctx, 200, models.openAiList()));
+    router.get("/v1/images/models").handler(ctx -> Responses.ok(ctx, 200, models.imageModels()));
+    router.get("/v1/images/models/:author/:slug/endpoints").handler(ctx -> {
+      try {
+        Responses.ok(ctx, 200, models.endpoints(ctx.pathParam("author"), ctx.pathParam("slug")));
+      } catch (RuntimeException e) {
+        HttpErrors.send(ctx, e);
+      }
+    });
+    router.errorHandler(404, ctx -> HttpErrors.write(ctx, 404,
+        "Unknown path " + ctx.request().method() + " " + ctx.request().path(), "unknown_url", null));
+    router.errorHandler(405, ctx -> HttpErrors.write(ctx, 405,
+        "Method " + ctx.request().method() + " is not allowed on " + ctx.request().path(), "method_not_allowed",
+        null));
+    router.errorHandler(413, ctx -> HttpErrors.write(ctx, 413,
+        "Request body is larger than " + maxBodyBytes + " bytes", "request_too_large", null));
+    router.errorHandler(500, ctx -> HttpErrors.send(ctx, ctx.failure()));
     return vertx.createHttpServer()
         .requestHandler(router)
         .listen(port, host)
@@ -79,9 +94,8 @@ public final class ApiVerticle extends VerticleBase {
       ctx.next();
     }, () -> {
       ctx.response().putHeader("WWW-Authenticate", "Bearer");
-      HttpErrors.send(ctx.response(), new AuthenticationException(token == null
-          ? "Missing API key: send 'Authorization: Bearer <key>'."
-          : "Incorrect API key provided."));
+      HttpErrors.send(ctx, new AuthenticationException(Responses.isEnvelope(ctx) ? "Unauthorized"
+          : token == null ? "Missing API key: send 'Authorization: Bearer <key>'." : "Incorrect API key provided."));
     });
   }
 
@@ -90,13 +104,13 @@ public final class ApiVerticle extends VerticleBase {
     try {
       body = jsonObject(ctx.body().buffer());
     } catch (InvalidRequestException e) {
-      HttpErrors.send(ctx.response(), e);
+      HttpErrors.send(ctx, e);
       return;
     }
     tasks.submit(ctx.get(OWNER), body)
         // A synchronous request whose wait ran out answers 202 with the task to poll, not an error.
-        .onSuccess(reply -> json(ctx, reply.kind() == Reply.Kind.STILL_RUNNING ? 202 : 200, reply.body()))
-        .onFailure(err -> HttpErrors.send(ctx.response(), err));
+        .onSuccess(reply -> Responses.ok(ctx, reply.kind() == Reply.Kind.STILL_RUNNING ? 202 : 200, reply.body()))
+        .onFailure(err -> HttpErrors.send(ctx, err));
   }
 
   private void getTask(RoutingContext ctx) {
@@ -109,18 +123,18 @@ public final class ApiVerticle extends VerticleBase {
     try {
       wait = waitParam(ctx.request().getParam("wait"));
     } catch (InvalidRequestException e) {
-      HttpErrors.send(ctx.response(), e);
+      HttpErrors.send(ctx, e);
       return;
     }
     tasks.get(ctx.get(OWNER), ctx.pathParam("task_id"), wait)
-        .onSuccess(task -> json(ctx, 200, task))
-        .onFailure(err -> HttpErrors.send(ctx.response(), err));
+        .onSuccess(task -> Responses.ok(ctx, 200, task))
+        .onFailure(err -> HttpErrors.send(ctx, err));
   }
 
   private void cancel(RoutingContext ctx) {
     tasks.cancel(ctx.get(OWNER), ctx.pathParam("task_id"))
-        .onSuccess(task -> json(ctx, 200, task))
-        .onFailure(err -> HttpErrors.send(ctx.response(), err));
+        .onSuccess(task -> Responses.ok(ctx, 200, task))
+        .onFailure(err -> HttpErrors.send(ctx, err));
   }
 
   private Duration waitParam(String raw) {
@@ -153,9 +167,5 @@ public final class ApiVerticle extends VerticleBase {
       throw new InvalidRequestException("invalid_json", "Request body must be a JSON object.", null);
     }
     return object;
-  }
-
-  static void json(RoutingContext ctx, int status, JsonObject body) {
-    ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json").end(body.encode());
   }
 }

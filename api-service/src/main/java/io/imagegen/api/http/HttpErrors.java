@@ -9,6 +9,7 @@ import io.imagegen.common.errors.UnavailableException;
 import io.imagegen.common.errors.UpstreamException;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,7 +22,8 @@ final class HttpErrors {
   private HttpErrors() {
   }
 
-  static void send(HttpServerResponse response, Throwable failure) {
+  static void send(RoutingContext ctx, Throwable failure) {
+    HttpServerResponse response = ctx.response();
     if (response.headWritten()) {
       response.reset();
       return;
@@ -32,27 +34,35 @@ final class HttpErrors {
         response.putHeader("Retry-After", RETRY_AFTER_UNAVAILABLE);
         LOG.warn("answered {}: {}", status, known.getMessage());
       }
-      write(response, status, known.getMessage(), type(status), known.code(), known.param());
+      write(ctx, status, known.getMessage(), known.code(), known.param());
       return;
     }
     LOG.error("unexpected failure", failure);
-    write(response, 500, "The server had an internal error; the request was not completed.", "server_error",
-        "internal_error", null);
+    write(ctx, 500, "The server had an internal error; the request was not completed.", "internal_error", null);
   }
 
-  /** An error with no exception behind it (routing, body limits). */
-  static void write(HttpServerResponse response, int status, String message, String type, String code, String param) {
-    JsonObject error = new JsonObject().put("message", message).put("type", type).put("code", code)
-        .putNull("param");
-    if (param != null) {
-      error.put("param", param);
+  /**
+   * An error body in the shape of the path's API family: OpenAI's {@code {"error":{...}}} on {@code /v1}, the
+   * {@code {success, code, message}} envelope on {@code /api/v1}.
+   */
+  static void write(RoutingContext ctx, int status, String message, String code, String param) {
+    JsonObject body;
+    if (Responses.isEnvelope(ctx)) {
+      body = Responses.envelope(false, status, message);
+    } else {
+      JsonObject error = new JsonObject().put("message", message).put("type", type(status)).put("code", code)
+          .putNull("param");
+      if (param != null) {
+        error.put("param", param);
+      }
+      body = new JsonObject().put("error", error);
     }
-    response.setStatusCode(status)
+    ctx.response().setStatusCode(status)
         .putHeader("Content-Type", "application/json")
-        .end(new JsonObject().put("error", error).encode());
+        .end(body.encode());
   }
 
-  static String type(int status) {
+  private static String type(int status) {
     return switch (status) {
       case 401 -> "authentication_error";
       case 403 -> "permission_error";

@@ -36,7 +36,7 @@ final class TaskEventStream {
           response.write(": keep-alive\n\n");
         }
       });
-    }).onFailure(err -> HttpErrors.send(response, err));
+    }).onFailure(err -> HttpErrors.send(ctx, err));
   }
 
   private static void send(HttpServerResponse response, JsonObject task) {

@@ -268,6 +268,58 @@ abstract class EndToEndScenarios {
   }
 
   @Test
+  void modelDiscoveryServesTheCatalog() throws Exception {
+    ApiClient api = client();
+
+    JsonObject openAi = api.get("/v1/models", DEV_KEY).json();
+    JsonObject images = api.get("/v1/images/models", DEV_KEY).json();
+    ApiClient.Response endpoints = api.get("/v1/images/models/imagegen/demo-async/endpoints", DEV_KEY);
+    ApiClient.Response unknown = api.get("/v1/images/models/nobody/nothing/endpoints", DEV_KEY);
+
+    assertThat(openAi.getString("object")).isEqualTo("list");
+    assertThat(openAi.getJsonArray("data").stream().map(m -> ((JsonObject) m).getString("id")))
+        .contains("demo", "demo-async", "dall-e-3");
+    JsonObject demoAsync = images.getJsonArray("data").stream().map(JsonObject.class::cast)
+        .filter(m -> m.getString("id").equals("demo-async")).findFirst().orElseThrow();
+    assertThat(demoAsync.getJsonObject("features").getBoolean("async_only")).isTrue();
+    assertThat(demoAsync.getJsonArray("supported_parameters").getList()).contains("prompt", "size", "seed", "image");
+    assertThat(demoAsync.getString("endpoints_url")).isEqualTo("/v1/images/models/imagegen/demo-async/endpoints");
+    JsonObject endpoint = endpoints.json().getJsonObject("data").getJsonArray("endpoints").getJsonObject(0);
+    assertThat(endpoint.getJsonObject("supported_parameters").getJsonObject("quality").getJsonArray("enum").getList())
+        .containsExactly("auto", "low", "medium", "high");
+    assertThat(endpoint.getJsonObject("limits").getInteger("max_n")).isEqualTo(4);
+    assertThat(endpoint.getJsonObject("pricing").getString("currency")).isEqualTo("USD");
+    assertThat(unknown.status()).isEqualTo(404);
+    assertThat(api.get("/v1/models", null).status()).isEqualTo(401);
+  }
+
+  @Test
+  void theApiV1FamilyAnswersInTheSuccessEnvelope() throws Exception {
+    ApiClient api = client();
+
+    ApiClient.Response submitted = api.post("/api/v1/images/generations", DEV_KEY,
+        "{\"model\":\"demo-async\",\"prompt\":\"enveloped\",\"size\":\"64x64\"}");
+    ApiClient.Response bad = api.post("/api/v1/images/generations", DEV_KEY, "{\"model\":\"demo-async\"}");
+    ApiClient.Response anonymous = api.post("/api/v1/images/generations", null, "{}");
+
+    assertThat(submitted.status()).isEqualTo(200);
+    assertThat(submitted.json().getBoolean("success")).isTrue();
+    assertThat(submitted.json().getString("code")).isEqualTo("200");
+    assertThat(submitted.json().getString("message")).isEqualTo("successful");
+    String id = submitted.json().getJsonObject("data").getString("task_id");
+    JsonObject task = api.get("/api/v1/tasks/" + id, DEV_KEY).json();
+    assertThat(task.getBoolean("success")).isTrue();
+    assertThat(task.getJsonObject("data").getString("object")).isEqualTo("image.generation.task");
+    assertThat(bad.status()).isEqualTo(400);
+    assertThat(bad.json().getBoolean("success")).isFalse();
+    assertThat(bad.json().getString("code")).isEqualTo("400");
+    assertThat(bad.json().getString("message")).contains("prompt");
+    assertThat(anonymous.status()).isEqualTo(401);
+    assertThat(anonymous.json()).isEqualTo(new JsonObject().put("success", false).put("code", "401")
+        .put("message", "Unauthorized"));
+  }
+
+  @Test
   void routingAndSizeErrorsAreJsonToo() throws Exception {
     ApiClient api = client();
 

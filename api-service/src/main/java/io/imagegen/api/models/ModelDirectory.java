@@ -1,0 +1,104 @@
+package io.imagegen.api.models;
+
+import io.imagegen.common.errors.NotFoundException;
+import io.imagegen.common.models.ModelCatalog;
+import io.imagegen.common.models.ModelSpec;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** Model discovery, rendered from the same catalog that validates requests and routes jobs. */
+public final class ModelDirectory {
+  /** Request fields every model accepts. */
+  private static final List<String> CORE = List.of("model", "prompt", "n", "size", "quality", "response_format",
+      "user");
+
+  private final ModelCatalog catalog;
+
+  public ModelDirectory(ModelCatalog catalog) {
+    this.catalog = catalog;
+  }
+
+  /** {@code GET /v1/models}: the OpenAI model list. */
+  public JsonObject openAiList() {
+    JsonArray data = new JsonArray();
+    for (ModelSpec model : catalog.all()) {
+      data.add(new JsonObject().put("id", model.id()).put("object", "model").put("created", 0)
+          .put("owned_by", model.author()));
+    }
+    return new JsonObject().put("object", "list").put("data", data);
+  }
+
+  /** {@code GET /v1/images/models}: every image model with its supported-parameter superset. */
+  public JsonObject imageModels() {
+    JsonArray data = new JsonArray();
+    for (ModelSpec model : catalog.all()) {
+      data.add(summary(model)
+          .put("supported_parameters", new JsonArray(supportedParameters(model)))
+          .put("endpoints_url", "/v1/images/models/" + model.author() + "/" + model.slug() + "/endpoints"));
+    }
+    return new JsonObject().put("data", data);
+  }
+
+  /** {@code GET /v1/images/models/{author}/{slug}/endpoints}: definitive parameters, limits, pricing, passthrough. */
+  public JsonObject endpoints(String author, String slug) {
+    ModelSpec model = catalog.findBySlug(author, slug).orElseThrow(() -> new NotFoundException("model_not_found",
+        "No image model '" + author + "/" + slug + "'.", "slug"));
+    JsonObject parameters = new JsonObject();
+    for (String field : supportedParameters(model)) {
+      List<String> allowed = model.allowedValues(field);
+      parameters.put(field, allowed.isEmpty() ? new JsonObject() : new JsonObject().put("enum", new JsonArray(allowed)));
+    }
+    JsonObject limits = new JsonObject()
+        .put("max_n", model.limits().maxN())
+        .put("max_prompt_length", model.limits().maxPromptLength())
+        .put("max_input_images", model.limits().maxInputImages());
+    if (model.limits().sizes().isEmpty()) {
+      limits.put("min_side", model.limits().minSide()).put("max_side", model.limits().maxSide());
+    } else {
+      limits.put("sizes", new JsonArray(model.limits().sizes()));
+    }
+    JsonObject endpoint = new JsonObject()
+        .put("provider", model.provider())
+        .put("upstream_model", model.upstreamModel())
+        .put("supported_parameters", parameters)
+        .put("defaults", new JsonObject().put("size", model.defaults().size()).put("quality",
+            model.defaults().quality()))
+        .put("limits", limits)
+        .put("passthrough", new JsonArray(model.passthrough()))
+        .put("features", features(model));
+    if (model.pricing() != null) {
+      endpoint.put("pricing", new JsonObject().put("per_image", model.pricing().perImage())
+          .put("currency", model.pricing().currency()));
+    }
+    return new JsonObject().put("data", summary(model).put("endpoints", new JsonArray().add(endpoint)));
+  }
+
+  private static JsonObject summary(ModelSpec model) {
+    return new JsonObject()
+        .put("id", model.id())
+        .put("name", model.name())
+        .put("author", model.author())
+        .put("slug", model.slug())
+        .put("features", features(model));
+  }
+
+  private static JsonObject features(ModelSpec model) {
+    return new JsonObject().put("async_only", model.asyncOnly()).put("edits", model.supportsEdits());
+  }
+
+  private static List<String> supportedParameters(ModelSpec model) {
+    List<String> fields = new ArrayList<>(CORE);
+    for (Map.Entry<String, List<String>> param : model.params().entrySet()) {
+      if (!fields.contains(param.getKey())) {
+        fields.add(param.getKey());
+      }
+    }
+    if (model.supportsEdits()) {
+      fields.add("image");
+    }
+    return fields;
+  }
+}
