@@ -7,12 +7,17 @@ import io.imagegen.common.queue.TaskEventPublisher;
 import io.imagegen.common.queue.Topics;
 import io.imagegen.common.storage.ObjectStore;
 import io.imagegen.common.tasks.S3TaskStore;
+import io.imagegen.common.models.ModelSpec;
 import io.imagegen.worker.providers.DemoProvider;
+import io.imagegen.worker.providers.ProviderContext;
 import io.imagegen.worker.providers.Providers;
 import io.imagegen.worker.queue.JobConsumer;
 import io.imagegen.worker.tasks.JobRunner;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -64,7 +69,15 @@ public final class WorkerMain {
     WorkerConfig config = WorkerConfig.from(new Env(env));
     Vertx vertx = Vertx.vertx();
     ObjectStore objects = new ObjectStore(vertx, config.s3());
+    ProviderContext context = new ProviderContext(vertx, WebClient.create(vertx, new WebClientOptions()
+        // Image calls are long; connection set-up is not, so a dead vendor is noticed in seconds.
+        .setConnectTimeout(10_000)
+        .setKeepAlive(true)
+        .setUserAgent("imagegen-queue"),
+        // One connection per job in flight: upstream calls are long and HTTP/1.1 cannot share a connection.
+        new PoolOptions().setHttp1MaxSize(config.maxInFlight())), objects, env);
     Providers providers = new Providers(List.of(new DemoProvider(vertx, config.demoLatency())));
+    reportUnconfigured(config, providers, context);
     TaskEventPublisher events = TaskEventPublisher.create(config.kafka(), "imagegen-worker");
     JobRunner runner = new JobRunner(vertx, new S3TaskStore(objects), objects, config.catalog(), providers,
         config.upstreamRetry(), config.retention(), config.taskDeadline(), events, Clock.systemUTC());
@@ -85,6 +98,18 @@ public final class WorkerMain {
           objects.close();
           vertx.close();
         });
+  }
+
+  /** Names, once at start-up, every model this worker cannot serve; their tasks fail with a clear error. */
+  private static void reportUnconfigured(WorkerConfig config, Providers providers, ProviderContext context) {
+    for (ModelSpec model : config.catalog().all()) {
+      if (providers.find(model.provider()).isEmpty()) {
+        LOG.warn("model {} uses provider '{}', which this worker does not have", model.id(), model.provider());
+      } else if (!context.isConfigured(model)) {
+        LOG.warn("model {} is not configured: set {}{}", model.id(), model.apiKeyEnv(),
+            model.baseUrl() != null && model.baseUrl().contains("${") ? " and the variable in " + model.baseUrl() : "");
+      }
+    }
   }
 
   private static Map<String, Object> consumerProperties(WorkerConfig config) {

@@ -126,6 +126,10 @@ public final class JobRunner {
       if (err instanceof UpstreamException upstream && upstream.retryable()
           && upstreamRetry.allowsAnother(task.attempts())) {
         Duration pause = upstreamRetry.delayAfter(task.attempts());
+        if (upstream.retryAfter() != null && upstream.retryAfter().compareTo(pause) > 0) {
+          // The vendor knows its own recovery time better than our backoff curve does.
+          pause = upstream.retryAfter();
+        }
         LOG.info("task {} attempt {} failed ({}); retrying in {} ms", task.id(), task.attempts(), upstream.code(),
             pause.toMillis());
         // Re-read before retrying so that a cancellation or another worker's result is honoured.

@@ -1,0 +1,120 @@
+package io.imagegen.worker.providers;
+
+import io.imagegen.common.errors.UnavailableException;
+import io.imagegen.common.errors.UpstreamException;
+import io.imagegen.common.models.ModelSpec;
+import io.imagegen.common.storage.ObjectStore;
+import io.imagegen.common.tasks.Task;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.ext.web.client.WebClient;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** What every adapter needs: the HTTP client, credentials and base URLs from the environment, and stored inputs. */
+public final class ProviderContext {
+  private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([A-Z0-9_]+)}");
+  /** Vendor result images larger than this are refused rather than buffered. */
+  private static final long MAX_DOWNLOAD_BYTES = 64L * 1024 * 1024;
+
+  private final Vertx vertx;
+  private final WebClient web;
+  private final ObjectStore objects;
+  private final Map<String, String> env;
+
+  public ProviderContext(Vertx vertx, WebClient web, ObjectStore objects, Map<String, String> env) {
+    this.vertx = vertx;
+    this.web = web;
+    this.objects = objects;
+    this.env = Map.copyOf(env);
+  }
+
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  public WebClient web() {
+    return web;
+  }
+
+  /** Whether the model's credentials and base URL are configured; start-up reports those that are not. */
+  public boolean isConfigured(ModelSpec model) {
+    return (model.apiKeyEnv() == null || env.get(model.apiKeyEnv()) != null)
+        && (model.baseUrl() == null || !PLACEHOLDER.matcher(resolve(model.baseUrl())).find());
+  }
+
+  /** The upstream API key; a missing one fails the task with an operator-facing message. */
+  public String apiKey(ModelSpec model) {
+    String key = model.apiKeyEnv() == null ? null : env.get(model.apiKeyEnv());
+    if (key == null || key.isBlank()) {
+      throw notConfigured(model, "its API key (" + model.apiKeyEnv() + ") is not set");
+    }
+    return key;
+  }
+
+  /** The base URL with {@code ${VAR}} placeholders filled from the environment, without a trailing slash. */
+  public String baseUrl(ModelSpec model, String fallback) {
+    String url = resolve(model.baseUrl() == null ? fallback : model.baseUrl());
+    if (PLACEHOLDER.matcher(url).find()) {
+      throw notConfigured(model, "its base URL (" + model.baseUrl() + ") refers to an unset variable");
+    }
+    return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+  }
+
+  /** The task's stored input images (edit mode), in request order; none for a generation. */
+  public Future<List<Buffer>> inputImages(Task task) {
+    Object keys = task.params().get("image_keys");
+    if (!(keys instanceof List<?> list) || list.isEmpty()) {
+      return Future.succeededFuture(List.of());
+    }
+    List<Future<Buffer>> reads = new ArrayList<>();
+    for (Object key : list) {
+      reads.add(objects.get(String.valueOf(key)).compose(found -> found == null
+          ? Future.failedFuture(new UnavailableException("input_missing", "input image " + key + " is missing", null))
+          : Future.succeededFuture(Buffer.buffer(found.value()))));
+    }
+    return Future.all(reads).map(all -> all.list());
+  }
+
+  /** Downloads a result image the vendor gave as a URL (those expire, so we re-host them). */
+  public Future<byte[]> download(String url, UpstreamFailures failures) {
+    return web.getAbs(url).send().transform(outcome -> {
+      if (outcome.failed()) {
+        return Future.failedFuture(failures.unreachable(outcome.cause()));
+      }
+      var response = outcome.result();
+      if (response.statusCode() / 100 != 2) {
+        return Future.failedFuture(failures.fromStatus(response.statusCode(), null, "result image download failed",
+            response.getHeader("Retry-After")));
+      }
+      Buffer body = response.body();
+      if (body == null || body.length() == 0) {
+        return Future.failedFuture(failures.badResponse("empty result image at " + url));
+      }
+      if (body.length() > MAX_DOWNLOAD_BYTES) {
+        return Future.failedFuture(failures.badResponse("result image larger than " + MAX_DOWNLOAD_BYTES + " bytes"));
+      }
+      return Future.succeededFuture(body.getBytes());
+    });
+  }
+
+  private String resolve(String url) {
+    Matcher m = PLACEHOLDER.matcher(url);
+    StringBuilder out = new StringBuilder();
+    while (m.find()) {
+      String value = env.get(m.group(1));
+      m.appendReplacement(out, Matcher.quoteReplacement(value == null ? m.group() : value));
+    }
+    m.appendTail(out);
+    return out.toString();
+  }
+
+  private static UpstreamException notConfigured(ModelSpec model, String why) {
+    return new UpstreamException("model_not_configured", "Model '" + model.id() + "' is not configured on this "
+        + "deployment: " + why + ".", false, null);
+  }
+}

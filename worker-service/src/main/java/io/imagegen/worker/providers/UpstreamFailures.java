@@ -1,0 +1,73 @@
+package io.imagegen.worker.providers;
+
+import io.imagegen.common.errors.UpstreamException;
+import java.time.Duration;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * How upstream failures map to task outcomes, declared as data: a status is either retryable (the vendor or the
+ * network is having a bad moment), an operator problem (our key), or final (the request itself was refused).
+ */
+public record UpstreamFailures(String vendor, Set<Integer> retryableStatuses, Set<Integer> credentialStatuses) {
+  private static final Logger LOG = LoggerFactory.getLogger(UpstreamFailures.class);
+  /** Timeouts, rate limits, server errors and the edge/overload codes of the seed error table. */
+  private static final Set<Integer> RETRYABLE = Set.of(408, 425, 429, 500, 502, 503, 504, 520, 521, 522, 523, 524,
+      529);
+  /** Wait at most this long on a vendor's Retry-After; longer hints are usually wrong and would stall the task. */
+  private static final Duration MAX_RETRY_AFTER = Duration.ofMinutes(5);
+
+  /** The defaults every vendor's HTTP API follows. */
+  public static UpstreamFailures standard(String vendor) {
+    return new UpstreamFailures(vendor, RETRYABLE, Set.of(401, 403));
+  }
+
+  /** A failed HTTP exchange: {@code vendorCode} and {@code message} come from the vendor's error body when present. */
+  public UpstreamException fromStatus(int status, String vendorCode, String message, String retryAfterHeader) {
+    String detail = vendor + " answered " + status + (message == null || message.isBlank() ? "" : ": " + message);
+    if (credentialStatuses.contains(status)) {
+      // Loud on purpose: every task of this vendor fails until an operator fixes the key.
+      LOG.error("{} rejected our credentials ({}); check the API key configured for it", vendor, status);
+      return new UpstreamException("upstream_auth_failed", detail + " (the gateway's upstream key was rejected)",
+          false, null);
+    }
+    if (retryableStatuses.contains(status)) {
+      return new UpstreamException(status == 429 ? "upstream_rate_limited" : "upstream_unavailable", detail, true,
+          retryAfter(retryAfterHeader), null);
+    }
+    return new UpstreamException(vendorCode == null || vendorCode.isBlank() ? "upstream_rejected" : vendorCode, detail,
+        false, null);
+  }
+
+  /** The request never got an answer (connection refused or reset, DNS, timeout): worth another try. */
+  public UpstreamException unreachable(Throwable cause) {
+    return new UpstreamException("upstream_unreachable", vendor + " could not be reached: " + cause.getMessage(),
+        true, cause);
+  }
+
+  /** The vendor answered 2xx with something we cannot use: retrying the same call would get the same answer. */
+  public UpstreamException badResponse(String what) {
+    return new UpstreamException("upstream_bad_response", vendor + " returned an unusable response: " + what, false,
+        null);
+  }
+
+  /** The vendor refused the prompt or an input image on content grounds. */
+  public UpstreamException contentPolicy(String message) {
+    return new UpstreamException("content_policy_violation", vendor + " refused the request: " + message, false,
+        null);
+  }
+
+  static Duration retryAfter(String header) {
+    if (header == null || header.isBlank()) {
+      return null;
+    }
+    try {
+      long seconds = Long.parseLong(header.trim());
+      return seconds < 0 ? null : Duration.ofSeconds(Math.min(seconds, MAX_RETRY_AFTER.toSeconds()));
+    } catch (NumberFormatException e) {
+      // HTTP-date form: rare for APIs; the backoff policy applies instead.
+      return null;
+    }
+  }
+}
