@@ -20,6 +20,7 @@ record ApiConfig(
     Duration enqueueTimeout,
     Duration syncWait,
     Duration maxWait,
+    boolean fetchPrivateNetworks,
     Duration shutdownTimeout) {
 
   /** Reads and validates; throws {@code ConfigException} naming every bad variable. */
@@ -38,6 +39,8 @@ record ApiConfig(
     Duration syncWait = env.duration("IMAGEGEN_SYNC_WAIT_TIMEOUT", Duration.ofSeconds(90));
     // Long-poll and SSE clients reconnect after this; bounded so idle connections do not pile up.
     Duration maxWait = env.duration("IMAGEGEN_MAX_WAIT", Duration.ofSeconds(60));
+    // Only for development against local test servers: lets image URLs reach loopback and private networks.
+    boolean fetchPrivate = env.bool("IMAGEGEN_FETCH_ALLOW_PRIVATE_NETWORKS", false);
     Duration shutdown = env.duration("IMAGEGEN_SHUTDOWN_TIMEOUT", Duration.ofSeconds(20));
     ModelCatalog catalog = null;
     try {
@@ -47,6 +50,6 @@ record ApiConfig(
     }
     env.validate();
     return new ApiConfig(host, port, keys, kafka, s3, catalog, maxBody, retention, enqueueTimeout, syncWait, maxWait,
-        shutdown);
+        fetchPrivate, shutdown);
   }
 }

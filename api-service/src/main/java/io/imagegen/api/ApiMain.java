@@ -1,11 +1,14 @@
 package io.imagegen.api;
 
 import io.imagegen.api.http.ApiVerticle;
+import io.imagegen.api.images.ImageService;
 import io.imagegen.api.models.ModelDirectory;
 import io.imagegen.api.queue.JobProducer;
 import io.imagegen.api.tasks.TaskService;
 import io.imagegen.common.config.ConfigException;
 import io.imagegen.common.config.Env;
+import io.imagegen.common.fetch.FetchPolicy;
+import io.imagegen.common.fetch.SafeFetcher;
 import io.imagegen.common.lifecycle.Shutdown;
 import io.imagegen.common.queue.TaskEventListener;
 import io.imagegen.common.queue.TaskEventPublisher;
@@ -69,18 +72,21 @@ public final class ApiMain {
     JobProducer producer = JobProducer.create(vertx, config.kafka(), config.enqueueTimeout());
     TaskEventPublisher events = TaskEventPublisher.create(config.kafka(), "imagegen-api");
     Context context = vertx.getOrCreateContext();
+    SafeFetcher fetcher = new SafeFetcher(vertx, FetchPolicy.images().withAllowPrivateNetworks(
+        config.fetchPrivateNetworks()));
     return vertx.executeBlocking(() -> {
           Topics.ensure(config.kafka(), config.enqueueTimeout().toMillis() * 3);
           return TaskEventListener.start(config.kafka(), "imagegen-api", context);
         })
         .compose(listener -> objects.ensureBucket().compose(ignored -> {
           TaskService tasks = new TaskService(vertx, config.catalog(), new S3TaskStore(objects), objects, producer,
-              events, listener, Clock.systemUTC(), new TaskService.Settings(config.retention(), config.syncWait(),
-              config.maxWait(), SAFETY_POLL));
+              events, listener, fetcher, Clock.systemUTC(), new TaskService.Settings(config.retention(),
+              config.syncWait(), config.maxWait(), SAFETY_POLL));
           ApiVerticle verticle = new ApiVerticle(config.host(), config.port(), config.maxBodyBytes(),
-              config.apiKeys(), tasks, new ModelDirectory(config.catalog()), config.maxWait());
+              config.apiKeys(), tasks, new ModelDirectory(config.catalog()),
+              new ImageService(objects, Clock.systemUTC()), config.maxWait());
           return vertx.deployVerticle(verticle).<Running>map(deploymentId -> new Started(vertx, deploymentId,
-              verticle, producer, events, listener, objects, config.shutdownTimeout()));
+              verticle, producer, events, listener, fetcher, objects, config.shutdownTimeout()));
         }).onFailure(err -> listener.close()))
         .onFailure(err -> {
           producer.close();
@@ -91,7 +97,8 @@ public final class ApiMain {
   }
 
   private record Started(Vertx vertx, String deploymentId, ApiVerticle verticle, JobProducer producer,
-      TaskEventPublisher events, TaskEventListener listener, ObjectStore objects, Duration timeout)
+      TaskEventPublisher events, TaskEventListener listener, SafeFetcher fetcher, ObjectStore objects,
+      Duration timeout)
       implements Running {
     @Override
     public int port() {
@@ -107,6 +114,7 @@ public final class ApiMain {
         events.close();
         listener.close();
       });
+      Shutdown.run("fetcher", fetcher::close);
       Shutdown.run("object store", objects::close);
       Shutdown.closeVertx(vertx, timeout);
     }

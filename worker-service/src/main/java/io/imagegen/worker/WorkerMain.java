@@ -76,7 +76,7 @@ public final class WorkerMain {
         .setUserAgent("imagegen-queue"),
         // One connection per job in flight: upstream calls are long and HTTP/1.1 cannot share a connection.
         new PoolOptions().setHttp1MaxSize(config.maxInFlight())), objects, env);
-    Providers providers = new Providers(List.of(new DemoProvider(vertx, config.demoLatency())));
+    Providers providers = new Providers(List.of(new DemoProvider(context, config.demoLatency())));
     reportUnconfigured(config, providers, context);
     TaskEventPublisher events = TaskEventPublisher.create(config.kafka(), "imagegen-worker");
     JobRunner runner = new JobRunner(vertx, new S3TaskStore(objects), objects, config.catalog(), providers,

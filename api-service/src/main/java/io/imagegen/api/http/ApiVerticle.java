@@ -1,5 +1,6 @@
 package io.imagegen.api.http;
 
+import io.imagegen.api.images.ImageService;
 import io.imagegen.api.models.ModelDirectory;
 import io.imagegen.api.tasks.Reply;
 import io.imagegen.api.tasks.TaskService;
@@ -26,11 +27,13 @@ public final class ApiVerticle extends VerticleBase {
   private final ApiKeys keys;
   private final TaskService tasks;
   private final ModelDirectory models;
+  private final ImageService images;
   private final Duration maxWait;
   private HttpServer server;
 
   public ApiVerticle(String host, int port, int maxBodyBytes, ApiKeys keys, TaskService tasks, ModelDirectory models,
-      Duration maxWait) {
+      ImageService images, Duration maxWait) {
+    this.images = images;
     this.models = models;
     this.host = host;
     this.port = port;
@@ -62,6 +65,15 @@ public final class ApiVerticle extends VerticleBase {
         HttpErrors.send(ctx, e);
       }
     });
+    router.get("/v1/images").handler(this::listImages);
+    router.get("/v1/images/:image_id/content").handler(ctx -> images.content(ctx.get(OWNER), ctx.pathParam("image_id"))
+        .onSuccess(content -> ctx.response().putHeader("Content-Type", content.contentType())
+            .putHeader("Cache-Control", "private, max-age=3600")
+            .end(content.bytes()))
+        .onFailure(err -> HttpErrors.send(ctx, err)));
+    router.delete("/v1/images/:image_id").handler(ctx -> images.delete(ctx.get(OWNER), ctx.pathParam("image_id"))
+        .onSuccess(deleted -> Responses.ok(ctx, 200, deleted))
+        .onFailure(err -> HttpErrors.send(ctx, err)));
     router.errorHandler(404, ctx -> HttpErrors.write(ctx, 404,
         "Unknown path " + ctx.request().method() + " " + ctx.request().path(), "unknown_url", null));
     router.errorHandler(405, ctx -> HttpErrors.write(ctx, 405,
@@ -134,6 +146,20 @@ public final class ApiVerticle extends VerticleBase {
   private void cancel(RoutingContext ctx) {
     tasks.cancel(ctx.get(OWNER), ctx.pathParam("task_id"))
         .onSuccess(task -> Responses.ok(ctx, 200, task))
+        .onFailure(err -> HttpErrors.send(ctx, err));
+  }
+
+  private void listImages(RoutingContext ctx) {
+    int limit;
+    String rawLimit = ctx.request().getParam("limit");
+    try {
+      limit = rawLimit == null ? 20 : Integer.parseInt(rawLimit);
+    } catch (NumberFormatException e) {
+      HttpErrors.send(ctx, InvalidRequestException.field("limit", "limit must be a whole number"));
+      return;
+    }
+    images.list(ctx.get(OWNER), ctx.request().getParam("after"), limit)
+        .onSuccess(body -> Responses.ok(ctx, 200, body))
         .onFailure(err -> HttpErrors.send(ctx, err));
   }
 

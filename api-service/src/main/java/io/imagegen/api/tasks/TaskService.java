@@ -4,6 +4,7 @@ import io.imagegen.api.queue.JobProducer;
 import io.imagegen.common.errors.ConflictException;
 import io.imagegen.common.errors.NotFoundException;
 import io.imagegen.common.errors.UpstreamException;
+import io.imagegen.common.fetch.SafeFetcher;
 import io.imagegen.common.models.ModelCatalog;
 import io.imagegen.common.queue.JobMessage;
 import io.imagegen.common.queue.TaskEventListener;
@@ -20,6 +21,7 @@ import io.vertx.core.json.JsonObject;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,11 +43,13 @@ public final class TaskService {
   private final JobProducer producer;
   private final TaskEventPublisher events;
   private final TaskWaiter waiter;
+  private final InputImages inputs;
   private final Clock clock;
   private final Settings settings;
 
   public TaskService(Vertx vertx, ModelCatalog catalog, TaskStore store, ObjectStore objects, JobProducer producer,
-      TaskEventPublisher events, TaskEventListener listener, Clock clock, Settings settings) {
+      TaskEventPublisher events, TaskEventListener listener, SafeFetcher fetcher, Clock clock, Settings settings) {
+    this.inputs = new InputImages(fetcher, objects);
     this.vertx = vertx;
     this.parser = new RequestParser(catalog);
     this.store = store;
@@ -69,15 +73,23 @@ public final class TaskService {
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
     }
-    Task task = Task.queued(TaskIds.next(), owner, clock.instant(), settings.retention(), request.model().id(),
-        request.prompt(), request.size(), request.quality(), request.n(), request.mode(), withFormat(request));
-    Future<Task> queued = store.create(task)
-        .compose(created -> producer.send(JobMessage.of(task.id(), task.model(), clock.millis()))
-            .recover(err -> store.delete(task.id())
-                .onFailure(cleanup -> LOG.error("task {} not enqueued and its record could not be removed", task.id(),
-                    cleanup))
-                .transform(ignored -> Future.failedFuture(err))))
-        .map(ignored -> task);
+    String id = TaskIds.next();
+    boolean edit = "edit".equals(request.mode());
+    Future<List<String>> inputKeys = edit
+        ? inputs.store(id, request.model(), request.params().get("image"))
+        : Future.succeededFuture(List.of());
+    Future<Task> queued = inputKeys.compose(keys -> {
+      Task task = Task.queued(id, owner, clock.instant(), settings.retention(), request.model().id(),
+          request.prompt(), request.size(), request.quality(), request.n(), request.mode(), params(request, keys));
+      return store.create(task)
+          .compose(created -> producer.send(JobMessage.of(task.id(), task.model(), clock.millis()))
+              .recover(err -> store.delete(task.id())
+                  .onFailure(cleanup -> LOG.error("task {} not enqueued and its record could not be removed",
+                      task.id(), cleanup))
+                  .transform(ignored -> Future.failedFuture(err))))
+          .onFailure(err -> inputs.discard(keys))
+          .map(ignored -> task);
+    });
     if (request.model().asyncOnly()) {
       return queued.map(t -> Reply.complete(TaskView.of(t)));
     }
@@ -156,9 +168,14 @@ public final class TaskService {
     };
   }
 
-  private static Map<String, Object> withFormat(GenerationRequest request) {
+  /** The parameters workers see: inline inputs replaced by their storage keys, so task records stay small. */
+  private static Map<String, Object> params(GenerationRequest request, List<String> inputKeys) {
     Map<String, Object> params = new LinkedHashMap<>(request.params());
     params.put("response_format", request.responseFormat());
+    if (!inputKeys.isEmpty()) {
+      params.remove("image");
+      params.put("image_keys", inputKeys);
+    }
     return params;
   }
 

@@ -19,8 +19,9 @@ public record FetchPolicy(long maxBytes, Set<String> allowedContentTypes, Durati
   }
 
   public FetchPolicy {
-    if (maxBytes <= 0) {
-      throw new IllegalArgumentException("maxBytes must be positive, got " + maxBytes);
+    if (maxBytes <= 0 || maxBytes > Integer.MAX_VALUE) {
+      // The body is held in one Buffer, which is int-indexed.
+      throw new IllegalArgumentException("maxBytes must be between 1 and " + Integer.MAX_VALUE + ", got " + maxBytes);
     }
     Objects.requireNonNull(allowedContentTypes, "allowedContentTypes must not be null (use an empty set for any)");
     if (allowedContentTypes.stream().anyMatch(type -> type == null || type.isBlank())) {

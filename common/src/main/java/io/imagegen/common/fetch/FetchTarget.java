@@ -39,6 +39,11 @@ record FetchTarget(URI uri, String host, int port, boolean ssl, String requestUr
     }
   }
 
+  /** Whether the port is the scheme's default, which the Host header then omits. */
+  boolean defaultPort() {
+    return port == (ssl ? 443 : 80);
+  }
+
   private static FetchTarget of(URI uri) {
     String scheme = uri.getScheme() == null ? null : uri.getScheme().toLowerCase(Locale.ROOT);
     if (scheme == null) {

@@ -1,10 +1,7 @@
 package io.imagegen.common.fetch;
 
-import io.imagegen.common.errors.ImageGenException;
 import io.imagegen.common.errors.InvalidRequestException;
 import io.imagegen.common.errors.UpstreamException;
-import io.netty.channel.ConnectTimeoutException;
-import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -26,10 +23,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 import java.util.function.Predicate;
-import javax.net.ssl.SSLException;
 
 /**
  * Fetches user-supplied URLs (image inputs, webhook targets) without letting them reach our own network: every hop's
@@ -85,9 +80,11 @@ public final class SafeFetcher implements AutoCloseable {
    * it is. Redirects are returned, not followed; the response body is not read.
    */
   public Future<Integer> post(String url, Map<String, String> headers, Buffer body) {
+    Objects.requireNonNull(headers, "headers");
+    Objects.requireNonNull(body, "body");
     return run(call -> {
       FetchTarget target = FetchTarget.parse(url);
-      call.target = target;
+      call.target(target);
       return vet(target)
           .compose(address -> {
             RequestOptions options = requestOptions(HttpMethod.POST, target, address);
@@ -109,8 +106,8 @@ public final class SafeFetcher implements AutoCloseable {
     });
   }
 
-  private Future<Fetched> hop(Call<Fetched> call, FetchTarget target, int redirects) {
-    call.target = target;
+  private Future<Fetched> hop(FetchCall<Fetched> call, FetchTarget target, int redirects) {
+    call.target(target);
     return vet(target)
         .compose(address -> call.open(requestOptions(HttpMethod.GET, target, address)
             .putHeader(HttpHeaders.ACCEPT, policy.allowedContentTypes().isEmpty()
@@ -152,7 +149,7 @@ public final class SafeFetcher implements AutoCloseable {
       return Future.failedFuture(tooLarge(declared + " bytes"));
     }
     // Declared lengths can lie, so the streamed count is what actually enforces the cap.
-    Buffer body = Buffer.buffer((int) Math.min(declared >= 0 ? declared : 64 * 1024, policy.maxBytes()));
+    Buffer body = Buffer.buffer((int) Math.min(declared >= 0 ? declared : 64 * 1024, 1024 * 1024));
     Promise<Fetched> done = Promise.promise();
     String contentType = mediaType;
     response.handler(chunk -> {
@@ -200,7 +197,7 @@ public final class SafeFetcher implements AutoCloseable {
   }
 
   private RequestOptions requestOptions(HttpMethod method, FetchTarget target, InetAddress address) {
-    return new RequestOptions()
+    RequestOptions options = new RequestOptions()
         .setMethod(method)
         // Connect to the address we vetted and never re-resolve: that closes the DNS-rebinding window...
         .setServer(SocketAddress.inetSocketAddress(target.port(), address.getHostAddress()))
@@ -212,6 +209,12 @@ public final class SafeFetcher implements AutoCloseable {
         .setFollowRedirects(false)
         .setConnectTimeout(policy.connectTimeout().toMillis())
         .putHeader(HttpHeaders.USER_AGENT, USER_AGENT);
+    if (target.host().indexOf(':') >= 0) {
+      // Vert.x writes an IPv6 host unbracketed ("::1:8080"); the Host header needs "[::1]:8080".
+      String port = target.defaultPort() ? "" : ":" + target.port();
+      options.putHeader(HttpHeaders.HOST, "[" + target.host() + "]" + port);
+    }
+    return options;
   }
 
   private Future<List<InetAddress>> resolveWithJvm(String host) {
@@ -234,87 +237,11 @@ public final class SafeFetcher implements AutoCloseable {
   }
 
   /** Runs {@code work} on the caller's context under the overall deadline; the result completes there too. */
-  private <T> Future<T> run(Function<Call<T>, Future<T>> work) {
+  private <T> Future<T> run(Function<FetchCall<T>, Future<T>> work) {
     Context context = vertx.getOrCreateContext();
-    Call<T> call = new Call<>();
+    FetchCall<T> call = new FetchCall<>(vertx, client, policy);
     context.runOnContext(v -> call.start(work));
-    return Future.fromCompletionStage(call.result, context);
-  }
-
-  /**
-   * One get/post: the deadline timer and the request it must cut off. Only touched from the caller's context, so
-   * plain fields suffice.
-   */
-  private final class Call<T> {
-    final CompletableFuture<T> result = new CompletableFuture<>();
-    FetchTarget target;
-    HttpClientRequest inFlight;
-    boolean over;
-    long timer;
-
-    void start(Function<Call<T>, Future<T>> work) {
-      long timeoutMs = policy.totalTimeout().toMillis();
-      timer = vertx.setTimer(timeoutMs, id -> finish(Future.failedFuture(new UpstreamException("fetch_timeout",
-          "fetch" + (target == null ? "" : " from " + target.host()) + " did not finish within " + timeoutMs
-              + " ms (totalTimeout)", true, null))));
-      Future<T> outcome;
-      try {
-        outcome = work.apply(this);
-      } catch (RuntimeException e) {
-        outcome = Future.failedFuture(e);
-      }
-      outcome.onComplete(this::finish);
-    }
-
-    Future<HttpClientRequest> open(RequestOptions options) {
-      return client.request(options).map(request -> {
-        if (over) {
-          // The deadline passed while we were connecting.
-          request.reset();
-          throw new IllegalStateException("fetch already finished");
-        }
-        inFlight = request;
-        return request;
-      });
-    }
-
-    /** Drops the in-flight exchange (closing its HTTP/1 connection) instead of reading the rest of it. */
-    void abandon() {
-      if (inFlight != null) {
-        inFlight.reset();
-        inFlight = null;
-      }
-    }
-
-    void finish(AsyncResult<T> outcome) {
-      if (over) {
-        return;
-      }
-      over = true;
-      vertx.cancelTimer(timer);
-      if (outcome.succeeded()) {
-        result.complete(outcome.result());
-      } else {
-        abandon();
-        result.completeExceptionally(translate(outcome.cause()));
-      }
-    }
-
-    private RuntimeException translate(Throwable err) {
-      if (err instanceof ImageGenException known) {
-        return known;
-      }
-      String host = target == null ? "URL" : target.host();
-      if (err instanceof ConnectTimeoutException) {
-        return new UpstreamException("fetch_timeout", "connecting to " + host + " timed out after "
-            + policy.connectTimeout().toMillis() + " ms (connectTimeout)", true, err);
-      }
-      if (err instanceof SSLException) {
-        // A bad certificate will not fix itself on retry.
-        return new UpstreamException("fetch_failed", "TLS with " + host + " failed: " + err.getMessage(), false, err);
-      }
-      return new UpstreamException("fetch_failed", "could not fetch from " + host + ": " + err, true, err);
-    }
+    return Future.fromCompletionStage(call.result(), context);
   }
 
   /** Closes the underlying HTTP client; in-flight fetches fail. */

@@ -7,6 +7,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -24,6 +25,7 @@ import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.ObjectCannedACL;
 import software.amazon.awssdk.services.s3.model.PutObjectRequest;
 import software.amazon.awssdk.services.s3.model.S3Exception;
+import software.amazon.awssdk.services.s3.model.S3Object;
 import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 
 /**
@@ -122,6 +124,23 @@ public final class ObjectStore implements AutoCloseable {
     return bridge(client.getObject(b -> b.bucket(settings.bucket()).key(key), AsyncResponseTransformer.toBytes()))
         .map(response -> new Versioned<>(response.asByteArray(), response.response().eTag()))
         .recover(err -> isNotFound(err) ? Future.succeededFuture() : Future.failedFuture(translate(err)));
+  }
+
+  /** One page of keys under a prefix, in key order. */
+  public record Listing(List<String> keys, boolean truncated) {
+  }
+
+  /** Up to {@code max} keys under {@code prefix} that sort after {@code startAfter} (may be {@code null}). */
+  public Future<Listing> list(String prefix, String startAfter, int max) {
+    return bridge(client.listObjectsV2(b -> {
+          b.bucket(settings.bucket()).prefix(prefix).maxKeys(max);
+          if (startAfter != null) {
+            b.startAfter(startAfter);
+          }
+        }))
+        .map(response -> new Listing(response.contents().stream().map(S3Object::key).toList(),
+            Boolean.TRUE.equals(response.isTruncated())))
+        .recover(err -> Future.failedFuture(translate(err)));
   }
 
   /** Deletes the object; deleting a missing object succeeds. */

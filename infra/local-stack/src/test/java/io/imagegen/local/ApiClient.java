@@ -31,6 +31,17 @@ final class ApiClient {
     return send(request.build());
   }
 
+  Response delete(String path, String key) throws IOException, InterruptedException {
+    return send(HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(30))
+        .header("Authorization", "Bearer " + key).DELETE().build());
+  }
+
+  /** GET returning raw bytes (image content). */
+  HttpResponse<byte[]> getBytes(String path, String key) throws IOException, InterruptedException {
+    return http.send(HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(30))
+        .header("Authorization", "Bearer " + key).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+  }
+
   Response get(String path, String key) throws IOException, InterruptedException {
     HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(30)).GET();
     if (key != null) {

@@ -320,6 +320,80 @@ abstract class EndToEndScenarios {
   }
 
   @Test
+  void anEditTakesItsInputAsADataUrlAndStoresItPrivately() throws Exception {
+    ApiClient api = client();
+    byte[] png = api.download(finishedImageUrl(api, "an input")).body();
+    String dataUrl = "data:image/png;base64," + java.util.Base64.getEncoder().encodeToString(png);
+
+    ApiClient.Response submitted = api.post("/v1/images/generations", DEV_KEY, new JsonObject()
+        .put("model", "demo-async").put("prompt", "make it blue").put("size", "64x64")
+        .put("image", new io.vertx.core.json.JsonArray().add(dataUrl).add(new JsonObject().put("b64_json",
+            java.util.Base64.getEncoder().encodeToString(png)))).encode());
+
+    assertThat(submitted.status()).as(submitted.body()).isEqualTo(200);
+    assertThat(submitted.json().getString("mode")).isEqualTo("edit");
+    String id = submitted.json().getString("task_id");
+    JsonObject done = awaitTerminal(api, id, DEV_KEY, new ArrayList<>());
+    assertThat(done.getString("status")).as(done.encodePrettily()).isEqualTo("SUCCEEDED");
+    assertThat(done.getJsonObject("result").getJsonArray("data").getJsonObject(0).getString("revised_prompt"))
+        .isEqualTo("make it blue (edit of 2 image(s))");
+    assertThat(api.download(s3Endpoint() + "/" + bucket() + "/inputs/" + id + "/0").statusCode()).isEqualTo(403);
+  }
+
+  @Test
+  void imageUrlsThatPointIntoPrivateNetworksOrAreNotImagesAreRefused() throws Exception {
+    ApiClient api = client();
+
+    for (String url : List.of("http://127.0.0.1:" + apiBase().getPort() + "/health",
+        "http://169.254.169.254/latest/meta-data/", "http://10.0.0.1/x.png", "file:///etc/passwd", "not base64!")) {
+      ApiClient.Response refused = api.post("/v1/images/generations", DEV_KEY, new JsonObject()
+          .put("model", "demo-async").put("prompt", "edit").put("image", url).encode());
+      assertThat(refused.status()).as(url + " -> " + refused.body()).isEqualTo(400);
+      assertThat(refused.json().getJsonObject("error").getString("param")).isEqualTo("image");
+    }
+    ApiClient.Response tooMany = api.post("/v1/images/generations", DEV_KEY, new JsonObject()
+        .put("model", "demo-async").put("prompt", "edit")
+        .put("image", new io.vertx.core.json.JsonArray(List.of("a", "b", "c", "d", "e"))).encode());
+    assertThat(tooMany.status()).isEqualTo(400);
+    assertThat(tooMany.json().getJsonObject("error").getString("message")).contains("at most 4");
+  }
+
+  @Test
+  void theOwnerCanListDownloadAndDeleteTheirImagesAndNobodyElseCan() throws Exception {
+    ApiClient api = client();
+    String url = finishedImageUrl(api, "a listed image");
+
+    JsonObject page = api.get("/v1/images?limit=100", DEV_KEY).json();
+    JsonObject listed = page.getJsonArray("data").stream().map(JsonObject.class::cast)
+        .filter(image -> image.getString("url").equals(url)).findFirst().orElseThrow();
+    String imageId = listed.getString("id");
+    assertThat(listed.getString("object")).isEqualTo("image");
+    assertThat(api.get("/v1/images?limit=100", OTHER_KEY).json().getJsonArray("data").encode()).doesNotContain(imageId);
+    assertThat(api.get("/v1/images?limit=1", DEV_KEY).json().getJsonArray("data")).hasSize(1);
+
+    HttpResponse<byte[]> content = api.getBytes("/v1/images/" + imageId + "/content", DEV_KEY);
+    assertThat(content.statusCode()).isEqualTo(200);
+    assertThat(content.headers().firstValue("Content-Type")).contains("image/png");
+    assertThat(content.body()).isEqualTo(api.download(url).body());
+    assertThat(api.getBytes("/v1/images/" + imageId + "/content", OTHER_KEY).statusCode()).isEqualTo(404);
+    assertThat(api.delete("/v1/images/" + imageId, OTHER_KEY).status()).isEqualTo(404);
+
+    ApiClient.Response deleted = api.delete("/v1/images/" + imageId, DEV_KEY);
+
+    assertThat(deleted.json().getBoolean("deleted")).isTrue();
+    assertThat(api.getBytes("/v1/images/" + imageId + "/content", DEV_KEY).statusCode()).isEqualTo(404);
+    assertThat(api.download(url).statusCode()).isNotEqualTo(200);
+  }
+
+  /** Runs one small task to completion and returns its image URL. */
+  private String finishedImageUrl(ApiClient api, String prompt) throws Exception {
+    String id = api.post("/v1/images/generations", DEV_KEY, new JsonObject().put("model", "demo-async")
+        .put("prompt", prompt).put("size", "64x64").encode()).json().getString("task_id");
+    JsonObject done = awaitTerminal(api, id, DEV_KEY, new ArrayList<>());
+    return done.getJsonObject("result").getJsonArray("data").getJsonObject(0).getString("url");
+  }
+
+  @Test
   void routingAndSizeErrorsAreJsonToo() throws Exception {
     ApiClient api = client();
 

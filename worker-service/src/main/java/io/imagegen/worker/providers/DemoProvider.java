@@ -15,10 +15,12 @@ import java.util.List;
  */
 public final class DemoProvider implements ImageProvider {
   private final Vertx vertx;
+  private final ProviderContext context;
   private final Duration latency;
 
-  public DemoProvider(Vertx vertx, Duration latency) {
-    this.vertx = vertx;
+  public DemoProvider(ProviderContext context, Duration latency) {
+    this.vertx = context.vertx();
+    this.context = context;
     this.latency = latency;
   }
 
@@ -33,7 +35,8 @@ public final class DemoProvider implements ImageProvider {
     Future<Void> waited = latency.isZero()
         ? Future.succeededFuture()
         : vertx.timer(latency.toMillis()).mapEmpty();
-    return waited.compose(ignored -> {
+    // Edits read their stored inputs like a real adapter would, so the whole input path is exercised offline.
+    return waited.compose(ignored -> context.inputImages(request.task())).compose(inputs -> {
       if (prompt.contains("#fail")) {
         return Future.failedFuture(new UpstreamException("demo_failure",
             "The demo model was asked to fail (#fail in the prompt).", false, null));
@@ -42,6 +45,7 @@ public final class DemoProvider implements ImageProvider {
         return Future.failedFuture(new UpstreamException("demo_transient",
             "The demo model failed its first attempt on purpose (#flaky in the prompt).", true, null));
       }
+      String revised = inputs.isEmpty() ? prompt : prompt + " (edit of " + inputs.size() + " image(s))";
       String[] size = request.task().size().split("x");
       int width = Integer.parseInt(size[0]);
       int height = Integer.parseInt(size[1]);
@@ -49,7 +53,7 @@ public final class DemoProvider implements ImageProvider {
       return vertx.executeBlocking(() -> {
         List<Generation.Image> images = new ArrayList<>();
         for (int i = 0; i < request.task().n(); i++) {
-          images.add(new Generation.Image(DemoRenderer.renderPng(prompt, width, height, i), "image/png", prompt));
+          images.add(new Generation.Image(DemoRenderer.renderPng(prompt, width, height, i), "image/png", revised));
         }
         return new Generation(images, Usage.images(images.size()));
       }, false);

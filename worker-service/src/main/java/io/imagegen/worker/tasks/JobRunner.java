@@ -4,6 +4,8 @@ import io.imagegen.common.config.Durations;
 import io.imagegen.common.errors.ConflictException;
 import io.imagegen.common.errors.UnavailableException;
 import io.imagegen.common.errors.UpstreamException;
+import io.imagegen.common.images.ImageRecord;
+import io.imagegen.common.images.ImageRecords;
 import io.imagegen.common.models.ModelSpec;
 import io.imagegen.common.models.ModelCatalog;
 import io.imagegen.common.queue.JobMessage;
@@ -47,6 +49,7 @@ public final class JobRunner {
   private final Vertx vertx;
   private final TaskStore tasks;
   private final ObjectStore objects;
+  private final ImageRecords images;
   private final ModelCatalog catalog;
   private final Providers providers;
   private final RetryPolicy upstreamRetry;
@@ -62,6 +65,7 @@ public final class JobRunner {
     this.events = events;
     this.tasks = tasks;
     this.objects = objects;
+    this.images = new ImageRecords(objects);
     this.catalog = catalog;
     this.providers = providers;
     this.upstreamRetry = upstreamRetry;
@@ -146,19 +150,24 @@ public final class JobRunner {
 
   private Future<Void> publish(Versioned<Task> running, ModelSpec model, Generation generation, int conflicts) {
     Task task = running.value();
+    long now = clock.millis();
+    long expires = now / 1000 + retention.toSeconds();
     List<Future<ImageData>> stored = new ArrayList<>();
     for (int i = 0; i < generation.images().size(); i++) {
       Generation.Image image = generation.images().get(i);
       // Fixed per task and index: a replayed job overwrites instead of leaving orphans.
       String key = "images/" + task.id() + "/" + i + extension(image.contentType());
+      ImageData data = new ImageData(objects.publicUrl(key, retention), image.revisedPrompt(), key,
+          image.contentType(), image.bytes().length);
+      ImageRecord record = new ImageRecord(ImageRecords.id(now, task.id(), i), task.id(), task.owner(), task.model(),
+          now / 1000, expires, data.url(), key, image.contentType(), image.bytes().length);
       stored.add(durably(() -> objects.put(key, image.bytes(), image.contentType(), true, Condition.NONE))
-          .map(etag -> new ImageData(objects.publicUrl(key, retention), image.revisedPrompt(), key,
-              image.contentType(), image.bytes().length)));
+          .compose(etag -> durably(() -> images.save(record)))
+          .map(ignored -> data));
     }
     return Future.all(stored).compose(all -> {
       List<ImageData> data = all.list();
-      TaskResult result = new TaskResult(clock.instant().getEpochSecond(), data, generation.usage(),
-          cost(model, data.size()));
+      TaskResult result = new TaskResult(now / 1000, data, generation.usage(), cost(model, data.size()));
       return write(running, task.succeeded(result, clock.instant(), retention), conflicts, done -> {
         LOG.info("task {} SUCCEEDED with {} image(s)", task.id(), data.size());
         return Future.succeededFuture();

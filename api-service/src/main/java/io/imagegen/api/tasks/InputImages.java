@@ -1,0 +1,146 @@
+package io.imagegen.api.tasks;
+
+import io.imagegen.common.errors.ImageGenException;
+import io.imagegen.common.errors.InvalidRequestException;
+import io.imagegen.common.fetch.SafeFetcher;
+import io.imagegen.common.models.ModelSpec;
+import io.imagegen.common.storage.ObjectStore;
+import io.imagegen.common.storage.ObjectStore.Condition;
+import io.vertx.core.Future;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Edit-mode inputs: every form the seed allows (URL, data URL, raw base64, an array of them, or an object) is turned
+ * into bytes, checked to be an image, and stored privately under {@code inputs/{task}/}, so that job messages carry
+ * only keys. URLs are fetched through the SSRF-safe fetcher.
+ */
+final class InputImages {
+  /** Decoded inputs larger than this are refused; OpenAI's own limit for edit inputs. */
+  static final int MAX_BYTES = 20 * 1024 * 1024;
+
+  private final SafeFetcher fetcher;
+  private final ObjectStore objects;
+
+  InputImages(SafeFetcher fetcher, ObjectStore objects) {
+    this.fetcher = fetcher;
+    this.objects = objects;
+  }
+
+  /** Stores the inputs of {@code image} for task {@code taskId}; the result is their storage keys, in order. */
+  Future<List<String>> store(String taskId, ModelSpec model, Object image) {
+    List<String> sources;
+    try {
+      sources = sources(image);
+    } catch (InvalidRequestException e) {
+      return Future.failedFuture(e);
+    }
+    if (sources.isEmpty()) {
+      return Future.failedFuture(InvalidRequestException.field("image", "image must not be empty"));
+    }
+    if (sources.size() > model.limits().maxInputImages()) {
+      return Future.failedFuture(InvalidRequestException.field("image", model.id() + " accepts at most "
+          + model.limits().maxInputImages() + " input image(s), got " + sources.size()));
+    }
+    List<Future<String>> stored = new ArrayList<>();
+    for (int i = 0; i < sources.size(); i++) {
+      String key = "inputs/" + taskId + "/" + i;
+      int index = i;
+      stored.add(bytes(sources.get(i)).compose(bytes -> {
+        String type = sniff(bytes);
+        if (type == null) {
+          return Future.failedFuture(InvalidRequestException.field("image",
+              "image[" + index + "] is not a PNG, JPEG, WebP or GIF image"));
+        }
+        return objects.put(key, bytes, type, false, Condition.NONE).map(etag -> key);
+      }));
+    }
+    return Future.all(stored).map(all -> all.list());
+  }
+
+  /** Best-effort removal when the task that would have used them was never accepted. */
+  void discard(List<String> keys) {
+    keys.forEach(objects::delete);
+  }
+
+  private Future<byte[]> bytes(String source) {
+    if (source.startsWith("http://") || source.startsWith("https://")) {
+      return fetcher.get(source).<byte[]>map(fetched -> fetched.body().getBytes()).recover(err -> {
+        // Whatever went wrong with the client's URL is reported against the field that carried it.
+        String message = err instanceof ImageGenException ? err.getMessage() : "could not fetch " + source;
+        return Future.failedFuture(InvalidRequestException.field("image", "image URL: " + message));
+      });
+    }
+    String base64 = source;
+    if (source.startsWith("data:")) {
+      int comma = source.indexOf(',');
+      if (comma < 0 || !source.substring(0, comma).endsWith(";base64")) {
+        return Future.failedFuture(InvalidRequestException.field("image", "data URLs must be base64-encoded"));
+      }
+      base64 = source.substring(comma + 1);
+    }
+    if (base64.length() > MAX_BYTES / 3 * 4 + 4) {
+      return Future.failedFuture(InvalidRequestException.field("image", "an input image is larger than "
+          + MAX_BYTES + " bytes"));
+    }
+    try {
+      return Future.succeededFuture(Base64.getMimeDecoder().decode(base64));
+    } catch (IllegalArgumentException e) {
+      return Future.failedFuture(InvalidRequestException.field("image",
+          "image must be an http(s) URL, a data URL or base64 image data"));
+    }
+  }
+
+  /** The image sources of every accepted form, in order. */
+  static List<String> sources(Object image) {
+    List<String> out = new ArrayList<>();
+    if (image instanceof List<?> list) {
+      for (Object item : list) {
+        out.add(single(item));
+      }
+    } else {
+      out.add(single(image));
+    }
+    return out;
+  }
+
+  private static String single(Object item) {
+    if (item instanceof String text && !text.isBlank()) {
+      return text.trim();
+    }
+    if (item instanceof Map<?, ?> object) {
+      // OpenAI-style {"image_url": "..."} or {"image_url": {"url": "..."}}, plus {"url"}, {"b64_json"}, {"data"}.
+      for (String field : List.of("url", "image_url", "b64_json", "data")) {
+        Object value = object.get(field);
+        if (value instanceof Map<?, ?> nested && nested.get("url") instanceof String url) {
+          return url.trim();
+        }
+        if (value instanceof String text && !text.isBlank()) {
+          return text.trim();
+        }
+      }
+    }
+    throw InvalidRequestException.field("image",
+        "each image must be a URL, data URL or base64 string, or an object with url, image_url, b64_json or data");
+  }
+
+  /** The media type from the file signature, or {@code null} when it is no image we accept. */
+  static String sniff(byte[] b) {
+    if (b.length > 8 && (b[0] & 0xff) == 0x89 && b[1] == 'P' && b[2] == 'N' && b[3] == 'G') {
+      return "image/png";
+    }
+    if (b.length > 3 && (b[0] & 0xff) == 0xff && (b[1] & 0xff) == 0xd8 && (b[2] & 0xff) == 0xff) {
+      return "image/jpeg";
+    }
+    if (b.length > 12 && b[0] == 'R' && b[1] == 'I' && b[2] == 'F' && b[3] == 'F' && b[8] == 'W' && b[9] == 'E'
+        && b[10] == 'B' && b[11] == 'P') {
+      return "image/webp";
+    }
+    if (b.length > 6 && b[0] == 'G' && b[1] == 'I' && b[2] == 'F' && b[3] == '8') {
+      return "image/gif";
+    }
+    return null;
+  }
+}

@@ -1,0 +1,82 @@
+package io.imagegen.common.images;
+
+import io.imagegen.common.json.Json;
+import io.imagegen.common.storage.ObjectStore;
+import io.imagegen.common.storage.ObjectStore.Condition;
+import io.vertx.core.Future;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * Per-owner image records under {@code owners/{owner}/images/}. Ids start with the creation time in milliseconds, so
+ * key order is creation order and a listing page is one ranged LIST plus one GET per record.
+ */
+public final class ImageRecords {
+  private static final Pattern ID = Pattern.compile("img_\\d{13}_[0-9a-f]{24}_\\d{1,2}");
+
+  /** A page of records and whether more follow. */
+  public record Page(List<ImageRecord> records, boolean hasMore) {
+  }
+
+  private final ObjectStore store;
+
+  public ImageRecords(ObjectStore store) {
+    this.store = store;
+  }
+
+  /** The id of image {@code index} of {@code taskId}, created at {@code createdMillis}. */
+  public static String id(long createdMillis, String taskId, int index) {
+    return String.format("img_%013d_%s_%d", createdMillis, taskId.substring("image_".length()), index);
+  }
+
+  /** Whether {@code id} could be an image id; anything else is rejected before touching storage. */
+  public static boolean isWellFormed(String id) {
+    return id != null && ID.matcher(id).matches();
+  }
+
+  public Future<Void> save(ImageRecord record) {
+    return store.put(key(record.owner(), record.id()), Json.toBytes(record), "application/json", false,
+        Condition.NONE).mapEmpty();
+  }
+
+  /** The owner's record, or a {@code null} result. */
+  public Future<ImageRecord> find(String owner, String id) {
+    return store.get(key(owner, id)).map(found -> found == null ? null
+        : Json.fromBytes(found.value(), ImageRecord.class));
+  }
+
+  /** Up to {@code limit} of the owner's records created after image {@code after} (or from the first). */
+  public Future<Page> list(String owner, String after, int limit) {
+    String prefix = prefix(owner);
+    return store.list(prefix, after == null ? null : key(owner, after), limit).compose(listing -> {
+      List<Future<ImageRecord>> reads = new ArrayList<>();
+      for (String key : listing.keys()) {
+        reads.add(store.get(key).map(found -> found == null ? null
+            : Json.fromBytes(found.value(), ImageRecord.class)));
+      }
+      return Future.all(reads).map(all -> {
+        List<ImageRecord> records = new ArrayList<>();
+        for (int i = 0; i < all.size(); i++) {
+          if (all.resultAt(i) != null) {
+            records.add(all.resultAt(i));
+          }
+        }
+        return new Page(records, listing.truncated());
+      });
+    });
+  }
+
+  /** Removes the image bytes and the record. */
+  public Future<Void> delete(ImageRecord record) {
+    return store.delete(record.storageKey()).compose(ignored -> store.delete(key(record.owner(), record.id())));
+  }
+
+  private static String prefix(String owner) {
+    return "owners/" + owner + "/images/";
+  }
+
+  private static String key(String owner, String id) {
+    return prefix(owner) + id + ".json";
+  }
+}
