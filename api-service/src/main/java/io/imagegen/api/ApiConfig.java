@@ -21,6 +21,12 @@ record ApiConfig(
     Duration syncWait,
     Duration maxWait,
     boolean fetchPrivateNetworks,
+    double submitsPerSecond,
+    int submitBurst,
+    double readsPerSecond,
+    int readBurst,
+    String workerGroupId,
+    long maxQueueDepth,
     Duration shutdownTimeout) {
 
   /** Reads and validates; throws {@code ConfigException} naming every bad variable. */
@@ -41,6 +47,14 @@ record ApiConfig(
     Duration maxWait = env.duration("IMAGEGEN_MAX_WAIT", Duration.ofSeconds(60));
     // Only for development against local test servers: lets image URLs reach loopback and private networks.
     boolean fetchPrivate = env.bool("IMAGEGEN_FETCH_ALLOW_PRIVATE_NETWORKS", false);
+    int submitsPerSecond = env.integer("IMAGEGEN_RATE_LIMIT_SUBMITS_PER_SECOND", 20, 1, 1_000_000);
+    int submitBurst = env.integer("IMAGEGEN_RATE_LIMIT_SUBMIT_BURST", 50, 1, 1_000_000);
+    // Polling is cheaper than submitting but unbounded polling still costs a storage read each.
+    int readsPerSecond = env.integer("IMAGEGEN_RATE_LIMIT_READS_PER_SECOND", 200, 1, 1_000_000);
+    int readBurst = env.integer("IMAGEGEN_RATE_LIMIT_READ_BURST", 400, 1, 1_000_000);
+    String group = env.string("IMAGEGEN_WORKER_GROUP_ID", "imagegen-workers");
+    // About an hour of work for a modest fleet; 0 disables shedding.
+    int maxDepth = env.integer("IMAGEGEN_MAX_QUEUE_DEPTH", 100_000, 0, Integer.MAX_VALUE);
     Duration shutdown = env.duration("IMAGEGEN_SHUTDOWN_TIMEOUT", Duration.ofSeconds(20));
     ModelCatalog catalog = null;
     try {
@@ -50,6 +64,6 @@ record ApiConfig(
     }
     env.validate();
     return new ApiConfig(host, port, keys, kafka, s3, catalog, maxBody, retention, enqueueTimeout, syncWait, maxWait,
-        fetchPrivate, shutdown);
+        fetchPrivate, submitsPerSecond, submitBurst, readsPerSecond, readBurst, group, maxDepth, shutdown);
   }
 }

@@ -4,6 +4,7 @@ import io.imagegen.api.http.ApiVerticle;
 import io.imagegen.api.images.ImageService;
 import io.imagegen.api.models.ModelDirectory;
 import io.imagegen.api.queue.JobProducer;
+import io.imagegen.api.queue.QueueDepth;
 import io.imagegen.api.tasks.TaskService;
 import io.imagegen.common.config.ConfigException;
 import io.imagegen.common.config.Env;
@@ -32,6 +33,8 @@ public final class ApiMain {
   private static final Logger LOG = LoggerFactory.getLogger(ApiMain.class);
   /** Re-read interval that covers a lost task event; events normally wake waiters within milliseconds. */
   private static final Duration SAFETY_POLL = Duration.ofSeconds(2);
+  /** Backlog measurements are three admin calls; every few seconds is fresh enough to shed load. */
+  private static final Duration QUEUE_DEPTH_INTERVAL = Duration.ofSeconds(3);
 
   /** A started api-service. */
   public interface Running extends AutoCloseable {
@@ -72,6 +75,8 @@ public final class ApiMain {
     JobProducer producer = JobProducer.create(vertx, config.kafka(), config.enqueueTimeout());
     TaskEventPublisher events = TaskEventPublisher.create(config.kafka(), "imagegen-api");
     Context context = vertx.getOrCreateContext();
+    QueueDepth queue = QueueDepth.start(vertx, config.kafka(), config.workerGroupId(), config.maxQueueDepth(),
+        QUEUE_DEPTH_INTERVAL);
     SafeFetcher fetcher = new SafeFetcher(vertx, FetchPolicy.images().withAllowPrivateNetworks(
         config.fetchPrivateNetworks()));
     return vertx.executeBlocking(() -> {
@@ -82,13 +87,15 @@ public final class ApiMain {
           TaskService tasks = new TaskService(vertx, config.catalog(), new S3TaskStore(objects), objects, producer,
               events, listener, fetcher, Clock.systemUTC(), new TaskService.Settings(config.retention(),
               config.syncWait(), config.maxWait(), SAFETY_POLL));
-          ApiVerticle verticle = new ApiVerticle(config.host(), config.port(), config.maxBodyBytes(),
-              config.apiKeys(), tasks, new ModelDirectory(config.catalog()),
-              new ImageService(objects, Clock.systemUTC()), config.maxWait());
+          ApiVerticle verticle = new ApiVerticle(new ApiVerticle.Options(config.host(), config.port(),
+              config.maxBodyBytes(), config.maxWait(), config.submitsPerSecond(), config.submitBurst(),
+              config.readsPerSecond(), config.readBurst()), config.apiKeys(), tasks,
+              new ModelDirectory(config.catalog()), new ImageService(objects, Clock.systemUTC()), queue);
           return vertx.deployVerticle(verticle).<Running>map(deploymentId -> new Started(vertx, deploymentId,
-              verticle, producer, events, listener, fetcher, objects, config.shutdownTimeout()));
+              verticle, producer, events, listener, fetcher, queue, objects, config.shutdownTimeout()));
         }).onFailure(err -> listener.close()))
         .onFailure(err -> {
+          queue.close();
           producer.close();
           events.close();
           objects.close();
@@ -97,8 +104,8 @@ public final class ApiMain {
   }
 
   private record Started(Vertx vertx, String deploymentId, ApiVerticle verticle, JobProducer producer,
-      TaskEventPublisher events, TaskEventListener listener, SafeFetcher fetcher, ObjectStore objects,
-      Duration timeout)
+      TaskEventPublisher events, TaskEventListener listener, SafeFetcher fetcher, QueueDepth queue,
+      ObjectStore objects, Duration timeout)
       implements Running {
     @Override
     public int port() {
@@ -115,6 +122,7 @@ public final class ApiMain {
         listener.close();
       });
       Shutdown.run("fetcher", fetcher::close);
+      Shutdown.run("queue depth", queue::close);
       Shutdown.run("object store", objects::close);
       Shutdown.closeVertx(vertx, timeout);
     }

@@ -5,9 +5,11 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -20,9 +22,11 @@ public final class ApiKeys {
   }
 
   private final List<Entry> entries;
+  private final Map<String, Set<String>> allowedModels;
 
-  private ApiKeys(List<Entry> entries) {
+  private ApiKeys(List<Entry> entries, Map<String, Set<String>> allowedModels) {
     this.entries = List.copyOf(entries);
+    this.allowedModels = Map.copyOf(allowedModels);
   }
 
   /** Parses {@code IMAGEGEN_API_KEYS}; problems are recorded on {@code env}. */
@@ -30,7 +34,7 @@ public final class ApiKeys {
     String raw = env.required("IMAGEGEN_API_KEYS");
     List<Entry> entries = new ArrayList<>();
     if (raw == null) {
-      return new ApiKeys(entries);
+      return new ApiKeys(entries, Map.of());
     }
     for (String item : raw.split(",")) {
       String entry = item.trim();
@@ -67,7 +71,32 @@ public final class ApiKeys {
         env.problem("IMAGEGEN_API_KEYS gives key '" + entry.name() + "' the same secret as another key");
       }
     }
-    return new ApiKeys(entries);
+    return new ApiKeys(entries, allowedModels(env, names));
+  }
+
+  /** {@code IMAGEGEN_API_KEY_MODELS}: {@code name=model|model,...}; keys not listed may use every model. */
+  private static Map<String, Set<String>> allowedModels(Env env, Set<String> names) {
+    String raw = env.raw("IMAGEGEN_API_KEY_MODELS");
+    Map<String, Set<String>> allowed = new HashMap<>();
+    if (raw == null) {
+      return allowed;
+    }
+    for (String item : raw.split(",")) {
+      String[] parts = item.trim().split("=", 2);
+      if (parts.length != 2 || parts[1].isBlank() || !names.contains(parts[0])) {
+        env.problem("IMAGEGEN_API_KEY_MODELS entries must look like name=model|model with a name from "
+            + "IMAGEGEN_API_KEYS (got '" + item.trim() + "')");
+        continue;
+      }
+      allowed.put(parts[0], Set.of(parts[1].trim().split("\\|")));
+    }
+    return allowed;
+  }
+
+  /** Whether key {@code owner} may use {@code model}. */
+  public boolean allows(String owner, String model) {
+    Set<String> models = allowedModels.get(owner);
+    return models == null || models.contains(model);
   }
 
   /** The owner name of {@code presented}, comparing digests in constant time against every entry. */

@@ -2,13 +2,17 @@ package io.imagegen.api.http;
 
 import io.imagegen.api.images.ImageService;
 import io.imagegen.api.models.ModelDirectory;
+import io.imagegen.api.queue.QueueDepth;
 import io.imagegen.api.tasks.Reply;
 import io.imagegen.api.tasks.TaskService;
 import io.imagegen.common.errors.AuthenticationException;
 import io.imagegen.common.errors.InvalidRequestException;
+import io.imagegen.common.errors.PermissionException;
+import io.imagegen.common.errors.RateLimitedException;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
@@ -21,26 +25,37 @@ import java.time.Duration;
 public final class ApiVerticle extends VerticleBase {
   private static final String OWNER = "imagegen.owner";
 
+  /** The edge's own settings: where to listen and how much to accept. */
+  public record Options(String host, int port, int maxBodyBytes, Duration maxWait, double submitsPerSecond,
+      int submitBurst, double readsPerSecond, int readBurst) {
+  }
+
   private final String host;
   private final int port;
   private final int maxBodyBytes;
+  private final Duration maxWait;
+  private final RateLimiter submitLimiter;
+  private final RateLimiter readLimiter;
   private final ApiKeys keys;
   private final TaskService tasks;
   private final ModelDirectory models;
   private final ImageService images;
-  private final Duration maxWait;
+  private final QueueDepth queue;
   private HttpServer server;
 
-  public ApiVerticle(String host, int port, int maxBodyBytes, ApiKeys keys, TaskService tasks, ModelDirectory models,
-      ImageService images, Duration maxWait) {
-    this.images = images;
-    this.models = models;
-    this.host = host;
-    this.port = port;
-    this.maxBodyBytes = maxBodyBytes;
+  public ApiVerticle(Options options, ApiKeys keys, TaskService tasks, ModelDirectory models, ImageService images,
+      QueueDepth queue) {
+    this.host = options.host();
+    this.port = options.port();
+    this.maxBodyBytes = options.maxBodyBytes();
+    this.maxWait = options.maxWait();
+    this.submitLimiter = new RateLimiter(options.submitsPerSecond(), options.submitBurst(), System::nanoTime);
+    this.readLimiter = new RateLimiter(options.readsPerSecond(), options.readBurst(), System::nanoTime);
     this.keys = keys;
     this.tasks = tasks;
-    this.maxWait = maxWait;
+    this.models = models;
+    this.images = images;
+    this.queue = queue;
   }
 
   @Override
@@ -102,6 +117,12 @@ public final class ApiVerticle extends VerticleBase {
     String header = ctx.request().getHeader("Authorization");
     String token = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7) ? header.substring(7).trim() : null;
     keys.authenticate(token).ifPresentOrElse(owner -> {
+      try {
+        (ctx.request().method() == HttpMethod.POST ? submitLimiter : readLimiter).acquire(owner);
+      } catch (RateLimitedException e) {
+        HttpErrors.send(ctx, e);
+        return;
+      }
       ctx.put(OWNER, owner);
       ctx.next();
     }, () -> {
@@ -119,7 +140,18 @@ public final class ApiVerticle extends VerticleBase {
       HttpErrors.send(ctx, e);
       return;
     }
-    tasks.submit(ctx.get(OWNER), body)
+    String owner = ctx.get(OWNER);
+    try {
+      if (body.getValue("model") instanceof String model && !keys.allows(owner, model)) {
+        throw new PermissionException("model_not_allowed", "This API key may not use model '" + model + "'.",
+            "model");
+      }
+      queue.admit();
+    } catch (RuntimeException e) {
+      HttpErrors.send(ctx, e);
+      return;
+    }
+    tasks.submit(owner, body, ctx.request().getHeader("Idempotency-Key"))
         // A synchronous request whose wait ran out answers 202 with the task to poll, not an error.
         .onSuccess(reply -> Responses.ok(ctx, reply.kind() == Reply.Kind.STILL_RUNNING ? 202 : 200, reply.body()))
         .onFailure(err -> HttpErrors.send(ctx, err));

@@ -5,6 +5,8 @@ import io.imagegen.common.errors.ConflictException;
 import io.imagegen.common.errors.ImageGenException;
 import io.imagegen.common.errors.InvalidRequestException;
 import io.imagegen.common.errors.NotFoundException;
+import io.imagegen.common.errors.PermissionException;
+import io.imagegen.common.errors.RateLimitedException;
 import io.imagegen.common.errors.UnavailableException;
 import io.imagegen.common.errors.UpstreamException;
 import io.vertx.core.http.HttpServerResponse;
@@ -30,7 +32,10 @@ final class HttpErrors {
     }
     if (failure instanceof ImageGenException known) {
       int status = status(known);
-      if (known.retryable()) {
+      if (known instanceof RateLimitedException limited) {
+        // Whole seconds, rounded up: a client retrying a little early would just be refused again.
+        response.putHeader("Retry-After", Long.toString(Math.max(1, (limited.retryAfter().toMillis() + 999) / 1000)));
+      } else if (known.retryable()) {
         response.putHeader("Retry-After", RETRY_AFTER_UNAVAILABLE);
         LOG.warn("answered {}: {}", status, known.getMessage());
       }
@@ -84,6 +89,12 @@ final class HttpErrors {
     }
     if (e instanceof ConflictException) {
       return 409;
+    }
+    if (e instanceof PermissionException) {
+      return 403;
+    }
+    if (e instanceof RateLimitedException) {
+      return 429;
     }
     if (e instanceof UnavailableException) {
       return 503;

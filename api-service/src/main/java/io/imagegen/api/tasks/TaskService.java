@@ -44,12 +44,14 @@ public final class TaskService {
   private final TaskEventPublisher events;
   private final TaskWaiter waiter;
   private final InputImages inputs;
+  private final Idempotency idempotency;
   private final Clock clock;
   private final Settings settings;
 
   public TaskService(Vertx vertx, ModelCatalog catalog, TaskStore store, ObjectStore objects, JobProducer producer,
       TaskEventPublisher events, TaskEventListener listener, SafeFetcher fetcher, Clock clock, Settings settings) {
     this.inputs = new InputImages(fetcher, objects);
+    this.idempotency = new Idempotency(objects, clock, settings.retention());
     this.vertx = vertx;
     this.parser = new RequestParser(catalog);
     this.store = store;
@@ -66,14 +68,32 @@ public final class TaskService {
    * and if the job cannot be enqueued the record is removed again, so no task is half-written. Async-only models
    * answer the task object; the others wait (up to the sync limit) and answer the OpenAI images response.
    */
-  public Future<Reply> submit(String owner, JsonObject body) {
+  public Future<Reply> submit(String owner, JsonObject body, String idempotencyKey) {
     GenerationRequest request;
     try {
       request = parser.parse(body);
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
     }
-    String id = TaskIds.next();
+    if (idempotencyKey == null) {
+      return submit(owner, request, TaskIds.next());
+    }
+    return idempotency.claim(owner, idempotencyKey, body, TaskIds.next()).compose(claim -> claim.fresh()
+        ? submit(owner, request, claim.taskId()).onFailure(err -> idempotency.release(owner, idempotencyKey))
+        : replay(owner, request, claim.taskId()));
+  }
+
+  /** A retried submit: the same answer as the first, for the same task, without a second job. */
+  private Future<Reply> replay(String owner, GenerationRequest request, String id) {
+    return owned(owner, id).recover(err -> Future.failedFuture(new ConflictException("idempotency_key_in_progress",
+            "A request with this Idempotency-Key is being processed; retry shortly.")))
+        .compose(found -> request.model().asyncOnly()
+            ? Future.succeededFuture(Reply.complete(TaskView.of(found.value())))
+            : waiter.awaitTerminal(id, settings.syncWait()).compose(done -> syncReply(done,
+                request.responseFormat())));
+  }
+
+  private Future<Reply> submit(String owner, GenerationRequest request, String id) {
     boolean edit = "edit".equals(request.mode());
     Future<List<String>> inputKeys = edit
         ? inputs.store(id, request.model(), request.params().get("image"))

@@ -42,6 +42,14 @@ final class ApiClient {
         .header("Authorization", "Bearer " + key).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
   }
 
+  Response post(String path, String key, String body, String idempotencyKey) throws IOException,
+      InterruptedException {
+    return send(HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(30))
+        .header("Authorization", "Bearer " + key)
+        .header("Idempotency-Key", idempotencyKey)
+        .POST(HttpRequest.BodyPublishers.ofString(body)).build());
+  }
+
   Response get(String path, String key) throws IOException, InterruptedException {
     HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(30)).GET();
     if (key != null) {
