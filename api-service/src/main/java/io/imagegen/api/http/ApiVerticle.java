@@ -24,6 +24,8 @@ import java.time.Duration;
 /** The HTTP edge: routing, authentication, body limits, status codes and error rendering. No business logic. */
 public final class ApiVerticle extends VerticleBase {
   private static final String OWNER = "imagegen.owner";
+  /** The contract document, bundled with the service that implements it. */
+  private static final Buffer OPENAPI = OpenApiDocument.load();
 
   /** The edge's own settings: where to listen and how much to accept. */
   public record Options(String host, int port, int maxBodyBytes, Duration maxWait, double submitsPerSecond,
@@ -72,6 +74,13 @@ public final class ApiVerticle extends VerticleBase {
     router.get("/api/v1/tasks/:task_id").handler(this::getTask);
     router.post("/v1/images/generations/:task_id/cancel").handler(this::cancel);
     router.get("/v1/models").handler(ctx -> Responses.ok(ctx, 200, models.openAiList()));
+    router.get("/v1/models/:model").handler(ctx -> {
+      try {
+        Responses.ok(ctx, 200, models.openAiModel(ctx.pathParam("model")));
+      } catch (RuntimeException e) {
+        HttpErrors.send(ctx, e);
+      }
+    });
     router.get("/v1/images/models").handler(ctx -> Responses.ok(ctx, 200, models.imageModels()));
     router.get("/v1/images/models/:author/:slug/endpoints").handler(ctx -> {
       try {
@@ -80,6 +89,8 @@ public final class ApiVerticle extends VerticleBase {
         HttpErrors.send(ctx, e);
       }
     });
+    router.get("/openapi.json").handler(this::authenticate).handler(ctx -> ctx.response()
+        .putHeader("Content-Type", "application/json").end(OPENAPI));
     router.get("/v1/images").handler(this::listImages);
     router.get("/v1/images/:image_id/content").handler(ctx -> images.content(ctx.get(OWNER), ctx.pathParam("image_id"))
         .onSuccess(content -> ctx.response().putHeader("Content-Type", content.contentType())

@@ -24,11 +24,20 @@ public final class ModelDirectory {
   /** {@code GET /v1/models}: the OpenAI model list. */
   public JsonObject openAiList() {
     JsonArray data = new JsonArray();
-    for (ModelSpec model : catalog.all()) {
-      data.add(new JsonObject().put("id", model.id()).put("object", "model").put("created", 0)
-          .put("owned_by", model.author()));
-    }
+    catalog.all().forEach(model -> data.add(openAiModel(model)));
     return new JsonObject().put("object", "list").put("data", data);
+  }
+
+  /** {@code GET /v1/models/{id}}: one OpenAI model object. */
+  public JsonObject openAiModel(String id) {
+    return openAiModel(catalog.find(id).orElseThrow(() -> new NotFoundException("model_not_found",
+        "The model '" + id + "' does not exist.", "model")));
+  }
+
+  private static JsonObject openAiModel(ModelSpec model) {
+    // The catalog has no creation dates; 0 keeps the OpenAI field present and typed.
+    return new JsonObject().put("id", model.id()).put("object", "model").put("created", 0)
+        .put("owned_by", model.author());
   }
 
   /** {@code GET /v1/images/models}: every image model with its supported-parameter superset. */
