@@ -10,6 +10,9 @@ import io.imagegen.common.tasks.S3TaskStore;
 import io.imagegen.common.models.ModelSpec;
 import io.imagegen.worker.providers.DemoProvider;
 import io.imagegen.worker.providers.ProviderContext;
+import io.imagegen.worker.providers.ark.ArkProvider;
+import io.imagegen.worker.providers.gemini.GeminiProvider;
+import io.imagegen.worker.providers.openai.OpenAiProvider;
 import io.imagegen.worker.providers.Providers;
 import io.imagegen.worker.queue.JobConsumer;
 import io.imagegen.worker.tasks.JobRunner;
@@ -76,7 +79,9 @@ public final class WorkerMain {
         .setUserAgent("imagegen-queue"),
         // One connection per job in flight: upstream calls are long and HTTP/1.1 cannot share a connection.
         new PoolOptions().setHttp1MaxSize(config.maxInFlight())), objects, env);
-    Providers providers = new Providers(List.of(new DemoProvider(context, config.demoLatency())));
+    Providers providers = new Providers(List.of(new DemoProvider(context, config.demoLatency()),
+        new OpenAiProvider(context, OpenAiProvider.OPENAI), new OpenAiProvider(context, OpenAiProvider.OPENAI_COMPATIBLE),
+        new ArkProvider(context), new GeminiProvider(context)));
     reportUnconfigured(config, providers, context);
     TaskEventPublisher events = TaskEventPublisher.create(config.kafka(), "imagegen-worker");
     JobRunner runner = new JobRunner(vertx, new S3TaskStore(objects), objects, config.catalog(), providers,

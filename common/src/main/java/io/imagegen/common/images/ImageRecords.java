@@ -1,5 +1,6 @@
 package io.imagegen.common.images;
 
+import io.imagegen.common.errors.ConflictException;
 import io.imagegen.common.json.Json;
 import io.imagegen.common.storage.ObjectStore;
 import io.imagegen.common.storage.ObjectStore.Condition;
@@ -35,15 +36,19 @@ public final class ImageRecords {
     return id != null && ID.matcher(id).matches();
   }
 
-  public Future<Void> save(ImageRecord record) {
+  /** Stores {@code record} unless a record (or a deletion tombstone) with its id exists; repeats are no-ops. */
+  public Future<Void> saveIfAbsent(ImageRecord record) {
     return store.put(key(record.owner(), record.id()), Json.toBytes(record), "application/json", false,
-        Condition.NONE).mapEmpty();
+        Condition.ABSENT).<Void>mapEmpty()
+        .recover(err -> err instanceof ConflictException ? Future.succeededFuture() : Future.failedFuture(err));
   }
 
-  /** The owner's record, or a {@code null} result. */
+  /** The owner's live record, or a {@code null} result (also for a deleted image). */
   public Future<ImageRecord> find(String owner, String id) {
-    return store.get(key(owner, id)).map(found -> found == null ? null
-        : Json.fromBytes(found.value(), ImageRecord.class));
+    return store.get(key(owner, id)).map(found -> {
+      ImageRecord record = found == null ? null : Json.fromBytes(found.value(), ImageRecord.class);
+      return record == null || record.deleted() ? null : record;
+    });
   }
 
   /** Up to {@code limit} of the owner's records created after image {@code after} (or from the first). */
@@ -58,8 +63,9 @@ public final class ImageRecords {
       return Future.all(reads).map(all -> {
         List<ImageRecord> records = new ArrayList<>();
         for (int i = 0; i < all.size(); i++) {
-          if (all.resultAt(i) != null) {
-            records.add(all.resultAt(i));
+          ImageRecord record = all.resultAt(i);
+          if (record != null && !record.deleted()) {
+            records.add(record);
           }
         }
         return new Page(records, listing.truncated());
@@ -67,9 +73,10 @@ public final class ImageRecords {
     });
   }
 
-  /** Removes the image bytes and the record. */
+  /** Removes the image bytes and leaves a tombstone in place of the record. */
   public Future<Void> delete(ImageRecord record) {
-    return store.delete(record.storageKey()).compose(ignored -> store.delete(key(record.owner(), record.id())));
+    return store.delete(record.storageKey()).compose(ignored -> store.put(key(record.owner(), record.id()),
+        Json.toBytes(record.asDeleted()), "application/json", false, Condition.NONE)).mapEmpty();
   }
 
   private static String prefix(String owner) {

@@ -16,6 +16,7 @@ import io.imagegen.common.tasks.ImageData;
 import io.imagegen.common.tasks.Task;
 import io.imagegen.common.tasks.TaskError;
 import io.imagegen.common.tasks.TaskResult;
+import io.imagegen.common.tasks.TaskStatus;
 import io.imagegen.common.tasks.TaskStore;
 import io.imagegen.common.tasks.Versioned;
 import io.imagegen.worker.providers.Generation;
@@ -33,6 +34,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -91,18 +93,17 @@ public final class JobRunner {
       Task task = found.value();
       if (task.status().isTerminal()) {
         LOG.info("task {} is already {}; skipping redelivered job", taskId, task.status());
-        return Future.succeededFuture();
+        // A crash after the result but before its image records leaves them to this redelivery.
+        return recordImages(task);
       }
       ModelSpec model = catalog.find(task.model()).orElse(null);
       Duration limit = model == null ? deadline : model.deadlineOr(deadline);
       if (clock.instant().getEpochSecond() >= task.createdAt() + limit.toSeconds()) {
-        return fail(found, "timeout", "The task did not finish within " + Durations.format(limit) + ".",
-            conflicts);
+        return fail(found, "timeout", "The task did not finish within " + Durations.format(limit) + ".");
       }
       ImageProvider provider = model == null ? null : providers.find(model.provider()).orElse(null);
       if (provider == null) {
-        return fail(found, "model_unavailable", "Model '" + task.model() + "' is not served by this worker.",
-            conflicts);
+        return fail(found, "model_unavailable", "Model '" + task.model() + "' is not served by this worker.");
       }
       return write(found, task.running(clock.instant()), conflicts,
           running -> attempt(running, model, provider, conflicts));
@@ -140,47 +141,80 @@ public final class JobRunner {
         return vertx.timer(Math.max(1, pause.toMillis())).compose(ignored -> decide(task.id(), conflicts));
       }
       if (err instanceof UpstreamException upstream) {
-        return fail(running, upstream.code(), upstream.getMessage(), conflicts);
+        return fail(running, upstream.code(), upstream.getMessage());
       }
       LOG.error("task {} failed unexpectedly", task.id(), err);
-      return fail(running, "internal_error", "The worker failed unexpectedly while generating the image.",
-          conflicts);
+      return fail(running, "internal_error", "The worker failed unexpectedly while generating the image.");
     });
   }
 
   private Future<Void> publish(Versioned<Task> running, ModelSpec model, Generation generation, int conflicts) {
     Task task = running.value();
-    long now = clock.millis();
-    long expires = now / 1000 + retention.toSeconds();
     List<Future<ImageData>> stored = new ArrayList<>();
     for (int i = 0; i < generation.images().size(); i++) {
       Generation.Image image = generation.images().get(i);
-      // Fixed per task and index: a replayed job overwrites instead of leaving orphans.
-      String key = "images/" + task.id() + "/" + i + extension(image.contentType());
-      ImageData data = new ImageData(objects.publicUrl(key, retention), image.revisedPrompt(), key,
-          image.contentType(), image.bytes().length);
-      ImageRecord record = new ImageRecord(ImageRecords.id(now, task.id(), i), task.id(), task.owner(), task.model(),
-          now / 1000, expires, data.url(), key, image.contentType(), image.bytes().length);
+      // Fixed per task, attempt and index: a replay overwrites its own objects, while a racing second worker (a
+      // redelivery after a rebalance) writes elsewhere and can never change the bytes behind a published URL.
+      String key = "images/" + task.id() + "/" + task.attempts() + "-" + i + extension(image.contentType());
       stored.add(durably(() -> objects.put(key, image.bytes(), image.contentType(), true, Condition.NONE))
-          .compose(etag -> durably(() -> images.save(record)))
-          .map(ignored -> data));
+          .map(etag -> new ImageData(objects.publicUrl(key, retention), image.revisedPrompt(), key,
+              image.contentType(), image.bytes().length)));
     }
     return Future.all(stored).compose(all -> {
       List<ImageData> data = all.list();
-      TaskResult result = new TaskResult(now / 1000, data, generation.usage(), cost(model, data.size()));
-      return write(running, task.succeeded(result, clock.instant(), retention), conflicts, done -> {
-        LOG.info("task {} SUCCEEDED with {} image(s)", task.id(), data.size());
-        return Future.succeededFuture();
+      TaskResult result = new TaskResult(clock.instant().getEpochSecond(), data, generation.usage(),
+          cost(model, data.size()));
+      return finish(running, latest -> latest.succeeded(result, clock.instant(), retention), 0)
+          .compose(this::recordImages);
+    });
+  }
+
+  private Future<Void> fail(Versioned<Task> current, String code, String message) {
+    return finish(current, latest -> latest.failed(new TaskError(code, message), clock.instant(), retention), 0)
+        .mapEmpty();
+  }
+
+  /**
+   * Writes a terminal outcome. On a lost race the task is re-read: if somebody else already ended it, theirs stands;
+   * if it is still running (another worker picked up a redelivery), ours is written over it, so the first outcome to
+   * arrive wins and there is only ever one. Completes with the task as it ended.
+   */
+  private Future<Task> finish(Versioned<Task> current, UnaryOperator<Task> outcome, int conflicts) {
+    Task next = outcome.apply(current.value());
+    return durably(() -> tasks.replace(current, next)).transform(written -> {
+      if (written.succeeded()) {
+        announce(next);
+        LOG.info("task {} {}{}", next.id(), next.status(), next.error() == null ? "" : ": " + next.error().code());
+        return Future.succeededFuture(next);
+      }
+      if (!(written.cause() instanceof ConflictException) || conflicts >= MAX_CONFLICTS) {
+        return Future.failedFuture(written.cause());
+      }
+      return durably(() -> tasks.find(next.id())).compose(latest -> {
+        if (latest == null || latest.value().status().isTerminal()) {
+          LOG.info("task {} was ended by somebody else; keeping their outcome", next.id());
+          return Future.succeededFuture(latest == null ? next : latest.value());
+        }
+        return finish(latest, outcome, conflicts + 1);
       });
     });
   }
 
-  private Future<Void> fail(Versioned<Task> current, String code, String message, int conflicts) {
-    Task failed = current.value().failed(new TaskError(code, message), clock.instant(), retention);
-    return write(current, failed, conflicts, done -> {
-      LOG.info("task {} FAILED: {}", failed.id(), code);
+  /** The owner's image records for a SUCCEEDED task; ids derive from the result, so repeats write the same ones. */
+  private Future<Void> recordImages(Task task) {
+    if (task.status() != TaskStatus.SUCCEEDED || task.result() == null) {
       return Future.succeededFuture();
-    });
+    }
+    List<Future<Void>> saved = new ArrayList<>();
+    List<ImageData> data = task.result().data();
+    for (int i = 0; i < data.size(); i++) {
+      ImageData image = data.get(i);
+      ImageRecord record = new ImageRecord(ImageRecords.id(task.completedAt() * 1000, task.id(), i), task.id(),
+          task.owner(), task.model(), task.completedAt(), task.expiresAt(), image.url(), image.storageKey(),
+          image.contentType(), image.bytes(), false);
+      saved.add(durably(() -> images.saveIfAbsent(record)));
+    }
+    return Future.all(saved).mapEmpty();
   }
 
   /** Writes {@code next} over {@code current}; on a lost race, re-reads and decides again. */

@@ -1,0 +1,143 @@
+package io.imagegen.worker.providers.openai;
+
+import static io.imagegen.worker.providers.openai.OpenAiFixtures.PNG_SIGNATURE;
+import static io.imagegen.worker.providers.openai.OpenAiFixtures.edit;
+import static io.imagegen.worker.providers.openai.OpenAiFixtures.failure;
+import static io.imagegen.worker.providers.openai.OpenAiFixtures.image;
+import static io.imagegen.worker.providers.openai.OpenAiFixtures.model;
+import static io.imagegen.worker.providers.openai.OpenAiFixtures.result;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
+import static org.mockito.ArgumentMatchers.anyString;
+import static org.mockito.Mockito.mock;
+import static org.mockito.Mockito.when;
+
+import io.imagegen.common.errors.ImageGenException;
+import io.imagegen.common.storage.ObjectStore;
+import io.imagegen.common.tasks.Versioned;
+import io.imagegen.fake.FakeUpstream;
+import io.imagegen.fake.RecordedRequest;
+import io.imagegen.fake.RecordedRequest.Part;
+import io.imagegen.worker.providers.Generation;
+import io.imagegen.worker.providers.ProviderContext;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.ext.web.client.WebClient;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Edits: inputs read through ProviderContext from an object store (a Mockito stand-in for the S3-backed one), sent as
+ * multipart to the fake upstream over real HTTP.
+ */
+class OpenAiEditTest {
+  private static final byte[] PNG = image("png", 32, 32);
+  private static final byte[] JPEG = image("jpg", 48, 32);
+
+  private static FakeUpstream fake;
+  private static Vertx vertx;
+  private static WebClient web;
+  private static OpenAiProvider openai;
+  private static final Map<String, byte[]> stored = new ConcurrentHashMap<>();
+
+  @BeforeAll
+  static void start() {
+    fake = FakeUpstream.start(0);
+    vertx = Vertx.vertx();
+    web = WebClient.create(vertx);
+    ObjectStore objects = mock(ObjectStore.class);
+    when(objects.get(anyString())).thenAnswer(call -> {
+      byte[] bytes = stored.get(call.<String>getArgument(0));
+      return Future.succeededFuture(bytes == null ? null : new Versioned<>(bytes, "etag"));
+    });
+    openai = new OpenAiProvider(new ProviderContext(vertx, web, objects, Map.of("OPENAI_API_KEY",
+        FakeUpstream.API_KEY)), "openai");
+  }
+
+  @AfterAll
+  static void stop() {
+    web.close();
+    vertx.close();
+    fake.close();
+  }
+
+  @BeforeEach
+  void reset() {
+    fake.reset();
+    stored.clear();
+    stored.put("inputs/one.png", PNG);
+    stored.put("inputs/two.jpg", JPEG);
+    stored.put("inputs/mask.png", PNG);
+  }
+
+  private static Map<String, String> attributes(RecordedRequest request) {
+    return request.parts().stream().filter(p -> p.fileName() == null)
+        .collect(Collectors.toMap(Part::name, Part::value));
+  }
+
+  @Test
+  void aGptImageEditUploadsEveryInputAsAnImageArrayPart() {
+    Generation generation = result(openai.generate(edit(model("gpt-image-1", fake.baseUrl()), "make it night",
+        "1024x1024", "medium", 2, Map.of("image_keys", List.of("inputs/one.png", "inputs/two.jpg"),
+            "background", "transparent", "output_format", "webp", "moderation", "low"))));
+
+    assertThat(fake.requests()).hasSize(1);
+    RecordedRequest sent = fake.requests().get(0);
+    assertThat(sent.path()).isEqualTo("/v1/images/edits");
+    assertThat(sent.header("Authorization")).isEqualTo("Bearer fake-key");
+    assertThat(sent.header("Content-Type")).startsWith("multipart/form-data");
+    // The edits endpoint has no moderation field; gpt-image rejects response_format.
+    assertThat(attributes(sent)).isEqualTo(Map.of("model", "gpt-image-1", "prompt", "make it night", "n", "2",
+        "size", "1024x1024", "quality", "medium", "background", "transparent", "output_format", "webp"));
+    assertThat(sent.files()).extracting(Part::name, Part::fileName, Part::contentType, Part::size).containsExactly(
+        tuple("image[]", "image-1.png", "image/png", (long) PNG.length),
+        tuple("image[]", "image-2.jpg", "image/jpeg", (long) JPEG.length));
+
+    assertThat(generation.images()).hasSize(2).allSatisfy(image -> {
+      assertThat(image.bytes()).startsWith(PNG_SIGNATURE);
+      assertThat(image.contentType()).isEqualTo("image/webp");
+    });
+    assertThat(generation.usage().totalTokens()).isPositive();
+  }
+
+  @Test
+  void aDallE2EditSendsOneImageItsMaskAndAsksForBase64() {
+    Generation generation = result(openai.generate(edit(model("dall-e-2", fake.baseUrl()), "add a hat", "256x256",
+        "standard", 1, Map.of("image_keys", List.of("inputs/one.png"), "mask_key", "inputs/mask.png"))));
+
+    RecordedRequest sent = fake.requests().get(0);
+    assertThat(attributes(sent)).containsEntry("model", "dall-e-2").containsEntry("response_format", "b64_json")
+        .doesNotContainKeys("image_keys", "mask_key");
+    assertThat(sent.files()).extracting(Part::name, Part::fileName, Part::contentType).containsExactly(
+        tuple("image", "image-1.png", "image/png"),
+        tuple("mask", "mask.png", "image/png"));
+    assertThat(generation.images()).singleElement()
+        .satisfies(image -> assertThat(image.bytes()).startsWith(PNG_SIGNATURE));
+  }
+
+  @Test
+  void aMissingStoredInputFailsRetryablyBeforeCallingTheVendor() {
+    ImageGenException error = failure(openai.generate(edit(model("gpt-image-1", fake.baseUrl()), "make it night",
+        "1024x1024", "low", 1, Map.of("image_keys", List.of("inputs/one.png", "inputs/gone.png")))));
+
+    assertThat(error.code()).isEqualTo("input_missing");
+    assertThat(error.retryable()).isTrue();
+    assertThat(fake.requests()).isEmpty();
+  }
+
+  @Test
+  void anEditTaskWithoutInputsFailsForGood() {
+    ImageGenException error = failure(openai.generate(edit(model("gpt-image-1", fake.baseUrl()), "make it night",
+        "1024x1024", "low", 1, Map.of())));
+
+    assertThat(error.code()).isEqualTo("input_missing");
+    assertThat(error.retryable()).isFalse();
+    assertThat(fake.requests()).isEmpty();
+  }
+}
