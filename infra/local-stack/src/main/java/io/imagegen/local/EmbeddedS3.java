@@ -8,17 +8,23 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
-/** A real S3-compatible server (S3Proxy on a filesystem blob store), run as its own JVM from the bundled jar. */
+/**
+ * A real S3-compatible server (S3Proxy on a filesystem blob store), run as its own JVM from the bundled jar, behind
+ * an {@link AtomicS3Gateway} that gives it the atomic conditional writes of AWS S3 and MinIO.
+ */
 public final class EmbeddedS3 implements AutoCloseable {
   private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
 
   private final int port;
+  private final int backendPort;
   private final String accessKey;
   private final String secretKey;
   private final ChildProcess server;
+  private AtomicS3Gateway gateway;
 
-  private EmbeddedS3(Path jar, Path dir, int port, String accessKey, String secretKey) {
+  private EmbeddedS3(Path jar, Path dir, int port, int backendPort, String accessKey, String secretKey) {
     this.port = port;
+    this.backendPort = backendPort;
     this.accessKey = accessKey;
     this.secretKey = secretKey;
     this.server = new ChildProcess("s3proxy", List.of("-Xmx512m", "-jar", jar.toAbsolutePath().toString(),
@@ -32,17 +38,24 @@ public final class EmbeddedS3 implements AutoCloseable {
       throw new IOException("S3Proxy jar not found at " + jar + ": run 'mvn -DskipTests package' first");
     }
     int actualPort = port == 0 ? Ports.free() : port;
+    int backendPort = Ports.free();
     Files.createDirectories(dir.resolve("blobs"));
     Files.writeString(dir.resolve("s3proxy.conf"), String.join("\n",
-        "s3proxy.endpoint=http://127.0.0.1:" + actualPort,
+        "s3proxy.endpoint=http://127.0.0.1:" + backendPort,
         "s3proxy.authorization=aws-v2-or-v4",
         "s3proxy.identity=" + accessKey,
         "s3proxy.credential=" + secretKey,
         "jclouds.provider=filesystem",
         "jclouds.filesystem.basedir=" + dir.resolve("blobs").toAbsolutePath(),
         ""));
-    EmbeddedS3 s3 = new EmbeddedS3(jar, dir, actualPort, accessKey, secretKey);
+    EmbeddedS3 s3 = new EmbeddedS3(jar, dir, actualPort, backendPort, accessKey, secretKey);
     s3.startServer();
+    try {
+      s3.gateway = AtomicS3Gateway.start(actualPort, backendPort);
+    } catch (Exception e) {
+      s3.stop();
+      throw new IOException("could not start the S3 gateway on port " + actualPort + ": " + e.getMessage(), e);
+    }
     return s3;
   }
 
@@ -67,7 +80,8 @@ public final class EmbeddedS3 implements AutoCloseable {
         throw new IOException("S3Proxy exited during start-up\n" + server.logTail());
       }
       try {
-        HttpURLConnection connection = (HttpURLConnection) endpoint().toURL().openConnection();
+        HttpURLConnection connection = (HttpURLConnection) URI.create("http://127.0.0.1:" + backendPort).toURL()
+            .openConnection();
         connection.setConnectTimeout(500);
         connection.setReadTimeout(1000);
         connection.getResponseCode();
@@ -81,6 +95,7 @@ public final class EmbeddedS3 implements AutoCloseable {
     throw new IOException("S3Proxy not ready within " + READY_TIMEOUT + "\n" + server.logTail());
   }
 
+  /** Stops the S3 server; the gateway stays up and answers 502 meanwhile, like an unreachable store. */
   public void stop() {
     server.stop(Duration.ofSeconds(10));
   }
@@ -88,5 +103,8 @@ public final class EmbeddedS3 implements AutoCloseable {
   @Override
   public void close() {
     stop();
+    if (gateway != null) {
+      gateway.close();
+    }
   }
 }

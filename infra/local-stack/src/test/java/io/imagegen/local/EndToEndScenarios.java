@@ -219,7 +219,7 @@ abstract class EndToEndScenarios {
   void aCancelledTaskEndsCancelledAndStaysThatWay() throws Exception {
     ApiClient api = client();
     String id = api.post("/v1/images/generations", DEV_KEY,
-        "{\"model\":\"demo-async\",\"prompt\":\"never mind\",\"size\":\"64x64\"}").json().getString("task_id");
+        "{\"model\":\"demo-async\",\"prompt\":\"never mind #slow\",\"size\":\"64x64\"}").json().getString("task_id");
 
     ApiClient.Response cancelled = api.post("/v1/images/generations/" + id + "/cancel", DEV_KEY, "");
     ApiClient.Response foreign = api.post("/v1/images/generations/" + id + "/cancel", OTHER_KEY, "");
@@ -227,8 +227,8 @@ abstract class EndToEndScenarios {
     assertThat(cancelled.status()).as(cancelled.body()).isEqualTo(200);
     assertThat(cancelled.json().getString("status")).isEqualTo("CANCELLED");
     assertThat(foreign.status()).isEqualTo(404);
-    // Give the worker time to pick the job up and finish the (now pointless) render: it must not overwrite.
-    await().pollDelay(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+    // Give the worker time to finish the (now pointless) slow render: it must not overwrite the cancellation.
+    await().pollDelay(Duration.ofSeconds(6)).atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
       JsonObject task = api.get("/v1/images/generations/" + id, DEV_KEY).json();
       assertThat(task.getString("status")).isEqualTo("CANCELLED");
       assertThat(task.containsKey("result")).isFalse();

@@ -11,9 +11,12 @@ import java.util.List;
 /**
  * The offline model: renders deterministic art from the prompt after a configurable delay that stands in for a
  * real model's latency. Prompt keywords exercise the failure paths: {@code #fail} fails permanently, {@code #flaky}
- * fails its first attempt with a retryable error.
+ * fails its first attempt with a retryable error, {@code #slow} takes {@link #SLOW} (time to cancel or crash).
  */
 public final class DemoProvider implements ImageProvider {
+  /** Latency of a {@code #slow} prompt. */
+  static final Duration SLOW = Duration.ofSeconds(5);
+
   private final Vertx vertx;
   private final ProviderContext context;
   private final Duration latency;
@@ -32,9 +35,10 @@ public final class DemoProvider implements ImageProvider {
   @Override
   public Future<Generation> generate(GenerationRequest request) {
     String prompt = request.task().prompt();
-    Future<Void> waited = latency.isZero()
+    Duration delay = prompt.contains("#slow") ? SLOW : latency;
+    Future<Void> waited = delay.isZero()
         ? Future.succeededFuture()
-        : vertx.timer(latency.toMillis()).mapEmpty();
+        : vertx.timer(delay.toMillis()).mapEmpty();
     // Edits read their stored inputs like a real adapter would, so the whole input path is exercised offline.
     return waited.compose(ignored -> context.inputImages(request.task())).compose(inputs -> {
       if (prompt.contains("#fail")) {

@@ -1,0 +1,213 @@
+package io.imagegen.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import com.openai.client.OpenAIClient;
+import com.openai.client.okhttp.OpenAIOkHttpClient;
+import com.openai.errors.BadRequestException;
+import com.openai.errors.NotFoundException;
+import com.openai.errors.OpenAIServiceException;
+import com.openai.errors.UnauthorizedException;
+import com.openai.models.images.Image;
+import com.openai.models.images.ImageGenerateParams;
+import com.openai.models.images.ImagesResponse;
+import com.openai.models.models.Model;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The official OpenAI Java SDK ({@code com.openai:openai-java}), unmodified and only pointed at our base URL, as a
+ * real client of the OpenAI-compatible surface: synchronous generation, model discovery and error mapping.
+ */
+class OpenAiSdkCompatibilityTest {
+  private static final String KEY = "sk-sdk-dev";
+  private static final byte[] PNG_SIGNATURE = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+
+  @TempDir
+  static Path data;
+  static LocalStack stack;
+  static OpenAIClient client;
+  static final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+  @BeforeAll
+  static void startStack() throws Exception {
+    String unique = UUID.randomUUID().toString().substring(0, 8);
+    stack = LocalStack.start(LocalStack.Options.defaults(data).withEnv(Map.of(
+        "IMAGEGEN_API_KEYS", "sdk=" + KEY,
+        "IMAGEGEN_KAFKA_JOBS_TOPIC", "sdk-jobs-" + unique,
+        "IMAGEGEN_S3_BUCKET", "sdk-" + unique,
+        "IMAGEGEN_DEMO_LATENCY", "50ms")));
+    client = sdk(KEY);
+  }
+
+  @AfterAll
+  static void stopStack() {
+    if (client != null) {
+      client.close();
+    }
+    if (stack != null) {
+      stack.close();
+    }
+  }
+
+  /** The only configuration an SDK user changes: the key and the base URL. */
+  private static OpenAIClient sdk(String key) {
+    return OpenAIOkHttpClient.builder().apiKey(key).baseUrl(stack.apiBase().resolve("/v1").toString()).build();
+  }
+
+  @Test
+  void aSynchronousGenerationAnswersAnImageUrlAnyoneCanDownloadAsAPngOfTheRequestedSize()
+      throws Exception {
+    ImagesResponse response = client.images().generate(ImageGenerateParams.builder()
+        .model("demo").prompt("a lighthouse").size(ImageGenerateParams.Size._256X256).build());
+
+    assertThat(response.created()).isPositive();
+    List<Image> images = response.data().orElseThrow();
+    assertThat(images).hasSize(1);
+    Image image = images.get(0);
+    assertThat(image.b64Json()).isEmpty();
+    assertThat(image.revisedPrompt()).contains("a lighthouse");
+    assertThat(image.url()).isPresent();
+
+    HttpResponse<byte[]> download = http.send(HttpRequest.newBuilder(URI.create(image.url().get()))
+        .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+    assertThat(download.statusCode()).isEqualTo(200);
+    assertPng(download.body(), 256, 256);
+  }
+
+  @Test
+  void aB64JsonGenerationAnswersThePngInlineAndNoUrl() throws Exception {
+    ImagesResponse response = client.images().generate(ImageGenerateParams.builder()
+        .model("demo").prompt("a lighthouse").size(ImageGenerateParams.Size._512X512)
+        .responseFormat(ImageGenerateParams.ResponseFormat.B64_JSON).build());
+
+    List<Image> images = response.data().orElseThrow();
+    assertThat(images).hasSize(1);
+    assertThat(images.get(0).url()).isEmpty();
+    assertPng(Base64.getDecoder().decode(images.get(0).b64Json().orElseThrow()), 512, 512);
+  }
+
+  @Test
+  void askingForTwoImagesAnswersTwoDistinctUrls() {
+    ImagesResponse response = client.images().generate(ImageGenerateParams.builder()
+        .model("demo").prompt("two moons").size(ImageGenerateParams.Size._256X256).n(2).build());
+
+    assertThat(response.data().orElseThrow()).hasSize(2)
+        .extracting(image -> image.url().orElseThrow())
+        .doesNotHaveDuplicates();
+  }
+
+  @Test
+  void theModelListNamesTheDemoModelsAndDallE3() {
+    List<Model> models = client.models().list().data();
+
+    assertThat(models).extracting(Model::id).contains("demo", "demo-async", "dall-e-3");
+    assertThat(models).allSatisfy(model -> assertThat(model.ownedBy()).isNotBlank());
+  }
+
+  @Test
+  void aSingleModelCanBeRetrievedById() {
+    Model model = client.models().retrieve("demo");
+
+    assertThat(model.id()).isEqualTo("demo");
+    assertThat(model.ownedBy()).isEqualTo("imagegen");
+    assertThat(model.created()).isGreaterThanOrEqualTo(0);
+  }
+
+  @Test
+  void retrievingAnUnknownModelThrowsNotFoundWithOurCode() {
+    NotFoundException e = catchThrowableOfType(NotFoundException.class,
+        () -> client.models().retrieve("no-such-model"));
+
+    assertThat(e.statusCode()).isEqualTo(404);
+    assertThat(e.code()).contains("model_not_found");
+    assertThat(e.getMessage()).contains("The model 'no-such-model' does not exist");
+  }
+
+  @Test
+  void tooManyImagesForTheModelThrowsBadRequestWithOurMessageCodeAndParam() {
+    BadRequestException e = catchThrowableOfType(BadRequestException.class,
+        () -> client.images().generate(ImageGenerateParams.builder()
+            .model("demo").prompt("a lighthouse").size(ImageGenerateParams.Size._256X256).n(99).build()));
+
+    assertServiceError(e, 400, "invalid_request_error", "invalid_image_request", "n",
+        "n must be between 1 and 4 for demo");
+  }
+
+  @Test
+  void anUnknownModelThrowsNotFoundWithOurMessageCodeAndParam() {
+    NotFoundException e = catchThrowableOfType(NotFoundException.class,
+        () -> client.images().generate(ImageGenerateParams.builder()
+            .model("no-such-model").prompt("a lighthouse").build()));
+
+    assertServiceError(e, 404, "invalid_request_error", "model_not_found", "model",
+        "The model 'no-such-model' does not exist or is not available.");
+  }
+
+  @Test
+  void aWrongApiKeyThrowsUnauthorized() {
+    OpenAIClient stranger = sdk("sk-not-a-key");
+    try {
+      UnauthorizedException e = catchThrowableOfType(UnauthorizedException.class,
+          () -> stranger.images().generate(ImageGenerateParams.builder()
+              .model("demo").prompt("a lighthouse").size(ImageGenerateParams.Size._256X256).build()));
+
+      assertServiceError(e, 401, "authentication_error", "invalid_api_key", null, "Incorrect API key provided.");
+    } finally {
+      stranger.close();
+    }
+  }
+
+  private static void assertServiceError(OpenAIServiceException e, int status, String type, String code,
+      String param, String message) {
+    assertThat(e).as("expected the SDK to throw").isNotNull();
+    assertThat(e.statusCode()).isEqualTo(status);
+    assertThat(e.type()).contains(type);
+    assertThat(e.code()).contains(code);
+    if (param == null) {
+      assertThat(e.param()).isEmpty();
+    } else {
+      assertThat(e.param()).contains(param);
+    }
+    assertThat(e.getMessage()).contains(message);
+  }
+
+  private static void assertPng(byte[] png, int width, int height) throws Exception {
+    assertThat(Arrays.copyOf(png, 8)).isEqualTo(PNG_SIGNATURE);
+    BufferedImage decoded = ImageIO.read(new ByteArrayInputStream(png));
+    assertThat(decoded.getWidth()).isEqualTo(width);
+    assertThat(decoded.getHeight()).isEqualTo(height);
+  }
+
+  @Test
+  void zzProbe() {
+    ImagesResponse r = client.images().generate(ImageGenerateParams.builder()
+        .model("demo").prompt("probe").size(ImageGenerateParams.Size._256X256).build());
+    System.out.println("PROBE isValid=" + r.isValid() + " usage=" + r.usage());
+    try { System.out.println("PROBE total=" + r.usage().get().totalTokens()); } catch (Exception e) { System.out.println("PROBE usage err " + e); }
+    try { r.validate(); } catch (Exception e) { System.out.println("PROBE validate err " + e); }
+    OpenAIClient strict = OpenAIOkHttpClient.builder().apiKey(KEY).baseUrl(stack.apiBase().resolve("/v1").toString()).responseValidation(true).build();
+    try { strict.images().generate(ImageGenerateParams.builder().model("demo").prompt("probe").size(ImageGenerateParams.Size._256X256).build()); System.out.println("PROBE strict ok"); } catch (Exception e) { System.out.println("PROBE strict err " + e); }
+    try { System.out.println("PROBE strict models " + strict.models().list().data().size()); } catch (Exception e) { System.out.println("PROBE strict models err " + e); }
+    try { ImagesResponse a = client.images().generate(ImageGenerateParams.builder().model("demo-async").prompt("probe").size(ImageGenerateParams.Size._256X256).build()); System.out.println("PROBE async data=" + a.data() + " valid=" + a.isValid() + " " + a); try { a.created(); } catch (Exception e) { System.out.println("PROBE async created err " + e); } } catch (Exception e) { System.out.println("PROBE async err " + e); }
+    try { client.images().generate(ImageGenerateParams.builder().model("demo").prompt("x").n(99).build()); } catch (Exception e) { System.out.println("PROBE msg400 [" + e.getMessage() + "]"); }
+    try { client.images().generate(ImageGenerateParams.builder().model("demo").prompt("x #fail").build()); } catch (Exception e) { System.out.println("PROBE fail " + e.getClass() + " [" + e.getMessage() + "]"); }
+  }
+}
