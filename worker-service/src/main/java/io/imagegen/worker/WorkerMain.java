@@ -11,6 +11,7 @@ import io.imagegen.common.models.ModelSpec;
 import io.imagegen.worker.providers.DemoProvider;
 import io.imagegen.worker.providers.ProviderContext;
 import io.imagegen.worker.providers.ark.ArkProvider;
+import io.imagegen.worker.providers.dashscope.DashScopeProvider;
 import io.imagegen.worker.providers.gemini.GeminiProvider;
 import io.imagegen.worker.providers.openai.OpenAiProvider;
 import io.imagegen.worker.providers.Providers;
@@ -81,7 +82,8 @@ public final class WorkerMain {
         new PoolOptions().setHttp1MaxSize(config.maxInFlight())), objects, env);
     Providers providers = new Providers(List.of(new DemoProvider(context, config.demoLatency()),
         new OpenAiProvider(context, OpenAiProvider.OPENAI), new OpenAiProvider(context, OpenAiProvider.OPENAI_COMPATIBLE),
-        new ArkProvider(context), new GeminiProvider(context)));
+        new ArkProvider(context), new GeminiProvider(context),
+        new DashScopeProvider(context, DashScopeProvider.Options.defaults())));
     reportUnconfigured(config, providers, context);
     TaskEventPublisher events = TaskEventPublisher.create(config.kafka(), "imagegen-worker");
     JobRunner runner = new JobRunner(vertx, new S3TaskStore(objects), objects, config.catalog(), providers,

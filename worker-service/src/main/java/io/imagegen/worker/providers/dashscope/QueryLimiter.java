@@ -1,0 +1,61 @@
+package io.imagegen.worker.providers.dashscope;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Token bucket for task queries holding one token, refilled every {@code 1/perSecond} s. One token rather than a
+ * full second's worth: DashScope (like the fake) counts queries in a sliding second, and a bucket of
+ * {@code perSecond} tokens would let up to twice the limit through in one such window.
+ *
+ * <p>Two steps, both answered with a wait to sleep on a timer (nobody spins): {@link #reserve()} queues the caller
+ * for the next free token, so waiters are served in order and wake one at a time; {@link #claim()}, called right
+ * before sending, checks the token against the real clock, because a timer that fired late would otherwise let its
+ * query go out too close to the next one.
+ */
+final class QueryLimiter {
+  private static final long SECOND_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+  private final long spacingNanos;
+  /** {@code System.nanoTime()} at which the next reservation is due. */
+  private long nextFree;
+  /** {@code System.nanoTime()} of the last claimed token. */
+  private long lastSent;
+
+  QueryLimiter(int perSecond) {
+    if (perSecond < 1) {
+      throw new IllegalArgumentException("queries per second must be at least 1: " + perSecond);
+    }
+    this.spacingNanos = SECOND_NANOS / perSecond;
+    long now = System.nanoTime();
+    this.nextFree = now;
+    this.lastSent = now - spacingNanos;
+  }
+
+  /** Queues for the next token; returns how many milliseconds to wait before claiming it (0: claim now). */
+  synchronized long reserve() {
+    long now = System.nanoTime();
+    // Compared by difference: nanoTime values may wrap.
+    long slot = nextFree - now > 0 ? nextFree : now;
+    nextFree = slot + spacingNanos;
+    return millisUntil(slot, now);
+  }
+
+  /** Takes the token if a full spacing has passed since the last query was sent; else how many ms to wait. */
+  synchronized long claim() {
+    long now = System.nanoTime();
+    long due = lastSent + spacingNanos;
+    if (due - now > 0) {
+      return millisUntil(due, now);
+    }
+    lastSent = now;
+    if (now + spacingNanos - nextFree > 0) {
+      nextFree = now + spacingNanos; // a late query pushes the queue back rather than crowding it
+    }
+    return 0;
+  }
+
+  /** Rounded up: waking a little late keeps the rate under the limit, waking early would not. */
+  private static long millisUntil(long due, long now) {
+    return Math.max(0, (due - now + 999_999) / 1_000_000);
+  }
+}

@@ -1,0 +1,25 @@
+package io.imagegen.worker.providers.dashscope;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class OptionsTest {
+  @Test
+  void theDefaultsStartAtOneSecondBackOffToFiveAndUseHalfTheAccountQueryLimit() {
+    assertThat(DashScopeProvider.Options.defaults())
+        .isEqualTo(new DashScopeProvider.Options(Duration.ofSeconds(1), Duration.ofSeconds(5), 10));
+  }
+
+  @Test
+  void nonsensicalOptionsAreRefused() {
+    assertThatIllegalArgumentException().isThrownBy(
+        () -> new DashScopeProvider.Options(Duration.ZERO, Duration.ofSeconds(5), 10));
+    assertThatIllegalArgumentException().isThrownBy(
+        () -> new DashScopeProvider.Options(Duration.ofSeconds(2), Duration.ofSeconds(1), 10));
+    assertThatIllegalArgumentException().isThrownBy(
+        () -> new DashScopeProvider.Options(Duration.ofSeconds(1), Duration.ofSeconds(5), 0));
+  }
+}
