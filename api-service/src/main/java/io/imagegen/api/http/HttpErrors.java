@@ -38,6 +38,9 @@ final class HttpErrors {
       } else if (known.retryable()) {
         response.putHeader("Retry-After", RETRY_AFTER_UNAVAILABLE);
         LOG.warn("answered {}: {}", status, known.getMessage());
+      } else {
+        // OpenAI's SDKs retry every 5xx unless told not to; a failed generation would be resubmitted and billed.
+        response.putHeader("X-Should-Retry", "false");
       }
       write(ctx, status, known.getMessage(), known.code(), known.param());
       return;

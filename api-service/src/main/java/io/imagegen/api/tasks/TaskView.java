@@ -50,10 +50,15 @@ final class TaskView {
       }
       data.add(item);
     }
-    JsonObject usage = new JsonObject().put("generated_images", result.usage().generatedImages());
-    putIfPresent(usage, "total_tokens", result.usage().totalTokens());
-    putIfPresent(usage, "input_tokens", result.usage().inputTokens());
-    putIfPresent(usage, "output_tokens", result.usage().outputTokens());
+    // Every field of the seed's usage example: OpenAI clients require the token fields, so an upstream that does
+    // not count tokens reports 0 for them.
+    int input = orZero(result.usage().inputTokens());
+    JsonObject usage = new JsonObject()
+        .put("generated_images", result.usage().generatedImages())
+        .put("total_tokens", orZero(result.usage().totalTokens()))
+        .put("input_tokens", input)
+        .put("output_tokens", orZero(result.usage().outputTokens()))
+        .put("input_tokens_details", new JsonObject().put("text_tokens", input).put("image_tokens", 0));
     JsonObject json = new JsonObject().put("created", result.created()).put("data", data).put("usage", usage);
     if (result.cost() != null) {
       json.put("cost", new JsonObject().put("amount", result.cost().amount()).put("currency",
@@ -62,9 +67,7 @@ final class TaskView {
     return json;
   }
 
-  private static void putIfPresent(JsonObject json, String key, Integer value) {
-    if (value != null) {
-      json.put(key, value);
-    }
+  private static int orZero(Integer value) {
+    return value == null ? 0 : value;
   }
 }

@@ -195,6 +195,8 @@ abstract class EndToEndScenarios {
     assertThat(asUrl.status()).as(asUrl.body()).isEqualTo(200);
     assertThat(asUrl.json().getLong("created")).isPositive();
     assertThat(asUrl.json().getJsonObject("usage").getInteger("generated_images")).isEqualTo(1);
+    assertThat(asUrl.json().getJsonObject("usage").fieldNames()).contains("total_tokens", "input_tokens",
+        "output_tokens", "input_tokens_details");
     String url = asUrl.json().getJsonArray("data").getJsonObject(0).getString("url");
     assertThat(ImageIO.read(new ByteArrayInputStream(api.download(url).body())).getWidth()).isEqualTo(128);
     assertThat(inline.status()).as(inline.body()).isEqualTo(200);
@@ -213,6 +215,8 @@ abstract class EndToEndScenarios {
 
     assertThat(failed.status()).isEqualTo(502);
     assertThat(failed.json().getJsonObject("error").getString("code")).isEqualTo("demo_failure");
+    // OpenAI SDKs retry 5xx by default; a permanent failure must tell them not to resubmit (and re-bill).
+    assertThat(failed.raw().headers().firstValue("X-Should-Retry")).contains("false");
   }
 
   @Test

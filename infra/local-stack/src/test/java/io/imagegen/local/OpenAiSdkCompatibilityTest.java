@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import com.openai.client.OpenAIClient;
 import com.openai.client.okhttp.OpenAIOkHttpClient;
 import com.openai.errors.BadRequestException;
+import com.openai.errors.InternalServerException;
 import com.openai.errors.NotFoundException;
 import com.openai.errors.OpenAIServiceException;
 import com.openai.errors.UnauthorizedException;
@@ -175,6 +176,36 @@ class OpenAiSdkCompatibilityTest {
     }
   }
 
+  @Test
+  void aPermanentModelFailureThrowsInternalServerErrorWithTheModelsCodeAndMessage() {
+    // Default retries: the SDK would retry a 502, but our X-Should-Retry: false tells it not to resubmit.
+    OpenAIClient once = OpenAIOkHttpClient.builder().apiKey(KEY).baseUrl(stack.apiBase().resolve("/v1").toString())
+        .build();
+    try {
+      InternalServerException e = catchThrowableOfType(InternalServerException.class,
+          () -> once.images().generate(ImageGenerateParams.builder()
+              .model("demo").prompt("a lighthouse #fail").size(ImageGenerateParams.Size._256X256).build()));
+
+      assertServiceError(e, 502, "server_error", "demo_failure", null, "#fail");
+    } finally {
+      once.close();
+    }
+  }
+
+  @Test
+  void aStrictlyValidatingSdkAcceptsTheImagesResponse() {
+    OpenAIClient strict = OpenAIOkHttpClient.builder().apiKey(KEY).baseUrl(stack.apiBase().resolve("/v1").toString())
+        .responseValidation(true).build();
+    try {
+      ImagesResponse response = strict.images().generate(ImageGenerateParams.builder()
+          .model("demo").prompt("a lighthouse").size(ImageGenerateParams.Size._256X256).build());
+
+      assertThat(response.isValid()).isTrue();
+    } finally {
+      strict.close();
+    }
+  }
+
   private static void assertServiceError(OpenAIServiceException e, int status, String type, String code,
       String param, String message) {
     assertThat(e).as("expected the SDK to throw").isNotNull();
@@ -194,20 +225,5 @@ class OpenAiSdkCompatibilityTest {
     BufferedImage decoded = ImageIO.read(new ByteArrayInputStream(png));
     assertThat(decoded.getWidth()).isEqualTo(width);
     assertThat(decoded.getHeight()).isEqualTo(height);
-  }
-
-  @Test
-  void zzProbe() {
-    ImagesResponse r = client.images().generate(ImageGenerateParams.builder()
-        .model("demo").prompt("probe").size(ImageGenerateParams.Size._256X256).build());
-    System.out.println("PROBE isValid=" + r.isValid() + " usage=" + r.usage());
-    try { System.out.println("PROBE total=" + r.usage().get().totalTokens()); } catch (Exception e) { System.out.println("PROBE usage err " + e); }
-    try { r.validate(); } catch (Exception e) { System.out.println("PROBE validate err " + e); }
-    OpenAIClient strict = OpenAIOkHttpClient.builder().apiKey(KEY).baseUrl(stack.apiBase().resolve("/v1").toString()).responseValidation(true).build();
-    try { strict.images().generate(ImageGenerateParams.builder().model("demo").prompt("probe").size(ImageGenerateParams.Size._256X256).build()); System.out.println("PROBE strict ok"); } catch (Exception e) { System.out.println("PROBE strict err " + e); }
-    try { System.out.println("PROBE strict models " + strict.models().list().data().size()); } catch (Exception e) { System.out.println("PROBE strict models err " + e); }
-    try { ImagesResponse a = client.images().generate(ImageGenerateParams.builder().model("demo-async").prompt("probe").size(ImageGenerateParams.Size._256X256).build()); System.out.println("PROBE async data=" + a.data() + " valid=" + a.isValid() + " " + a); try { a.created(); } catch (Exception e) { System.out.println("PROBE async created err " + e); } } catch (Exception e) { System.out.println("PROBE async err " + e); }
-    try { client.images().generate(ImageGenerateParams.builder().model("demo").prompt("x").n(99).build()); } catch (Exception e) { System.out.println("PROBE msg400 [" + e.getMessage() + "]"); }
-    try { client.images().generate(ImageGenerateParams.builder().model("demo").prompt("x #fail").build()); } catch (Exception e) { System.out.println("PROBE fail " + e.getClass() + " [" + e.getMessage() + "]"); }
   }
 }
