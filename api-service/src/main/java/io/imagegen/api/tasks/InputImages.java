@@ -3,6 +3,7 @@ package io.imagegen.api.tasks;
 import io.imagegen.common.errors.ImageGenException;
 import io.imagegen.common.errors.InvalidRequestException;
 import io.imagegen.common.fetch.SafeFetcher;
+import io.imagegen.common.images.ImageTypes;
 import io.imagegen.common.models.ModelSpec;
 import io.imagegen.common.storage.ObjectStore;
 import io.imagegen.common.storage.ObjectStore.Condition;
@@ -49,7 +50,7 @@ final class InputImages {
       String key = "inputs/" + taskId + "/" + i;
       int index = i;
       stored.add(bytes(sources.get(i)).compose(bytes -> {
-        String type = sniff(bytes);
+        String type = ImageTypes.sniff(bytes);
         if (type == null) {
           return Future.failedFuture(InvalidRequestException.field("image",
               "image[" + index + "] is not a PNG, JPEG, WebP or GIF image"));
@@ -124,23 +125,5 @@ final class InputImages {
     }
     throw InvalidRequestException.field("image",
         "each image must be a URL, data URL or base64 string, or an object with url, image_url, b64_json or data");
-  }
-
-  /** The media type from the file signature, or {@code null} when it is no image we accept. */
-  static String sniff(byte[] b) {
-    if (b.length > 8 && (b[0] & 0xff) == 0x89 && b[1] == 'P' && b[2] == 'N' && b[3] == 'G') {
-      return "image/png";
-    }
-    if (b.length > 3 && (b[0] & 0xff) == 0xff && (b[1] & 0xff) == 0xd8 && (b[2] & 0xff) == 0xff) {
-      return "image/jpeg";
-    }
-    if (b.length > 12 && b[0] == 'R' && b[1] == 'I' && b[2] == 'F' && b[3] == 'F' && b[8] == 'W' && b[9] == 'E'
-        && b[10] == 'B' && b[11] == 'P') {
-      return "image/webp";
-    }
-    if (b.length > 6 && b[0] == 'G' && b[1] == 'I' && b[2] == 'F' && b[3] == '8') {
-      return "image/gif";
-    }
-    return null;
   }
 }

@@ -12,6 +12,7 @@ import io.vertx.ext.web.client.WebClient;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -20,6 +21,8 @@ public final class ProviderContext {
   private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([A-Z0-9_]+)}");
   /** Vendor result images larger than this are refused rather than buffered. */
   private static final long MAX_DOWNLOAD_BYTES = 64L * 1024 * 1024;
+  /** Above this, encoding or decoding a body moves to a worker thread. */
+  public static final int OFF_LOOP_BYTES = 1024 * 1024;
 
   private final Vertx vertx;
   private final WebClient web;
@@ -78,6 +81,28 @@ public final class ProviderContext {
           : Future.succeededFuture(Buffer.buffer(found.value()))));
     }
     return Future.all(reads).map(all -> all.list());
+  }
+
+  /** The task's input images when it is an edit, none otherwise. */
+  public Future<List<Buffer>> editInputs(Task task) {
+    return "edit".equals(task.mode()) ? inputImages(task) : Future.succeededFuture(List.of());
+  }
+
+  /** Runs {@code job} here when it handles little data, on a worker thread when megabytes of base64 would stall the loop. */
+  public <T> Future<T> offLoopWhenLarge(long bytes, Callable<T> job) {
+    if (bytes > OFF_LOOP_BYTES) {
+      return vertx.executeBlocking(job, false);
+    }
+    try {
+      return Future.succeededFuture(job.call());
+    } catch (Exception e) {
+      return Future.failedFuture(e);
+    }
+  }
+
+  /** The combined size of {@code buffers}. */
+  public static long totalBytes(List<Buffer> buffers) {
+    return buffers.stream().mapToLong(Buffer::length).sum();
   }
 
   /** Downloads a result image the vendor gave as a URL (those expire, so we re-host them). */

@@ -1,5 +1,6 @@
 package io.imagegen.worker.providers.ark;
 
+import io.imagegen.common.images.ImageTypes;
 import io.imagegen.common.config.Durations;
 import io.imagegen.common.errors.UpstreamException;
 import io.imagegen.common.models.ModelSpec;
@@ -14,7 +15,6 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.client.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
 import java.util.concurrent.TimeoutException;
 
 /**
@@ -24,8 +24,6 @@ import java.util.concurrent.TimeoutException;
 public final class ArkProvider implements ImageProvider {
   static final String DEFAULT_BASE_URL = "https://ark.cn-beijing.volces.com";
   static final String PATH = "/api/v3/images/generations";
-  /** Bodies larger than this are encoded and decoded on a worker thread: megabytes of base64 would stall the loop. */
-  static final int OFF_LOOP_BYTES = 1024 * 1024;
 
   private final ProviderContext context;
   private final UpstreamFailures failures = UpstreamFailures.standard("ark");
@@ -54,15 +52,12 @@ public final class ArkProvider implements ImageProvider {
     } catch (UpstreamException e) {
       return Future.failedFuture(e);
     }
-    return inputs(task)
-        .compose(images -> work(size(images), () -> ArkRequest.body(task, model, images).toBuffer()))
+    return context.editInputs(task)
+        .compose(images -> context.offLoopWhenLarge(ProviderContext.totalBytes(images), () -> ArkRequest.body(task, model, images).toBuffer()))
         .compose(body -> post(url, key, model, body))
         .compose(this::answer);
   }
 
-  private Future<List<Buffer>> inputs(Task task) {
-    return "edit".equals(task.mode()) ? context.inputImages(task) : Future.succeededFuture(List.of());
-  }
 
   private Future<HttpResponse<Buffer>> post(String url, String key, ModelSpec model, Buffer body) {
     return context.web().postAbs(url)
@@ -88,7 +83,7 @@ public final class ArkProvider implements ImageProvider {
       return Future.failedFuture(failures.badResponse("content type " + type + " instead of JSON"));
     }
     Buffer body = response.body() == null ? Buffer.buffer() : response.body();
-    return work(body.length(), () -> ArkResponse.parse(body, failures)).compose(this::images);
+    return context.offLoopWhenLarge(body.length(), () -> ArkResponse.parse(body, failures)).compose(this::images);
   }
 
   /** Fetches URL items (Ark answers them when it ignores response_format) so every image ends up as bytes. */
@@ -100,7 +95,7 @@ public final class ArkProvider implements ImageProvider {
     return Future.all(all).compose(done -> {
       List<Generation.Image> images = new ArrayList<>();
       for (byte[] bytes : done.<byte[]>list()) {
-        String type = ImageFormats.sniff(bytes);
+        String type = ImageTypes.sniff(bytes);
         if (type == null) {
           return Future.failedFuture(failures.badResponse("a result is not a PNG, JPEG, WebP or GIF image"));
         }
@@ -109,21 +104,5 @@ public final class ArkProvider implements ImageProvider {
       }
       return Future.succeededFuture(new Generation(images, parsed.usage()));
     });
-  }
-
-  /** Runs {@code job} here when it is small, on a worker thread otherwise. */
-  private <T> Future<T> work(long bytes, Callable<T> job) {
-    if (bytes > OFF_LOOP_BYTES) {
-      return context.vertx().executeBlocking(job, false);
-    }
-    try {
-      return Future.succeededFuture(job.call());
-    } catch (Exception e) {
-      return Future.failedFuture(e);
-    }
-  }
-
-  private static long size(List<Buffer> buffers) {
-    return buffers.stream().mapToLong(Buffer::length).sum();
   }
 }

@@ -1,5 +1,6 @@
 package io.imagegen.worker.providers.ark;
 
+import io.imagegen.common.images.ImageTypes;
 import io.imagegen.common.models.ModelSpec;
 import io.imagegen.common.tasks.Task;
 import io.vertx.core.buffer.Buffer;
@@ -37,7 +38,7 @@ final class ArkRequest {
       }
     }
     if (!inputs.isEmpty()) {
-      List<String> urls = inputs.stream().map(ImageFormats::dataUrl).toList();
+      List<String> urls = inputs.stream().map(ImageTypes::dataUrl).toList();
       body.put("image", urls.size() == 1 ? urls.get(0) : new JsonArray(urls));
     }
     for (String field : model.passthrough()) {

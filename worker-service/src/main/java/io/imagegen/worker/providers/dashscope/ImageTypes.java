@@ -11,16 +11,8 @@ final class ImageTypes {
 
   /** {@code image/png}, {@code image/jpeg} or {@code image/webp} from the magic bytes, else the URL, else PNG. */
   static String of(byte[] bytes, String url) {
-    if (startsWith(bytes, 0, 0x89, 'P', 'N', 'G')) {
-      return PNG;
-    }
-    if (startsWith(bytes, 0, 0xFF, 0xD8, 0xFF)) {
-      return "image/jpeg";
-    }
-    if (startsWith(bytes, 0, 'R', 'I', 'F', 'F') && startsWith(bytes, 8, 'W', 'E', 'B', 'P')) {
-      return "image/webp";
-    }
-    return fromUrl(url);
+    String sniffed = bytes == null ? null : io.imagegen.common.images.ImageTypes.sniff(bytes);
+    return sniffed != null ? sniffed : fromUrl(url);
   }
 
   private static String fromUrl(String url) {
@@ -34,17 +26,5 @@ final class ImageTypes {
       return "image/jpeg";
     }
     return path.endsWith(".webp") ? "image/webp" : PNG;
-  }
-
-  private static boolean startsWith(byte[] bytes, int offset, int... magic) {
-    if (bytes == null || bytes.length < offset + magic.length) {
-      return false;
-    }
-    for (int i = 0; i < magic.length; i++) {
-      if ((bytes[offset + i] & 0xFF) != magic[i]) {
-        return false;
-      }
-    }
-    return true;
   }
 }

@@ -15,7 +15,6 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.client.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
 import java.util.concurrent.TimeoutException;
 
 /**
@@ -24,8 +23,6 @@ import java.util.concurrent.TimeoutException;
  */
 public final class GeminiProvider implements ImageProvider {
   static final String DEFAULT_BASE_URL = "https://generativelanguage.googleapis.com";
-  /** Bodies larger than this are encoded and decoded on a worker thread: megabytes of base64 would stall the loop. */
-  static final int OFF_LOOP_BYTES = 1024 * 1024;
 
   private final ProviderContext context;
   /** Google's HTTP statuses follow the common table (429/5xx retry, 401/403 credentials); bad keys get 400, see error. */
@@ -55,8 +52,8 @@ public final class GeminiProvider implements ImageProvider {
     } catch (UpstreamException e) {
       return Future.failedFuture(e);
     }
-    return inputs(task)
-        .compose(images -> work(size(images), () -> GeminiRequest.body(task, model, images).toBuffer()))
+    return context.editInputs(task)
+        .compose(images -> context.offLoopWhenLarge(ProviderContext.totalBytes(images), () -> GeminiRequest.body(task, model, images).toBuffer()))
         .compose(body -> {
           List<Future<GeminiResponse.Parsed>> calls = new ArrayList<>();
           for (int i = 0; i < Math.max(1, task.n()); i++) {
@@ -67,9 +64,6 @@ public final class GeminiProvider implements ImageProvider {
         .map(all -> join(all.list()));
   }
 
-  private Future<List<Buffer>> inputs(Task task) {
-    return "edit".equals(task.mode()) ? context.inputImages(task) : Future.succeededFuture(List.of());
-  }
 
   private Future<GeminiResponse.Parsed> call(String url, String key, ModelSpec model, Buffer body) {
     return context.web().postAbs(url)
@@ -97,7 +91,7 @@ public final class GeminiProvider implements ImageProvider {
       return Future.failedFuture(failures.badResponse("content type " + type + " instead of JSON"));
     }
     Buffer body = response.body() == null ? Buffer.buffer() : response.body();
-    return work(body.length(), () -> GeminiResponse.parse(body, failures));
+    return context.offLoopWhenLarge(body.length(), () -> GeminiResponse.parse(body, failures));
   }
 
   private static Generation join(List<GeminiResponse.Parsed> calls) {
@@ -114,21 +108,5 @@ public final class GeminiProvider implements ImageProvider {
 
   private static Integer sum(Integer a, Integer b) {
     return a == null ? b : b == null ? a : Integer.valueOf(a + b);
-  }
-
-  /** Runs {@code job} here when it is small, on a worker thread otherwise. */
-  private <T> Future<T> work(long bytes, Callable<T> job) {
-    if (bytes > OFF_LOOP_BYTES) {
-      return context.vertx().executeBlocking(job, false);
-    }
-    try {
-      return Future.succeededFuture(job.call());
-    } catch (Exception e) {
-      return Future.failedFuture(e);
-    }
-  }
-
-  private static long size(List<Buffer> buffers) {
-    return buffers.stream().mapToLong(Buffer::length).sum();
   }
 }

@@ -1,5 +1,6 @@
 package io.imagegen.worker.providers.gemini;
 
+import io.imagegen.common.images.ImageTypes;
 import io.imagegen.common.models.ModelSpec;
 import io.imagegen.common.tasks.Task;
 import io.vertx.core.buffer.Buffer;
@@ -27,7 +28,7 @@ final class GeminiRequest {
     JsonArray parts = new JsonArray().add(new JsonObject().put("text", task.prompt()));
     for (Buffer input : inputs) {
       parts.add(new JsonObject().put("inlineData", new JsonObject()
-          .put("mimeType", ImageFormats.sniffOrPng(input))
+          .put("mimeType", ImageTypes.sniffOrPng(input))
           .put("data", Base64.getEncoder().encodeToString(input.getBytes()))));
     }
     return new JsonObject()

@@ -1,5 +1,6 @@
 package io.imagegen.worker.providers.gemini;
 
+import io.imagegen.common.images.ImageTypes;
 import io.imagegen.common.errors.UpstreamException;
 import io.imagegen.common.tasks.Usage;
 import io.imagegen.worker.providers.Generation;
@@ -104,7 +105,7 @@ final class GeminiResponse {
         continue; // another modality, not a result image
       }
       byte[] bytes = decode(inline.getString("data"), failures);
-      String type = declared != null ? declared : ImageFormats.sniff(bytes);
+      String type = declared != null ? declared : ImageTypes.sniff(bytes);
       if (type == null) {
         throw failures.badResponse("inline data without a type is not a recognisable image");
       }

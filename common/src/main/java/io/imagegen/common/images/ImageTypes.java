@@ -1,27 +1,27 @@
-package io.imagegen.worker.providers.ark;
+package io.imagegen.common.images;
 
 import io.vertx.core.buffer.Buffer;
 import java.util.Base64;
 
 /**
- * Image formats told apart by their first bytes. Stored inputs carry no content type and Ark answers JPEG or PNG
+ * Image formats told apart by their first bytes. Stored inputs carry no content type and vendors answer JPEG or PNG
  * depending on the model, so the bytes are the only reliable label.
  */
-final class ImageFormats {
+public final class ImageTypes {
   /** Bytes needed to recognise every format below (WebP's marker ends at offset 12). */
   private static final int HEADER = 12;
 
-  private ImageFormats() {
+  private ImageTypes() {
   }
 
   /** The media type of {@code bytes}, or {@code null} when they are not a PNG, JPEG, WebP or GIF image. */
-  static String sniff(byte[] bytes) {
+  public static String sniff(byte[] bytes) {
     // Only the header matters; copying a whole multi-megabyte image into a Buffer would be waste.
     return sniff(Buffer.buffer(java.util.Arrays.copyOf(bytes, Math.min(bytes.length, HEADER))));
   }
 
   /** The media type of {@code bytes}, or {@code null} when they are not a PNG, JPEG, WebP or GIF image. */
-  static String sniff(Buffer bytes) {
+  public static String sniff(Buffer bytes) {
     if (starts(bytes, 0, 0x89, 'P', 'N', 'G')) {
       return "image/png";
     }
@@ -37,10 +37,15 @@ final class ImageFormats {
     return null;
   }
 
-  /** {@code data:image/<format>;base64,...}, the inline form Ark accepts in {@code image}; PNG when unrecognised. */
-  static String dataUrl(Buffer bytes) {
+  /** The media type of {@code bytes}, PNG when unrecognised (vendors need some type for an inline input). */
+  public static String sniffOrPng(Buffer bytes) {
     String type = sniff(bytes);
-    return "data:" + (type == null ? "image/png" : type) + ";base64,"
+    return type == null ? "image/png" : type;
+  }
+
+  /** {@code data:image/<format>;base64,...}, the inline form vendors accept for input images; PNG when unrecognised. */
+  public static String dataUrl(Buffer bytes) {
+    return "data:" + sniffOrPng(bytes) + ";base64,"
         + Base64.getEncoder().encodeToString(bytes.getBytes());
   }
 
