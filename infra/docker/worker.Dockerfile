@@ -14,7 +14,10 @@ RUN useradd --system --uid 10001 --user-group --create-home imagegen
 WORKDIR /app
 COPY --from=build /src/worker-service/target/imagegen-worker.jar /app/app.jar
 USER imagegen
-# No ports and no HTTP health endpoint: the worker only consumes Kafka and writes to S3.
+# /metrics and /health for Prometheus and orchestrators (IMAGEGEN_WORKER_HTTP_PORT); jobs come from Kafka only.
+# The same jar holds the dead-letter replay command:
+#   docker compose exec worker java -cp /app/app.jar io.imagegen.worker.deadletters.DlqReplay --dry-run
+EXPOSE 9090
 # Headless ImageIO PNG encoding needs no fonts. Exec form so java is PID 1 and gets SIGTERM,
 # which makes the worker drain in-flight jobs (IMAGEGEN_SHUTDOWN_TIMEOUT) before exiting.
 ENTRYPOINT ["java","-XX:MaxRAMPercentage=75","-Djava.awt.headless=true","-jar","/app/app.jar"]

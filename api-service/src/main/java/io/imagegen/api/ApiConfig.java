@@ -5,6 +5,7 @@ import io.imagegen.common.config.Env;
 import io.imagegen.common.models.ModelCatalog;
 import io.imagegen.common.queue.KafkaSettings;
 import io.imagegen.common.storage.S3Settings;
+import io.imagegen.common.webhooks.WebhookSecrets;
 import java.time.Duration;
 
 /** Everything the api-service reads from its environment, validated once at start-up. */
@@ -21,6 +22,8 @@ record ApiConfig(
     Duration syncWait,
     Duration maxWait,
     boolean fetchPrivateNetworks,
+    WebhookSecrets webhookSecrets,
+    boolean webhookPrivateNetworks,
     double submitsPerSecond,
     int submitBurst,
     double readsPerSecond,
@@ -47,6 +50,14 @@ record ApiConfig(
     Duration maxWait = env.duration("IMAGEGEN_MAX_WAIT", Duration.ofSeconds(60));
     // Only for development against local test servers: lets image URLs reach loopback and private networks.
     boolean fetchPrivate = env.bool("IMAGEGEN_FETCH_ALLOW_PRIVATE_NETWORKS", false);
+    WebhookSecrets webhookSecrets = WebhookSecrets.from(env);
+    for (String owner : webhookSecrets.owners()) {
+      if (!keys.has(owner)) {
+        env.problem(WebhookSecrets.VARIABLE + " names '" + owner + "', which is not a key in IMAGEGEN_API_KEYS");
+      }
+    }
+    // Development only, like image fetching: lets callback URLs use http and loopback or private IP literals.
+    boolean webhookPrivate = env.bool("IMAGEGEN_WEBHOOK_ALLOW_PRIVATE_NETWORKS", false);
     int submitsPerSecond = env.integer("IMAGEGEN_RATE_LIMIT_SUBMITS_PER_SECOND", 20, 1, 1_000_000);
     int submitBurst = env.integer("IMAGEGEN_RATE_LIMIT_SUBMIT_BURST", 50, 1, 1_000_000);
     // Polling is cheaper than submitting but unbounded polling still costs a storage read each.
@@ -64,6 +75,7 @@ record ApiConfig(
     }
     env.validate();
     return new ApiConfig(host, port, keys, kafka, s3, catalog, maxBody, retention, enqueueTimeout, syncWait, maxWait,
-        fetchPrivate, submitsPerSecond, submitBurst, readsPerSecond, readBurst, group, maxDepth, shutdown);
+        fetchPrivate, webhookSecrets, webhookPrivate, submitsPerSecond, submitBurst, readsPerSecond, readBurst, group,
+        maxDepth, shutdown);
   }
 }

@@ -5,6 +5,7 @@ import io.imagegen.api.images.ImageService;
 import io.imagegen.api.models.ModelDirectory;
 import io.imagegen.api.queue.JobProducer;
 import io.imagegen.api.queue.QueueDepth;
+import io.imagegen.api.tasks.CallbackUrls;
 import io.imagegen.api.tasks.TaskService;
 import io.imagegen.common.config.ConfigException;
 import io.imagegen.common.config.Env;
@@ -85,7 +86,8 @@ public final class ApiMain {
         })
         .compose(listener -> objects.ensureBucket().compose(ignored -> {
           TaskService tasks = new TaskService(vertx, config.catalog(), new S3TaskStore(objects), objects, producer,
-              events, listener, fetcher, Clock.systemUTC(), new TaskService.Settings(config.retention(),
+              events, listener, fetcher, new CallbackUrls(config.webhookSecrets(), config.webhookPrivateNetworks()),
+              Clock.systemUTC(), new TaskService.Settings(config.retention(),
               config.syncWait(), config.maxWait(), SAFETY_POLL));
           ApiVerticle verticle = new ApiVerticle(new ApiVerticle.Options(config.host(), config.port(),
               config.maxBodyBytes(), config.maxWait(), config.submitsPerSecond(), config.submitBurst(),

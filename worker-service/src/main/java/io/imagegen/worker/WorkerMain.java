@@ -3,11 +3,14 @@ package io.imagegen.worker;
 import io.imagegen.common.config.ConfigException;
 import io.imagegen.common.config.Env;
 import io.imagegen.common.lifecycle.Shutdown;
+import io.imagegen.common.queue.JobMessage;
 import io.imagegen.common.queue.TaskEventPublisher;
 import io.imagegen.common.queue.Topics;
 import io.imagegen.common.storage.ObjectStore;
 import io.imagegen.common.tasks.S3TaskStore;
 import io.imagegen.common.models.ModelSpec;
+import io.imagegen.worker.deadletters.DeadLetterPublisher;
+import io.imagegen.worker.monitoring.MonitoringServer;
 import io.imagegen.worker.providers.DemoProvider;
 import io.imagegen.worker.providers.ProviderContext;
 import io.imagegen.worker.providers.ark.ArkProvider;
@@ -17,6 +20,9 @@ import io.imagegen.worker.providers.openai.OpenAiProvider;
 import io.imagegen.worker.providers.Providers;
 import io.imagegen.worker.queue.JobConsumer;
 import io.imagegen.worker.tasks.JobRunner;
+import io.imagegen.worker.webhooks.Webhooks;
+import io.imagegen.worker.upstream.UpstreamGate;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.PoolOptions;
@@ -29,6 +35,7 @@ import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -42,6 +49,9 @@ public final class WorkerMain {
 
   /** A started worker. */
   public interface Running extends AutoCloseable {
+    /** Where {@code /metrics} and {@code /health} are served. */
+    int monitoringPort();
+
     /** Stops fetching, drains running jobs within the grace period, commits and releases every resource. */
     @Override
     void close();
@@ -79,29 +89,44 @@ public final class WorkerMain {
         .setKeepAlive(true)
         .setUserAgent("imagegen-queue"),
         // One connection per job in flight: upstream calls are long and HTTP/1.1 cannot share a connection.
-        new PoolOptions().setHttp1MaxSize(config.maxInFlight())), objects, env);
+        new PoolOptions().setHttp1MaxSize(config.maxInFlight())), objects, env, config.spoolDir());
     Providers providers = new Providers(List.of(new DemoProvider(context, config.demoLatency()),
         new OpenAiProvider(context, OpenAiProvider.OPENAI), new OpenAiProvider(context, OpenAiProvider.OPENAI_COMPATIBLE),
         new ArkProvider(context), new GeminiProvider(context),
         new DashScopeProvider(context, DashScopeProvider.Options.defaults())));
     reportUnconfigured(config, providers, context);
+    MonitoringServer monitoring = new MonitoringServer();
+    PrometheusMeterRegistry metrics = monitoring.registry();
     TaskEventPublisher events = TaskEventPublisher.create(config.kafka(), "imagegen-worker");
-    JobRunner runner = new JobRunner(vertx, new S3TaskStore(objects), objects, config.catalog(), providers,
-        config.upstreamRetry(), config.retention(), config.taskDeadline(), events, Clock.systemUTC());
+    S3TaskStore store = new S3TaskStore(objects);
+    DeadLetterPublisher deadLetters = DeadLetterPublisher.create(config.kafka(), "imagegen-worker");
+    JobRunner runner = new JobRunner(vertx, store, objects, config.catalog(), providers,
+        config.upstreamRetry(), config.retention(), config.taskDeadline(), events,
+        new UpstreamGate(vertx, config.catalog(), Clock.systemUTC(), metrics), metrics, Clock.systemUTC());
+    AtomicReference<JobConsumer<JobMessage>> consuming = new AtomicReference<>();
     return vertx.executeBlocking(() -> {
           Topics.ensure(config.kafka(), 30_000);
           return null;
         })
         .compose(ignored -> objects.ensureBucket())
+        // Listening first: a port already taken fails the start before any job is fetched.
+        .compose(ignored -> monitoring.listen(vertx, config.httpHost(), config.httpPort(),
+            () -> consuming.get() != null && consuming.get().consuming()))
         .<Running>map(ignored -> {
-          JobConsumer consumer = new JobConsumer(new KafkaConsumer<>(consumerProperties(config),
+          JobConsumer<JobMessage> consumer = new JobConsumer<>(new KafkaConsumer<>(consumerProperties(config),
               new StringDeserializer(), new ByteArrayDeserializer()), config.kafka().jobsTopic(),
-              vertx.getOrCreateContext(), runner::run, config.maxInFlight(), config.commitInterval());
+              vertx.getOrCreateContext(), JobMessage.class, runner::run, deadLetters, config.maxInFlight(),
+              config.commitInterval(), metrics);
           consumer.start();
-          return new Started(vertx, consumer, events, objects, config.shutdownGrace());
+          consuming.set(consumer);
+          Webhooks webhooks = Webhooks.start(vertx, config.webhooks(), config.kafka(), store, metrics);
+          return new Started(vertx, consumer, webhooks, monitoring, events, deadLetters, objects,
+              config.shutdownGrace());
         })
         .onFailure(err -> {
+          monitoring.close();
           events.close();
+          deadLetters.close();
           objects.close();
           vertx.close();
         });
@@ -130,14 +155,25 @@ public final class WorkerMain {
     return props;
   }
 
-  private record Started(Vertx vertx, JobConsumer consumer, TaskEventPublisher events, ObjectStore objects,
+  private record Started(Vertx vertx, JobConsumer<JobMessage> consumer, Webhooks webhooks,
+      MonitoringServer monitoring, TaskEventPublisher events, DeadLetterPublisher deadLetters, ObjectStore objects,
       Duration grace)
       implements Running {
     @Override
+    public int monitoringPort() {
+      return monitoring.port();
+    }
+
+    @Override
     public void close() {
-      // Drain gets the grace period; committing and closing the consumer gets a little on top.
+      // Drain gets the grace period; committing and closing the consumer gets a little on top. Webhooks drain
+      // alongside: a delivery still retrying when the grace ends is sent again by whoever owns its partition next.
+      Future<Void> hooks = webhooks.stop(grace);
       Shutdown.await("job consumer", consumer.stop(grace), grace.plusSeconds(10));
+      Shutdown.await("webhooks", hooks, grace.plusSeconds(10));
+      Shutdown.await("monitoring endpoint", monitoring.close(), Duration.ofSeconds(5));
       Shutdown.run("task events", events::close);
+      Shutdown.run("dead letters", deadLetters::close);
       Shutdown.run("object store", objects::close);
       Shutdown.closeVertx(vertx, Duration.ofSeconds(10));
     }

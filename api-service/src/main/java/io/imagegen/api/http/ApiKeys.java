@@ -93,6 +93,11 @@ public final class ApiKeys {
     return allowed;
   }
 
+  /** Whether a key is named {@code owner}. */
+  public boolean has(String owner) {
+    return entries.stream().anyMatch(entry -> entry.name().equals(owner));
+  }
+
   /** Whether key {@code owner} may use {@code model}. */
   public boolean allows(String owner, String model) {
     Set<String> models = allowedModels.get(owner);

@@ -61,6 +61,12 @@ final class Idempotency {
             : Future.failedFuture(err));
   }
 
+  /** The first request with this key has not been answered yet: a retry a little later gets its answer. */
+  static ConflictException inProgress() {
+    return new ConflictException("idempotency_key_in_progress",
+        "A request with this Idempotency-Key is being processed; retry shortly.", true);
+  }
+
   /** Gives the key up again when its request was not accepted after all. */
   void release(String owner, String key) {
     objects.delete(path(owner, key));
@@ -68,8 +74,7 @@ final class Idempotency {
 
   private Future<Claim> existing(io.imagegen.common.tasks.Versioned<byte[]> found, String path, Stored mine) {
     if (found == null) {
-      return Future.failedFuture(new ConflictException("idempotency_key_in_progress",
-          "A request with this Idempotency-Key is being processed; retry shortly."));
+      return Future.failedFuture(inProgress());
     }
     Stored held = Json.fromBytes(found.value(), Stored.class);
     if (held.expiresAt() <= clock.instant().getEpochSecond()) {

@@ -22,7 +22,7 @@ final class RequestParser {
   private static final int MAX_USER_LENGTH = 256;
   /** Fields handled for every model; anything else must be a model-specific parameter from the catalog. */
   private static final Set<String> CORE = Set.of("model", "prompt", "n", "size", "quality", "response_format", "user",
-      "stream");
+      "stream", "callback_url");
   private static final Set<String> STRING_PARAMS = Set.of("output_format", "background", "moderation", "style",
       "sequential_image_generation", "ratio");
   private static final Set<String> INTEGER_PARAMS = Set.of("output_compression", "seed");
@@ -96,7 +96,7 @@ final class RequestParser {
     }
     return new GenerationRequest(model, prompt, n == null ? 1 : n.intValue(), size,
         quality == null ? model.defaults().quality() : quality, responseFormat == null ? "url" : responseFormat, mode,
-        params);
+        params, optionalString(body, "callback_url"));
   }
 
   private static Object typed(ModelSpec model, JsonObject body, String field) {

@@ -4,6 +4,7 @@ import io.imagegen.common.errors.UnavailableException;
 import io.imagegen.common.storage.ObjectStore;
 import io.imagegen.common.tasks.ImageData;
 import io.imagegen.common.tasks.TaskResult;
+import io.imagegen.common.tasks.TaskView;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;

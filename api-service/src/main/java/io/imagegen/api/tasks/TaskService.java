@@ -13,6 +13,7 @@ import io.imagegen.common.storage.ObjectStore;
 import io.imagegen.common.tasks.Task;
 import io.imagegen.common.tasks.TaskIds;
 import io.imagegen.common.tasks.TaskStore;
+import io.imagegen.common.tasks.TaskView;
 import io.imagegen.common.tasks.Versioned;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -45,12 +46,15 @@ public final class TaskService {
   private final TaskWaiter waiter;
   private final InputImages inputs;
   private final Idempotency idempotency;
+  private final CallbackUrls callbacks;
   private final Clock clock;
   private final Settings settings;
 
   public TaskService(Vertx vertx, ModelCatalog catalog, TaskStore store, ObjectStore objects, JobProducer producer,
-      TaskEventPublisher events, TaskEventListener listener, SafeFetcher fetcher, Clock clock, Settings settings) {
+      TaskEventPublisher events, TaskEventListener listener, SafeFetcher fetcher, CallbackUrls callbacks, Clock clock,
+      Settings settings) {
     this.inputs = new InputImages(fetcher, objects);
+    this.callbacks = callbacks;
     this.idempotency = new Idempotency(objects, clock, settings.retention());
     this.vertx = vertx;
     this.parser = new RequestParser(catalog);
@@ -70,37 +74,40 @@ public final class TaskService {
    */
   public Future<Reply> submit(String owner, JsonObject body, String idempotencyKey) {
     GenerationRequest request;
+    String callbackUrl;
     try {
       request = parser.parse(body);
+      callbackUrl = callbacks.check(owner, request.callbackUrl());
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
     }
     if (idempotencyKey == null) {
-      return submit(owner, request, TaskIds.next());
+      return submit(owner, request, callbackUrl, TaskIds.next());
     }
     return idempotency.claim(owner, idempotencyKey, body, TaskIds.next()).compose(claim -> claim.fresh()
-        ? submit(owner, request, claim.taskId()).onFailure(err -> idempotency.release(owner, idempotencyKey))
+        ? submit(owner, request, callbackUrl, claim.taskId())
+            .onFailure(err -> idempotency.release(owner, idempotencyKey))
         : replay(owner, request, claim.taskId()));
   }
 
   /** A retried submit: the same answer as the first, for the same task, without a second job. */
   private Future<Reply> replay(String owner, GenerationRequest request, String id) {
-    return owned(owner, id).recover(err -> Future.failedFuture(new ConflictException("idempotency_key_in_progress",
-            "A request with this Idempotency-Key is being processed; retry shortly.")))
+    return owned(owner, id).recover(err -> Future.failedFuture(Idempotency.inProgress()))
         .compose(found -> request.model().asyncOnly()
             ? Future.succeededFuture(Reply.complete(TaskView.of(found.value())))
             : waiter.awaitTerminal(id, settings.syncWait()).compose(done -> syncReply(done,
                 request.responseFormat())));
   }
 
-  private Future<Reply> submit(String owner, GenerationRequest request, String id) {
+  private Future<Reply> submit(String owner, GenerationRequest request, String callbackUrl, String id) {
     boolean edit = "edit".equals(request.mode());
     Future<List<String>> inputKeys = edit
         ? inputs.store(id, request.model(), request.params().get("image"))
         : Future.succeededFuture(List.of());
     Future<Task> queued = inputKeys.compose(keys -> {
       Task task = Task.queued(id, owner, clock.instant(), settings.retention(), request.model().id(),
-          request.prompt(), request.size(), request.quality(), request.n(), request.mode(), params(request, keys));
+          request.prompt(), request.size(), request.quality(), request.n(), request.mode(), params(request, keys))
+          .withCallbackUrl(callbackUrl);
       return store.create(task)
           .compose(created -> producer.send(JobMessage.of(task.id(), task.model(), clock.millis()))
               .recover(err -> store.delete(task.id())

@@ -155,4 +155,13 @@ class ApiKeysTest {
     assertThat(e.problems()).hasSize(3);
     assertThat(e.getMessage()).contains("(got 'bad name')", "key 'bob'", "must look like name=secret");
   }
+
+  @Test
+  void aKeyIsKnownByItsNameWhetherItsSecretIsPlainOrHashed() {
+    ApiKeys keys = validKeys("alice=alice-secret,bob=" + BOB_DIGEST);
+
+    assertThat(keys.has("alice")).isTrue();
+    assertThat(keys.has("bob")).isTrue();
+    assertThat(keys.has("alice-secret")).isFalse();
+  }
 }

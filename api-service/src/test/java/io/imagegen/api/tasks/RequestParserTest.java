@@ -47,6 +47,23 @@ class RequestParserTest {
   }
 
   @Test
+  void aCallbackUrlIsKeptApartFromTheModelParameters() {
+    GenerationRequest request = parser.parse(minimal().put("callback_url", "https://hooks.example.com/a"));
+
+    assertThat(request.callbackUrl()).isEqualTo("https://hooks.example.com/a");
+    assertThat(request.params()).isEmpty();
+    assertThat(parser.parse(minimal()).callbackUrl()).isNull();
+  }
+
+  @Test
+  void aCallbackUrlThatIsNotAStringIsRefusedByName() {
+    InvalidRequestException e = invalid(minimal().put("callback_url", new JsonObject().put("url", "https://a.b")));
+
+    assertThat(e.param()).isEqualTo("callback_url");
+    assertThat(e).hasMessage("callback_url must be a string");
+  }
+
+  @Test
   void everySupportedFieldIsTakenFromTheBody() {
     GenerationRequest request = parser.parse(body("""
         {"model": "demo-async", "prompt": "a lighthouse", "n": 4, "size": "512x768", "quality": "high",

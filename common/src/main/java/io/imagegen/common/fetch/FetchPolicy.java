@@ -18,6 +18,14 @@ public record FetchPolicy(long maxBytes, Set<String> allowedContentTypes, Durati
         Duration.ofSeconds(5), Duration.ofSeconds(30), 3, false);
   }
 
+  /**
+   * Webhook targets: 5 s connect, 15 s overall, redirects never followed, public addresses only. Nothing is read
+   * from the answer but its status, so the size and type limits do not apply.
+   */
+  public static FetchPolicy webhooks() {
+    return new FetchPolicy(1, Set.of(), Duration.ofSeconds(5), Duration.ofSeconds(15), 0, false);
+  }
+
   public FetchPolicy {
     if (maxBytes <= 0 || maxBytes > Integer.MAX_VALUE) {
       // The body is held in one Buffer, which is int-indexed.

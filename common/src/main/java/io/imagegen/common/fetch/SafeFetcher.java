@@ -37,6 +37,10 @@ public final class SafeFetcher implements AutoCloseable {
   public record Fetched(String finalUrl, String contentType, Buffer body) {
   }
 
+  /** The answer to a POST: its status and its {@code Retry-After} header ({@code null} when absent). */
+  public record Posted(int statusCode, String retryAfter) {
+  }
+
   private static final Set<Integer> REDIRECT_STATUSES = Set.of(301, 302, 303, 307, 308);
   private static final String USER_AGENT = "imagegen-queue-fetcher/1";
   private static final String DEFAULT_MEDIA_TYPE = "application/octet-stream";
@@ -76,10 +80,34 @@ public final class SafeFetcher implements AutoCloseable {
   }
 
   /**
-   * POSTs {@code body} with {@code headers} to {@code url} (same address rules) and yields the status code, whatever
-   * it is. Redirects are returned, not followed; the response body is not read.
+   * Checks {@code url} as far as is possible without DNS (syntax, scheme, credentials, numeric forms and, unless
+   * {@code allowPrivateNetworks}, an IP literal in a refused range), so that a URL stored for later use can be
+   * refused when it is submitted; throws {@link InvalidRequestException} ({@code invalid_url}). Host names are
+   * still vetted on every fetch.
    */
-  public Future<Integer> post(String url, Map<String, String> headers, Buffer body) {
+  public static void precheck(String url, boolean allowPrivateNetworks) {
+    FetchTarget target = FetchTarget.parse(url);
+    if (allowPrivateNetworks || !AddressRules.isIpLiteral(target.host())) {
+      return;
+    }
+    InetAddress address;
+    try {
+      // A literal is parsed, never looked up.
+      address = InetAddress.getByName(target.host());
+    } catch (UnknownHostException e) {
+      throw FetchTarget.invalid("URL host " + target.host() + " is not a valid IP address");
+    }
+    String reason = AddressRules.blockedReason(address);
+    if (reason != null) {
+      throw refusal(target, address, reason);
+    }
+  }
+
+  /**
+   * POSTs {@code body} with {@code headers} to {@code url} (same address rules) and yields the answer, whatever its
+   * status. Redirects are returned, not followed; the response body is not read.
+   */
+  public Future<Posted> post(String url, Map<String, String> headers, Buffer body) {
     Objects.requireNonNull(headers, "headers");
     Objects.requireNonNull(body, "body");
     return run(call -> {
@@ -100,8 +128,9 @@ public final class SafeFetcher implements AutoCloseable {
           .compose(request -> request.send(body))
           .map(response -> {
             // Only the status matters; dropping the connection beats draining an arbitrarily long body.
+            Posted posted = new Posted(response.statusCode(), response.getHeader("Retry-After"));
             call.abandon();
-            return response.statusCode();
+            return posted;
           });
     });
   }
@@ -185,15 +214,18 @@ public final class SafeFetcher implements AutoCloseable {
         for (InetAddress address : addresses) {
           String reason = treatAsPublic.test(address) ? null : AddressRules.blockedReason(address);
           if (reason != null) {
-            String subject = AddressRules.isIpLiteral(target.host()) ? target.host() + " is a "
-                : target.host() + " resolves to " + address.getHostAddress() + ", a ";
-            return Future.failedFuture(FetchTarget.invalid(subject + reason
-                + " address; only public internet addresses may be fetched"));
+            return Future.failedFuture(refusal(target, address, reason));
           }
         }
       }
       return Future.succeededFuture(addresses.get(0));
     });
+  }
+
+  private static InvalidRequestException refusal(FetchTarget target, InetAddress address, String reason) {
+    String subject = AddressRules.isIpLiteral(target.host()) ? target.host() + " is a "
+        : target.host() + " resolves to " + address.getHostAddress() + ", a ";
+    return FetchTarget.invalid(subject + reason + " address; only public internet addresses may be fetched");
   }
 
   private RequestOptions requestOptions(HttpMethod method, FetchTarget target, InetAddress address) {

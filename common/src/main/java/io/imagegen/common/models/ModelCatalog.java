@@ -20,13 +20,16 @@ public final class ModelCatalog {
   /** Bundled default, overridable with {@code IMAGEGEN_MODEL_CATALOG=/path/models.json}. */
   public static final String BUNDLED = "/imagegen/models.json";
 
-  private record CatalogFile(@JsonProperty("models") List<ModelSpec> models) {
+  private record CatalogFile(@JsonProperty("models") List<ModelSpec> models,
+      @JsonProperty("providers") Map<String, ProviderSpec> providers) {
   }
 
   private final Map<String, ModelSpec> byId;
+  private final Map<String, ProviderSpec> providers;
 
-  private ModelCatalog(Map<String, ModelSpec> byId) {
+  private ModelCatalog(Map<String, ModelSpec> byId, Map<String, ProviderSpec> providers) {
     this.byId = byId;
+    this.providers = providers;
   }
 
   /** Loads {@code path}, or the bundled catalog when {@code path} is {@code null}; fails naming the broken entry. */
@@ -40,14 +43,19 @@ public final class ModelCatalog {
         throw new IllegalArgumentException("model catalog " + (path == null ? BUNDLED : path)
             + " has no \"models\" array");
       }
-      return of(file.models());
+      return of(file.models(), file.providers() == null ? Map.of() : file.providers());
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read model catalog " + (path == null ? BUNDLED : path), e);
     }
   }
 
-  /** A catalog of exactly these models, checked for consistency. */
+  /** A catalog of exactly these models, with default provider settings, checked for consistency. */
   public static ModelCatalog of(List<ModelSpec> models) {
+    return of(models, Map.of());
+  }
+
+  /** A catalog of these models and provider settings, checked for consistency. */
+  public static ModelCatalog of(List<ModelSpec> models, Map<String, ProviderSpec> providers) {
     Map<String, ModelSpec> byId = new LinkedHashMap<>();
     List<String> problems = new ArrayList<>();
     for (int i = 0; i < models.size(); i++) {
@@ -61,11 +69,41 @@ public final class ModelCatalog {
       }
       check(model, problems);
     }
+    providers.forEach((name, provider) -> check(name, provider, problems));
     if (!problems.isEmpty()) {
       throw new IllegalArgumentException("invalid model catalog: " + String.join("; ", problems));
     }
     // Insertion order is the file's order, which listings show.
-    return new ModelCatalog(Collections.unmodifiableMap(byId));
+    return new ModelCatalog(Collections.unmodifiableMap(byId), Map.copyOf(providers));
+  }
+
+  private static void check(String name, ProviderSpec provider, List<String> problems) {
+    String where = "provider '" + name + "'";
+    if (provider == null) {
+      problems.add(where + ": settings must be an object");
+      return;
+    }
+    checkConcurrency(where, provider.concurrency(), problems);
+    if (provider.maxAttempts() != null && (provider.maxAttempts() < 1 || provider.maxAttempts() > 100)) {
+      problems.add(where + ": max_attempts must be between 1 and 100");
+    }
+    ProviderSpec.CircuitBreaker breaker = provider.circuitBreaker();
+    if (breaker.window() < 1 || breaker.halfOpenProbes() < 1 || breaker.consecutiveFailures() < 0) {
+      problems.add(where + ": circuit_breaker window and half_open_probes must be at least 1, "
+          + "consecutive_failures not negative");
+    }
+    if (!(breaker.failureRatio() > 0 && breaker.failureRatio() <= 1)) {
+      problems.add(where + ": circuit_breaker failure_ratio must be in (0, 1]");
+    }
+    if (breaker.openFor().isNegative() || breaker.openFor().isZero()) {
+      problems.add(where + ": circuit_breaker open_for must be positive");
+    }
+  }
+
+  private static void checkConcurrency(String where, ModelSpec.Concurrency concurrency, List<String> problems) {
+    if (concurrency.maxInFlight() < 0 || concurrency.requestsPerMinute() < 0) {
+      problems.add(where + ": concurrency limits must not be negative");
+    }
   }
 
   private static void check(ModelSpec model, List<String> problems) {
@@ -100,9 +138,7 @@ public final class ModelCatalog {
     if (quality == null || !qualities.isEmpty() && !qualities.contains(quality)) {
       problems.add(where + ": default quality must be set and be one of its quality values");
     }
-    if (model.concurrency().maxInFlight() < 0 || model.concurrency().requestsPerMinute() < 0) {
-      problems.add(where + ": concurrency limits must not be negative");
-    }
+    checkConcurrency(where, model.concurrency(), problems);
     if (model.pricing() != null && (model.pricing().perImage() == null || model.pricing().perImage().signum() < 0
         || model.pricing().currency() == null)) {
       problems.add(where + ": pricing needs a non-negative per_image and a currency");
@@ -131,6 +167,11 @@ public final class ModelCatalog {
   /** The model served under {@code author/slug}, as discovery URLs name it. */
   public Optional<ModelSpec> findBySlug(String author, String slug) {
     return byId.values().stream().filter(m -> m.author().equals(author) && m.slug().equals(slug)).findFirst();
+  }
+
+  /** Settings of provider {@code name}; {@link ProviderSpec#DEFAULT} when the catalog does not list it. */
+  public ProviderSpec provider(String name) {
+    return providers.getOrDefault(name, ProviderSpec.DEFAULT);
   }
 
   public Optional<ModelSpec> find(String id) {

@@ -10,6 +10,7 @@ public record KafkaSettings(
     String bootstrapServers,
     String jobsTopic,
     String eventsTopic,
+    String deadLetterTopic,
     int partitions,
     short replicationFactor,
     Map<String, String> securityProperties) {
@@ -25,12 +26,17 @@ public record KafkaSettings(
       env.problem("IMAGEGEN_KAFKA_EVENTS_TOPIC must be a legal Kafka topic name other than the jobs topic, got '"
           + events + "'");
     }
+    String deadLetters = env.string("IMAGEGEN_KAFKA_DLQ_TOPIC", topic + ".dlq");
+    if (!deadLetters.matches("[a-zA-Z0-9._-]{1,249}") || deadLetters.equals(topic) || deadLetters.equals(events)) {
+      env.problem("IMAGEGEN_KAFKA_DLQ_TOPIC must be a legal Kafka topic name other than the jobs and events topics, "
+          + "got '" + deadLetters + "'");
+    }
     Map<String, String> security = new HashMap<>();
     String protocol = env.raw("IMAGEGEN_KAFKA_SECURITY_PROTOCOL");
     if (protocol != null) {
       security.put(CommonClientConfigs.SECURITY_PROTOCOL_CONFIG, protocol);
     }
-    return new KafkaSettings(bootstrap, topic, events,
+    return new KafkaSettings(bootstrap, topic, events, deadLetters,
         // Partitions cap how many worker processes share the load, not how many jobs run at once.
         env.integer("IMAGEGEN_KAFKA_PARTITIONS", 12, 1, 10_000),
         (short) env.integer("IMAGEGEN_KAFKA_REPLICATION_FACTOR", 1, 1, 16),

@@ -46,7 +46,7 @@ public final class TaskEventPublisher implements AutoCloseable {
 
   /** Announces {@code task}'s current status; never throws. May block briefly for metadata: call off the loop. */
   public void publish(Task task) {
-    TaskEvent event = TaskEvent.of(task.id(), task.status(), clock.millis());
+    TaskEvent event = TaskEvent.of(task, clock.millis());
     try {
       producer.send(new ProducerRecord<>(topic, task.id(), Json.toBytes(event)), (metadata, error) -> {
         if (error != null) {

@@ -13,10 +13,10 @@ public final class Topics {
   private Topics() {
   }
 
-  /** Ensures the jobs and events topics exist; existing topics are left as they are. */
+  /** Ensures the jobs, events and dead-letter topics exist; existing topics are left as they are. */
   public static void ensure(KafkaSettings settings, long timeoutMillis) throws InterruptedException, TimeoutException {
     try (Admin admin = Admin.create(settings.baseClientProperties("imagegen-admin"))) {
-      for (String topic : List.of(settings.jobsTopic(), settings.eventsTopic())) {
+      for (String topic : List.of(settings.jobsTopic(), settings.eventsTopic(), settings.deadLetterTopic())) {
         try {
           admin.createTopics(List.of(new NewTopic(topic, settings.partitions(), settings.replicationFactor())))
               .all().get(timeoutMillis, TimeUnit.MILLISECONDS);

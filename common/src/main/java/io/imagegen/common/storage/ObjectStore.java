@@ -6,6 +6,8 @@ import io.imagegen.common.tasks.Versioned;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.net.URI;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -119,6 +121,29 @@ public final class ObjectStore implements AutoCloseable {
         .recover(err -> Future.failedFuture(translate(err)));
   }
 
+  /**
+   * Stores the contents of {@code file} under {@code key}, streamed from disk so that a large image never sits in the
+   * heap; the result is the new ETag. A file that has gone missing fails for good: retrying cannot bring it back.
+   */
+  public Future<String> putFile(String key, Path file, String contentType, boolean publicObject) {
+    PutObjectRequest.Builder request = PutObjectRequest.builder()
+        .bucket(settings.bucket())
+        .key(key)
+        .contentType(contentType);
+    if (publicObject && settings.publicUrlMode() == PublicUrlMode.ACL) {
+      request.acl(ObjectCannedACL.PUBLIC_READ);
+    }
+    // The SDK stats the file when the body is built: done on a worker thread so no event loop waits on the disk.
+    return vertx.executeBlocking(() -> AsyncRequestBody.fromFile(file), false)
+        .recover(err -> Future.failedFuture(new IllegalStateException("cannot upload " + file + ": "
+            + err.getMessage(), err)))
+        .compose(body -> bridge(client.putObject(request.build(), body))
+            .map(response -> response.eTag())
+            .recover(err -> Future.failedFuture(isMissingFile(err)
+                ? new IllegalStateException("upload source " + file + " disappeared", unwrap(err))
+                : translate(err))));
+  }
+
   /** The object's bytes and ETag, or a {@code null} result when it does not exist. */
   public Future<Versioned<byte[]>> get(String key) {
     return bridge(client.getObject(b -> b.bucket(settings.bucket()).key(key), AsyncResponseTransformer.toBytes()))
@@ -186,6 +211,15 @@ public final class ObjectStore implements AutoCloseable {
     Throwable cause = unwrap(err);
     return cause instanceof NoSuchKeyException
         || cause instanceof S3Exception s3 && s3.statusCode() == 404;
+  }
+
+  private static boolean isMissingFile(Throwable err) {
+    for (Throwable cause = err; cause != null; cause = cause.getCause()) {
+      if (cause instanceof NoSuchFileException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static boolean isBucketAlreadyThere(Throwable err) {

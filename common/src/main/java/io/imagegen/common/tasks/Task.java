@@ -8,7 +8,8 @@ import java.util.Map;
 /**
  * The durable record of one image task, as stored (privately) in the object store. Transitions return new
  * instances and refuse anything the {@link TaskStatus} state machine forbids, so a terminal task never changes.
- * Times are Unix seconds, as in the OpenAI API.
+ * Times are Unix seconds, as in the OpenAI API. {@code callbackUrl} (optional) receives a signed webhook once the
+ * task is terminal.
  */
 public record Task(
     @JsonProperty("id") String id,
@@ -27,7 +28,8 @@ public record Task(
     @JsonProperty("params") Map<String, Object> params,
     @JsonProperty("attempts") int attempts,
     @JsonProperty("result") TaskResult result,
-    @JsonProperty("error") TaskError error) {
+    @JsonProperty("error") TaskError error,
+    @JsonProperty("callback_url") String callbackUrl) {
 
   public Task {
     params = params == null ? Map.of() : Map.copyOf(params);
@@ -38,14 +40,20 @@ public record Task(
       String size, String quality, int n, String mode, Map<String, Object> params) {
     long created = now.getEpochSecond();
     return new Task(id, owner, TaskStatus.QUEUED, created, null, null, created + retention.toSeconds(), model, prompt,
-        size, quality, n, mode, params, 0, null, null);
+        size, quality, n, mode, params, 0, null, null, null);
+  }
+
+  /** The same task, announcing its terminal state to {@code url} (or to nobody when {@code null}). */
+  public Task withCallbackUrl(String url) {
+    return new Task(id, owner, status, createdAt, startedAt, completedAt, expiresAt, model, prompt, size, quality, n,
+        mode, params, attempts, result, error, url);
   }
 
   /** RUNNING with one more attempt recorded. */
   public Task running(Instant now) {
     check(TaskStatus.RUNNING);
     return new Task(id, owner, TaskStatus.RUNNING, createdAt, startedAt == null ? now.getEpochSecond() : startedAt,
-        null, expiresAt, model, prompt, size, quality, n, mode, params, attempts + 1, null, null);
+        null, expiresAt, model, prompt, size, quality, n, mode, params, attempts + 1, null, null, callbackUrl);
   }
 
   /** SUCCEEDED with its result, visible for {@code retention} from now. */
@@ -53,7 +61,7 @@ public record Task(
     check(TaskStatus.SUCCEEDED);
     long done = now.getEpochSecond();
     return new Task(id, owner, TaskStatus.SUCCEEDED, createdAt, startedAt, done, done + retention.toSeconds(), model,
-        prompt, size, quality, n, mode, params, attempts, taskResult, null);
+        prompt, size, quality, n, mode, params, attempts, taskResult, null, callbackUrl);
   }
 
   /** FAILED with its error, visible for {@code retention} from now. */
@@ -61,7 +69,7 @@ public record Task(
     check(TaskStatus.FAILED);
     long done = now.getEpochSecond();
     return new Task(id, owner, TaskStatus.FAILED, createdAt, startedAt, done, done + retention.toSeconds(), model,
-        prompt, size, quality, n, mode, params, attempts, null, taskError);
+        prompt, size, quality, n, mode, params, attempts, null, taskError, callbackUrl);
   }
 
   /** CANCELLED at the owner's request, visible for {@code retention} from now. */
@@ -70,7 +78,7 @@ public record Task(
     long done = now.getEpochSecond();
     return new Task(id, owner, TaskStatus.CANCELLED, createdAt, startedAt, done, done + retention.toSeconds(), model,
         prompt, size, quality, n, mode, params, attempts, null, new TaskError("cancelled",
-        "The task was cancelled before it finished."));
+        "The task was cancelled before it finished."), callbackUrl);
   }
 
   public boolean isExpired(Instant now) {

@@ -7,6 +7,8 @@ import static io.imagegen.common.fetch.FetchTestSupport.failure;
 import static io.imagegen.common.fetch.FetchTestSupport.permissivePolicy;
 import static io.imagegen.common.fetch.FetchTestSupport.strictPolicy;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.imagegen.common.errors.InvalidRequestException;
 import io.vertx.core.Future;
@@ -216,6 +218,29 @@ class SafeFetcherAddressTest {
         .post(support.local("/hook"), Map.of(), io.vertx.core.buffer.Buffer.buffer("{}")));
 
     assertThat(refused).hasMessageContaining("127.0.0.1 is a loopback");
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"https://127.0.0.1/hook", "https://10.1.2.3/hook", "http://169.254.169.254/latest",
+      "https://[::1]:8443/hook", "https://[::ffff:192.168.0.1]/", "https://0.0.0.0/"})
+  void aPrecheckRefusesAnIpLiteralInABlockedRange(String url) {
+    assertThatThrownBy(() -> SafeFetcher.precheck(url, false)).isInstanceOf(InvalidRequestException.class)
+        .hasMessageContaining(" is a ").hasMessageEndingWith("only public internet addresses may be fetched");
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"ftp://example.com/hook", "https://user:pw@example.com/", "https://2130706433/", "hook"})
+  void aPrecheckRefusesWhatNoFetchWouldAccept(String url) {
+    assertThatThrownBy(() -> SafeFetcher.precheck(url, true)).isInstanceOf(InvalidRequestException.class)
+        .hasFieldOrPropertyWithValue("code", "invalid_url");
+  }
+
+  @Test
+  void aPrecheckLeavesNamesToTheFetchAndPrivateLiteralsToTheDevelopmentFlag() {
+    // localhost is refused by what it resolves to when a fetch happens; the precheck does no DNS.
+    assertThatCode(() -> SafeFetcher.precheck("https://localhost/hook", false)).doesNotThrowAnyException();
+    assertThatCode(() -> SafeFetcher.precheck("https://93.184.215.14/hook", false)).doesNotThrowAnyException();
+    assertThatCode(() -> SafeFetcher.precheck("http://127.0.0.1:8080/hook", true)).doesNotThrowAnyException();
   }
 
   private static byte[] ipv4Mapped(byte[] v4) {

@@ -233,10 +233,10 @@ class SafeFetcherTest {
       r.response().setStatusCode(202).end();
     }));
 
-    int status = await(fetcher().post(support.local("/hook"),
+    SafeFetcher.Posted posted = await(fetcher().post(support.local("/hook"),
         Map.of("Content-Type", "application/json", "X-Signature", "sha256=abc"), Buffer.buffer("{\"id\":1}")));
 
-    assertThat(status).isEqualTo(202);
+    assertThat(posted).isEqualTo(new SafeFetcher.Posted(202, null));
     assertThat(received.join()).isEqualTo("POST application/json sha256=abc {\"id\":1}");
   }
 
@@ -244,7 +244,7 @@ class SafeFetcherTest {
   void aWebhookPostReturnsARedirectInsteadOfFollowingIt() {
     support.route("/hook", r -> r.response().setStatusCode(307).putHeader("Location", "/elsewhere").end());
 
-    int status = await(fetcher().post(support.local("/hook"), Map.of(), Buffer.buffer("{}")));
+    int status = await(fetcher().post(support.local("/hook"), Map.of(), Buffer.buffer("{}"))).statusCode();
 
     assertThat(status).isEqualTo(307);
     assertThat(support.hits).extracting(FetchTestSupport.Hit::path).containsExactly("/hook");
@@ -252,6 +252,15 @@ class SafeFetcherTest {
 
   @Test
   void aWebhookErrorStatusIsReturnedForTheCallerToJudge() {
-    assertThat(await(fetcher().post(support.local("/nowhere"), Map.of(), Buffer.buffer("{}")))).isEqualTo(404);
+    assertThat(await(fetcher().post(support.local("/nowhere"), Map.of(), Buffer.buffer("{}"))).statusCode())
+        .isEqualTo(404);
+  }
+
+  @Test
+  void aWebhookAnswersRetryAfterIsReturnedWithItsStatus() {
+    support.route("/hook", r -> r.response().setStatusCode(429).putHeader("Retry-After", "7").end());
+
+    assertThat(await(fetcher().post(support.local("/hook"), Map.of(), Buffer.buffer("{}"))))
+        .isEqualTo(new SafeFetcher.Posted(429, "7"));
   }
 }

@@ -225,4 +225,52 @@ class ModelCatalogTest {
         .isInstanceOf(UncheckedIOException.class)
         .hasMessageContaining(malformed.toString());
   }
+
+  @Test
+  void providerSettingsLoadFromTheFileAndUnlistedProvidersGetTheDefaults(@TempDir Path dir) throws IOException {
+    Path file = dir.resolve("models.json");
+    Files.writeString(file, """
+        {"models": [], "providers": {"openai": {
+          "concurrency": {"max_in_flight": 8, "requests_per_minute": 120},
+          "max_attempts": 5,
+          "circuit_breaker": {"window": 10, "failure_ratio": 0.5, "consecutive_failures": 4, "open_for": "1m",
+                              "half_open_probes": 2}}}}
+        """, StandardCharsets.UTF_8);
+
+    ModelCatalog catalog = ModelCatalog.load(file.toString());
+
+    ProviderSpec openai = catalog.provider("openai");
+    assertThat(openai.concurrency()).isEqualTo(new ModelSpec.Concurrency(8, 120));
+    assertThat(openai.maxAttempts()).isEqualTo(5);
+    assertThat(openai.circuitBreaker()).isEqualTo(new ProviderSpec.CircuitBreaker(10, 0.5, 4,
+        java.time.Duration.ofMinutes(1), 2));
+    ProviderSpec unlisted = catalog.provider("ark");
+    assertThat(unlisted.concurrency()).isEqualTo(new ModelSpec.Concurrency(0, 0));
+    assertThat(unlisted.maxAttempts()).isNull();
+    assertThat(unlisted.circuitBreaker()).isEqualTo(new ProviderSpec.CircuitBreaker(20, 0.9, 0,
+        java.time.Duration.ofSeconds(30), 1));
+  }
+
+  @Test
+  void theBundledCatalogLimitsEveryVendorProvider() {
+    ModelCatalog catalog = ModelCatalog.load(null);
+
+    for (String provider : List.of("openai", "openai-compatible", "dashscope", "ark", "gemini")) {
+      assertThat(catalog.provider(provider).concurrency().maxInFlight()).as(provider).isPositive();
+    }
+  }
+
+  @Test
+  void brokenProviderSettingsAreRejectedNamingTheProvider() {
+    ProviderSpec broken = new ProviderSpec(new ModelSpec.Concurrency(-1, 0), 0,
+        new ProviderSpec.CircuitBreaker(0, 1.5, -1, java.time.Duration.ZERO, 0));
+
+    assertThatThrownBy(() -> ModelCatalog.of(List.of(valid("a")), Map.of("flaky-vendor", broken)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("provider 'flaky-vendor': concurrency limits must not be negative")
+        .hasMessageContaining("provider 'flaky-vendor': max_attempts must be between 1 and 100")
+        .hasMessageContaining("provider 'flaky-vendor': circuit_breaker window and half_open_probes")
+        .hasMessageContaining("provider 'flaky-vendor': circuit_breaker failure_ratio must be in (0, 1]")
+        .hasMessageContaining("provider 'flaky-vendor': circuit_breaker open_for must be positive");
+  }
 }

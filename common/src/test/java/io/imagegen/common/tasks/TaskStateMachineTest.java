@@ -168,7 +168,7 @@ class TaskStateMachineTest {
   @Test
   void aCancelledTaskRefusesEveryTransition() {
     Task cancelled = new Task("image_0123456789abcdef01234567", "alice", TaskStatus.CANCELLED, 1, null, 2L, 3,
-        "demo-async", "p", "1024x1024", "auto", 1, "generation", Map.of(), 0, null, null);
+        "demo-async", "p", "1024x1024", "auto", 1, "generation", Map.of(), 0, null, null, null);
 
     assertThatThrownBy(() -> cancelled.running(CREATED)).isInstanceOf(IllegalStateException.class);
     assertThatThrownBy(() -> cancelled.succeeded(RESULT, CREATED, RETENTION))
@@ -196,7 +196,7 @@ class TaskStateMachineTest {
 
     assertThat(task.params()).containsExactlyEntriesOf(Map.of("seed", 1L));
     assertThat(new Task("id", "o", TaskStatus.QUEUED, 0, null, null, 0, "m", "p", "s", "q", 1, "generation", null, 0,
-        null, null).params()).isEmpty();
+        null, null, null).params()).isEmpty();
   }
 
   @Test
@@ -223,6 +223,22 @@ class TaskStateMachineTest {
     assertThat(back).usingRecursiveComparison().ignoringFields("params").isEqualTo(task);
     assertThat(back.error()).isEqualTo(ERROR);
     assertThat(back.startedAt()).isNull();
+  }
+
+  @Test
+  void aCallbackUrlIsKeptThroughEveryTransitionAndStoredAsCallbackUrl() throws IOException {
+    Task hooked = queued().withCallbackUrl("https://hooks.example.com/imagegen");
+
+    Task succeeded = hooked.running(CREATED.plusSeconds(1)).succeeded(RESULT, CREATED.plusSeconds(2), RETENTION);
+    Task failed = hooked.running(CREATED.plusSeconds(1)).failed(ERROR, CREATED.plusSeconds(2), RETENTION);
+    Task cancelled = hooked.cancelled(CREATED.plusSeconds(2), RETENTION);
+
+    assertThat(List.of(succeeded, failed, cancelled)).extracting(Task::callbackUrl)
+        .containsOnly("https://hooks.example.com/imagegen");
+    assertThat(Json.MAPPER.readTree(Json.toBytes(succeeded)).get("callback_url").asText())
+        .isEqualTo("https://hooks.example.com/imagegen");
+    assertThat(Json.fromBytes(Json.toBytes(failed), Task.class).callbackUrl())
+        .isEqualTo("https://hooks.example.com/imagegen");
   }
 
   @Test

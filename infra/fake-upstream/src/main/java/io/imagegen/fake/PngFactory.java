@@ -14,6 +14,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Map;
+import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.zip.CRC32;
 
@@ -84,7 +85,9 @@ final class PngFactory {
     /**
      * Inserts a private ancillary chunk ("prVt": ancillary, private, safe-to-copy) before IEND so the
      * file reaches {@code target} bytes. Decoders skip unknown ancillary chunks, so the image stays valid;
-     * that is how a 4 MB image is made without encoding noise.
+     * that is how a 4 MB image is made without encoding noise. The filler is pseudo-random (seeded by the
+     * target, so answers stay repeatable): a byte lost, doubled or moved in transit breaks the chunk's CRC,
+     * which {@link PngCheck} detects.
      */
     static byte[] pad(byte[] png, int target) {
         int dataLength = target - png.length - CHUNK_OVERHEAD;
@@ -93,6 +96,7 @@ final class PngFactory {
         }
         int iend = png.length - CHUNK_OVERHEAD; // ImageIO always ends with the 12-byte IEND chunk
         byte[] data = new byte[dataLength];
+        new Random(target).nextBytes(data);
         CRC32 crc = new CRC32();
         crc.update(PAD_TYPE);
         crc.update(data);

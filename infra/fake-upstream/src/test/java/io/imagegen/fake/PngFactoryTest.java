@@ -35,10 +35,27 @@ class PngFactoryTest {
         }
         assertThat(sawPadding).isTrue();
         assertThat(last).isEqualTo("IEND");
+        assertThat(PngCheck.intact(png)).isTrue();
         BufferedImage img = Http.png(png);
         assertThat(img.getWidth()).isEqualTo(40);
         assertThat(img.getHeight()).isEqualTo(30);
         assertThat(img.getRGB(5, 5) & 0xFFFFFF).isEqualTo(0x336699);
+    }
+
+    @Test
+    void a_byte_lost_or_flipped_anywhere_in_a_padded_png_is_detected() {
+        byte[] png = PngFactory.pad(PngFactory.encode(40, 30, 0x336699), 10_000);
+        byte[] flipped = png.clone();
+        flipped[7_000] ^= 0x01;
+        byte[] shortened = java.util.Arrays.copyOf(png, png.length - 1);
+        byte[] shifted = new byte[png.length - 3];
+        System.arraycopy(png, 0, shifted, 0, 5_000);
+        System.arraycopy(png, 5_003, shifted, 5_000, png.length - 5_003);
+
+        assertThat(PngCheck.intact(png)).isTrue();
+        assertThat(PngCheck.intact(flipped)).isFalse();
+        assertThat(PngCheck.intact(shortened)).isFalse();
+        assertThat(PngCheck.intact(shifted)).isFalse();
     }
 
     @Test

@@ -29,7 +29,7 @@ final class AtomicS3Gateway implements AutoCloseable {
   /** A write holding the lock longer than this has failed anyway; S3 clients time out well before. */
   private static final long LOCK_TIMEOUT_MS = 60_000;
   private static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "transfer-encoding", "upgrade",
-      "proxy-connection", "te", "trailer");
+      "proxy-connection", "te", "trailer", "expect");
 
   private final Vertx vertx;
   private final HttpClient client;
@@ -96,6 +96,10 @@ final class AtomicS3Gateway implements AutoCloseable {
       // Keep the client's Host: it is part of every SigV4 signature.
       if (request.authority() != null) {
         outbound.authority(request.authority());
+      }
+      if ("100-continue".equalsIgnoreCase(request.getHeader("Expect"))) {
+        // The SDK holds back big bodies until it hears "100 Continue"; the backend's own never reaches it.
+        request.response().writeContinue();
       }
       return outbound.send(request);
     }).compose(inbound -> {

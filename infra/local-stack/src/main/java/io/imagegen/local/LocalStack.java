@@ -80,6 +80,9 @@ public final class LocalStack implements AutoCloseable {
       env.put("IMAGEGEN_API_KEYS", "dev=" + options.apiKey());
       env.put("IMAGEGEN_HTTP_HOST", "127.0.0.1");
       env.put("IMAGEGEN_HTTP_PORT", Integer.toString(options.apiPort()));
+      // Several workers share this JVM: each picks a free port for /metrics and /health.
+      env.put("IMAGEGEN_WORKER_HTTP_HOST", "127.0.0.1");
+      env.put("IMAGEGEN_WORKER_HTTP_PORT", "0");
       env.put("IMAGEGEN_KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
       env.put("IMAGEGEN_S3_ENDPOINT", s3.endpoint().toString());
       env.put("IMAGEGEN_S3_ACCESS_KEY", s3.accessKey());
@@ -112,6 +115,11 @@ public final class LocalStack implements AutoCloseable {
 
   public URI apiBase() {
     return URI.create("http://127.0.0.1:" + api.port());
+  }
+
+  /** Each worker's {@code /metrics} and {@code /health} base URL, in start order. */
+  public List<URI> workerMonitoring() {
+    return workers.stream().map(worker -> URI.create("http://127.0.0.1:" + worker.monitoringPort())).toList();
   }
 
   public EmbeddedKafka kafka() {

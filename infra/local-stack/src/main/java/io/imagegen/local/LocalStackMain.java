@@ -50,6 +50,7 @@ public final class LocalStackMain {
           API        %s   (API key: %s)
           Kafka      %s
           S3         %s   (bucket imagegen)
+          Metrics    %s/metrics   (worker 1; /health beside it)
 
         Submit a task:
           curl -s -X POST %s/v1/images/generations -H 'Authorization: Bearer %s' \\
@@ -60,7 +61,8 @@ public final class LocalStackMain {
           curl -s %s/v1/images/generations/<task_id> -H 'Authorization: Bearer %s'
 
         Press Ctrl-C to stop.
-        """.formatted(base, key, stack.kafka().bootstrapServers(), stack.s3().endpoint(), base, key, base, key));
+        """.formatted(base, key, stack.kafka().bootstrapServers(), stack.s3().endpoint(),
+        stack.workerMonitoring().get(0), base, key, base, key));
     stopped.await();
   }
 }

@@ -42,6 +42,7 @@ class ContainersEndToEndTest extends EndToEndScenarios {
     env.put("IMAGEGEN_HTTP_HOST", "127.0.0.1");
     env.put("IMAGEGEN_HTTP_PORT", "0");
     env.put("IMAGEGEN_KAFKA_BOOTSTRAP_SERVERS", KAFKA.getBootstrapServers());
+    env.put("IMAGEGEN_WORKER_HTTP_PORT", "0");
     env.put("IMAGEGEN_KAFKA_JOBS_TOPIC", "e2e-jobs-" + bucket);
     env.put("IMAGEGEN_S3_ENDPOINT", MINIO.getS3URL());
     env.put("IMAGEGEN_S3_ACCESS_KEY", MINIO.getUserName());

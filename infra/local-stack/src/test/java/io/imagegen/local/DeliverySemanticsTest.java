@@ -12,16 +12,7 @@ import java.util.ArrayList;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -68,8 +59,10 @@ class DeliverySemanticsTest {
     JsonObject finished = EndToEndScenarios.awaitTerminal(api, id, EndToEndScenarios.DEV_KEY, new ArrayList<>());
     assertThat(finished.getString("status")).isEqualTo("SUCCEEDED");
 
-    RecordMetadata duplicate = produce(JobMessage.of(id, "demo-async", System.currentTimeMillis()));
-    awaitCommittedPast(duplicate);
+    KafkaProbe kafka = new KafkaProbe(stack.kafka().bootstrapServers());
+    RecordMetadata duplicate = kafka.produce(topic, id,
+        Json.toBytes(JobMessage.of(id, "demo-async", System.currentTimeMillis())));
+    kafka.awaitCommittedPast(duplicate);
 
     JsonObject after = api.get("/v1/images/generations/" + id, EndToEndScenarios.DEV_KEY).json();
     assertThat(after).isEqualTo(finished);
@@ -103,27 +96,6 @@ class DeliverySemanticsTest {
         new JsonObject().put("model", "demo-async").put("prompt", prompt).put("size", "64x64").encode());
     assertThat(response.status()).as(response.body()).isEqualTo(200);
     return response.json();
-  }
-
-  private static RecordMetadata produce(JobMessage job) throws Exception {
-    try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
-        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafka().bootstrapServers()),
-        new StringSerializer(), new ByteArraySerializer())) {
-      return producer.send(new ProducerRecord<>(topic, job.taskId(), Json.toBytes(job))).get(30, TimeUnit.SECONDS);
-    }
-  }
-
-  /** Waits until the worker group committed beyond {@code record}: the worker has handled it for good. */
-  private static void awaitCommittedPast(RecordMetadata record) {
-    TopicPartition partition = new TopicPartition(record.topic(), record.partition());
-    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
-        stack.kafka().bootstrapServers()))) {
-      await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() -> {
-        OffsetAndMetadata committed = admin.listConsumerGroupOffsets("imagegen-workers")
-            .partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS).get(partition);
-        return committed != null && committed.offset() > record.offset();
-      });
-    }
   }
 
   private static int countTaskRecords() throws Exception {

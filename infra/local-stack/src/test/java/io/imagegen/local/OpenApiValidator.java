@@ -5,9 +5,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.TextNode;
 import com.networknt.schema.AbsoluteIri;
+import com.networknt.schema.JsonMetaSchema;
 import com.networknt.schema.JsonNodePath;
 import com.networknt.schema.JsonSchema;
 import com.networknt.schema.JsonSchemaFactory;
+import com.networknt.schema.NonValidationKeyword;
 import com.networknt.schema.PathType;
 import com.networknt.schema.SchemaLocation;
 import com.networknt.schema.SchemaValidatorsConfig;
@@ -36,6 +38,8 @@ final class OpenApiValidator {
   /** The IRI the document is known by inside the validator; never fetched over the network. */
   static final String BASE = "https://imagegen.local/openapi.json";
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final List<String> DOCUMENT_FIELDS = List.of("openapi", "info", "jsonSchemaDialect", "servers",
+      "paths", "webhooks", "components", "security", "tags", "externalDocs");
   private static final Set<String> METHODS = Set.of("get", "put", "post", "delete", "options", "head", "patch",
       "trace");
 
@@ -64,9 +68,13 @@ final class OpenApiValidator {
 
   OpenApiValidator(String documentJson) {
     this.document = parse(documentJson);
+    // The OpenAPI 3.1 dialect, plus the document's own top-level fields, which are not schema keywords.
+    JsonMetaSchema dialect = JsonMetaSchema.builder(OpenApi31.getInstance())
+        .keywords(DOCUMENT_FIELDS.stream().map(NonValidationKeyword::new).toList())
+        .build();
     this.factory = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012, builder -> builder
-        .metaSchema(OpenApi31.getInstance())
-        .defaultMetaSchemaIri(OpenApi31.getInstance().getIri())
+        .metaSchema(dialect)
+        .defaultMetaSchemaIri(dialect.getIri())
         .schemaLoaders(loaders -> loaders.schemas(Map.of(BASE, documentJson))));
   }
 
@@ -207,7 +215,7 @@ final class OpenApiValidator {
     } catch (JsonProcessingException | IllegalArgumentException e) {
       return List.of("not JSON: " + e.getMessage() + " in " + abbreviate(json));
     }
-    if (instance == null) {
+    if (instance == null || instance.isMissingNode()) {
       return List.of("empty body where " + schema.pointer() + " expects JSON");
     }
     return validate(schema, instance);

@@ -6,7 +6,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.imagegen.common.json.Json;
 import io.imagegen.common.models.ModelCatalog;
+import io.imagegen.fake.Behaviour;
 import io.imagegen.fake.FakeUpstream;
+import io.imagegen.fake.PngCheck;
 import io.imagegen.fake.RecordedRequest;
 import io.vertx.core.json.JsonObject;
 import java.awt.image.BufferedImage;
@@ -18,6 +20,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -26,12 +29,13 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * One task through every provider over the real stack: API → Kafka → worker → the vendor's wire protocol (served by
- * the project's fake upstream) → S3 → a public URL.
+ * One task through every provider over the real stack: API → Kafka → worker → the vendor's wire protocol (served
+ * by the project's fake upstream) → S3 → a public URL; and big images through the adapters that spool them to disk.
  */
 class ProvidersEndToEndTest {
   @TempDir
   static Path data;
+  static Path spool;
   static FakeUpstream upstream;
   static LocalStack stack;
   static ApiClient api;
@@ -39,20 +43,22 @@ class ProvidersEndToEndTest {
   @BeforeAll
   static void startStackAgainstTheFakeUpstream() throws Exception {
     upstream = FakeUpstream.start(0);
+    spool = Files.createDirectories(data.resolve("spool"));
     Path catalog = data.resolve("models.json");
     Files.write(catalog, catalogPointingAt(upstream.baseUrl()));
     String unique = UUID.randomUUID().toString().substring(0, 8);
-    stack = LocalStack.start(LocalStack.Options.defaults(data.resolve("stack")).withEnv(Map.of(
-        "IMAGEGEN_API_KEYS", EndToEndScenarios.API_KEYS,
-        "IMAGEGEN_MODEL_CATALOG", catalog.toString(),
-        "IMAGEGEN_KAFKA_JOBS_TOPIC", "providers-" + unique,
-        "IMAGEGEN_S3_BUCKET", "providers-" + unique,
-        "OPENAI_API_KEY", FakeUpstream.API_KEY,
-        "DASHSCOPE_API_KEY", FakeUpstream.API_KEY,
-        "ARK_API_KEY", FakeUpstream.API_KEY,
-        "GEMINI_API_KEY", FakeUpstream.API_KEY,
-        "IMAGEGEN_RELAY_API_KEY", FakeUpstream.API_KEY,
-        "IMAGEGEN_RELAY_BASE_URL", upstream.baseUrl())));
+    stack = LocalStack.start(LocalStack.Options.defaults(data.resolve("stack")).withEnv(Map.ofEntries(
+        Map.entry("IMAGEGEN_API_KEYS", EndToEndScenarios.API_KEYS),
+        Map.entry("IMAGEGEN_MODEL_CATALOG", catalog.toString()),
+        Map.entry("IMAGEGEN_KAFKA_JOBS_TOPIC", "providers-" + unique),
+        Map.entry("IMAGEGEN_S3_BUCKET", "providers-" + unique),
+        Map.entry("OPENAI_API_KEY", FakeUpstream.API_KEY),
+        Map.entry("DASHSCOPE_API_KEY", FakeUpstream.API_KEY),
+        Map.entry("ARK_API_KEY", FakeUpstream.API_KEY),
+        Map.entry("GEMINI_API_KEY", FakeUpstream.API_KEY),
+        Map.entry("IMAGEGEN_RELAY_API_KEY", FakeUpstream.API_KEY),
+        Map.entry("IMAGEGEN_RELAY_BASE_URL", upstream.baseUrl()),
+        Map.entry("IMAGEGEN_SPOOL_DIR", spool.toString()))));
     api = new ApiClient(stack.apiBase());
   }
 
@@ -93,6 +99,31 @@ class ProvidersEndToEndTest {
     String auth = calls.get(0).header("authorization") != null ? calls.get(0).header("authorization")
         : calls.get(0).header("x-goog-api-key");
     assertThat(auth).contains(FakeUpstream.API_KEY);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource({"gpt-image-1, 1024x1024", "seedream-4.5, 2048x2048", "nano-banana-pro, 1024x1024"})
+  void aFourMegabyteImageIsSpooledByTheWorkerAndLandsInS3Intact(String model, String size) throws Exception {
+    upstream.behave(Behaviour.normal().withImageBytes(4_000_000));
+    try {
+      ApiClient.Response submitted = api.post("/v1/images/generations", EndToEndScenarios.DEV_KEY, new JsonObject()
+          .put("model", model).put("prompt", "a big test of " + model).put("size", size).encode());
+      assertThat(submitted.status()).as(submitted.body()).isEqualTo(200);
+
+      JsonObject done = EndToEndScenarios.awaitTerminal(api, submitted.json().getString("task_id"),
+          EndToEndScenarios.DEV_KEY, new ArrayList<>());
+
+      assertThat(done.getString("status")).as(done.encodePrettily()).isEqualTo("SUCCEEDED");
+      JsonObject image = done.getJsonObject("result").getJsonArray("data").getJsonObject(0);
+      byte[] stored = api.download(image.getString("url")).body();
+      assertThat(stored).hasSize(4_000_000);
+      assertThat(PngCheck.intact(stored)).as("every PNG chunk's CRC holds").isTrue();
+      try (Stream<Path> left = Files.list(spool)) {
+        assertThat(left).as("spool files left behind").isEmpty();
+      }
+    } finally {
+      upstream.behave(Behaviour.normal());
+    }
   }
 
   @ParameterizedTest(name = "{0}")

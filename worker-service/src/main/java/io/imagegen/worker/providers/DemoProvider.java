@@ -11,7 +11,8 @@ import java.util.List;
 /**
  * The offline model: renders deterministic art from the prompt after a configurable delay that stands in for a
  * real model's latency. Prompt keywords exercise the failure paths: {@code #fail} fails permanently, {@code #flaky}
- * fails its first attempt with a retryable error, {@code #slow} takes {@link #SLOW} (time to cancel or crash).
+ * fails its first attempt with a retryable error, {@code #down} fails every attempt with one (retries run out),
+ * {@code #slow} takes {@link #SLOW} (time to cancel or crash).
  */
 public final class DemoProvider implements ImageProvider {
   /** Latency of a {@code #slow} prompt. */
@@ -44,6 +45,10 @@ public final class DemoProvider implements ImageProvider {
       if (prompt.contains("#fail")) {
         return Future.failedFuture(new UpstreamException("demo_failure",
             "The demo model was asked to fail (#fail in the prompt).", false, null));
+      }
+      if (prompt.contains("#down")) {
+        return Future.failedFuture(new UpstreamException("demo_unavailable",
+            "The demo model is down for this prompt (#down in the prompt).", true, null));
       }
       if (prompt.contains("#flaky") && request.attempt() == 1) {
         return Future.failedFuture(new UpstreamException("demo_transient",

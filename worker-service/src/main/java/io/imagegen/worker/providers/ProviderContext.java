@@ -9,6 +9,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.client.WebClient;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -28,12 +29,20 @@ public final class ProviderContext {
   private final WebClient web;
   private final ObjectStore objects;
   private final Map<String, String> env;
+  private final Path spoolDir;
 
-  public ProviderContext(Vertx vertx, WebClient web, ObjectStore objects, Map<String, String> env) {
+  /** A context whose adapters spool big results to {@code spoolDir} until they are stored. */
+  public ProviderContext(Vertx vertx, WebClient web, ObjectStore objects, Map<String, String> env, Path spoolDir) {
     this.vertx = vertx;
     this.web = web;
     this.objects = objects;
     this.env = Map.copyOf(env);
+    this.spoolDir = spoolDir;
+  }
+
+  /** A context spooling to {@code java.io.tmpdir}. */
+  public ProviderContext(Vertx vertx, WebClient web, ObjectStore objects, Map<String, String> env) {
+    this(vertx, web, objects, env, Path.of(System.getProperty("java.io.tmpdir")));
   }
 
   public Vertx vertx() {
@@ -42,6 +51,11 @@ public final class ProviderContext {
 
   public WebClient web() {
     return web;
+  }
+
+  /** A body for one vendor answer that spools the values of {@code field} to this worker's spool directory. */
+  public StreamingImageBody imageBody(StreamingImageBody.Field field) {
+    return new StreamingImageBody(vertx, spoolDir, field, StreamingImageBody.DEFAULT_REST_LIMIT);
   }
 
   /** Whether the model's credentials and base URL are configured; start-up reports those that are not. */

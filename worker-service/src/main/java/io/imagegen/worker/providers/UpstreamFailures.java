@@ -58,7 +58,8 @@ public record UpstreamFailures(String vendor, Set<Integer> retryableStatuses, Se
         null);
   }
 
-  static Duration retryAfter(String header) {
+  /** A {@code Retry-After} header in seconds, capped at five minutes; {@code null} when absent or a date. */
+  public static Duration retryAfter(String header) {
     if (header == null || header.isBlank()) {
       return null;
     }

@@ -1,16 +1,26 @@
 package io.imagegen.worker.queue;
 
+import io.imagegen.common.errors.ImageGenException;
 import io.imagegen.common.json.Json;
-import io.imagegen.common.queue.JobMessage;
+import io.imagegen.worker.deadletters.DeadLetter;
+import io.imagegen.worker.deadletters.DeadLetterSink;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -29,22 +39,33 @@ import org.slf4j.LoggerFactory;
  * Runs many jobs at once from one Kafka consumer. The consumer is confined to its own thread; jobs run on a Vert.x
  * context and report back through a queue. Offsets are committed only up to the first unfinished record of each
  * partition, so a crash replays (never skips) unfinished work. When {@code maxInFlight} jobs are running every
- * partition is paused, which keeps the group membership alive without fetching more.
+ * partition is paused, which keeps the group membership alive without fetching more. A job that cannot run (poison)
+ * or whose task failed is handed to the dead-letter sink, and only counts as finished once the sink has it. Jobs
+ * are records of type {@code M} keyed by task id: image jobs, and webhook deliveries driven by task events.
  */
-public final class JobConsumer {
+public final class JobConsumer<M> {
   private static final Logger LOG = LoggerFactory.getLogger(JobConsumer.class);
   /** Short enough that finished jobs are noticed quickly, long enough not to spin. */
   private static final Duration POLL_TIMEOUT = Duration.ofMillis(50);
   /** Pause before re-running a job whose handler failed outright (a bug or an exhausted dependency). */
   private static final Duration RERUN_DELAY = Duration.ofSeconds(5);
 
-  private record Completion(TopicPartition partition, OffsetTracker tracker, long offset) {
+  /** A job that left the handler; {@code letter} still has to be written before its record counts as finished. */
+  private record Completion(ConsumerRecord<String, byte[]> record, TopicPartition partition, OffsetTracker tracker,
+      DeadLetter letter) {
+    Completion withLetter(DeadLetter deadLetter) {
+      return new Completion(record, partition, tracker, deadLetter);
+    }
   }
 
   private final Consumer<String, byte[]> consumer;
   private final String topic;
   private final Context context;
-  private final Function<JobMessage, Future<Void>> handler;
+  private final Class<M> type;
+  private final Function<M, Future<JobOutcome>> handler;
+  private final DeadLetterSink deadLetters;
+  private final MeterRegistry metrics;
+  private final MultiGauge lag;
   private final int maxInFlight;
   private final Duration commitInterval;
   private final Queue<Completion> completions = new ConcurrentLinkedQueue<>();
@@ -53,26 +74,42 @@ public final class JobConsumer {
   private final Thread thread;
   private volatile boolean stopping;
   private volatile long drainDeadlineNanos;
-  private int inFlight;
+  /** Written by the consumer thread only; volatile so that the metrics scrape reads a current value. */
+  private volatile int inFlight;
   private long lastCommitNanos = System.nanoTime();
 
   /**
    * @param handler runs one job; its future must complete only once the job's effect is durable (or the job was
-   *     found to need no work). A failed future makes the job run again later; its record stays uncommitted.
+   *     found to need no work). A future failed with a non-retryable {@link ImageGenException} dead-letters the job
+   *     as poison; any other failure makes the job run again later, its record staying uncommitted meanwhile.
    */
   public JobConsumer(Consumer<String, byte[]> consumer, String topic, Context context,
-      Function<JobMessage, Future<Void>> handler, int maxInFlight, Duration commitInterval) {
+      Class<M> type, Function<M, Future<JobOutcome>> handler, DeadLetterSink deadLetters, int maxInFlight,
+      Duration commitInterval, MeterRegistry metrics) {
     this.consumer = consumer;
     this.topic = topic;
     this.context = context;
+    this.type = type;
     this.handler = handler;
+    this.deadLetters = deadLetters;
+    this.metrics = metrics;
+    Gauge.builder("imagegen.worker.jobs.in.flight", this, self -> self.inFlight).tag("topic", topic)
+        .description("Jobs this worker has taken from the topic and not finished").register(metrics);
+    this.lag = MultiGauge.builder("imagegen.worker.consumer.lag")
+        .description("Jobs on an assigned partition after the last commit: waiting, in flight, or done behind one "
+            + "that is not").register(metrics);
     this.maxInFlight = maxInFlight;
     this.commitInterval = commitInterval;
-    this.thread = new Thread(this::run, "imagegen-job-consumer");
+    this.thread = new Thread(this::run, "imagegen-consumer-" + topic);
   }
 
   public void start() {
     thread.start();
+  }
+
+  /** Whether jobs are being fetched: started, not stopping, and the consumer thread has not died. */
+  public boolean consuming() {
+    return thread.isAlive() && !stopping;
   }
 
   /** Stops fetching, lets running jobs finish for up to {@code grace}, commits what is done and closes. */
@@ -112,14 +149,21 @@ public final class JobConsumer {
   private void settle() {
     Completion done;
     while ((done = completions.poll()) != null) {
+      // A tracker replaced by a rebalance means the partition moved on; the old completion must not be committed
+      // (nor dead-lettered: the new owner runs the job again and decides for itself).
+      boolean current = done.tracker() != null && trackers.get(done.partition()) == done.tracker();
+      if (current && done.letter() != null) {
+        deadLetter(done);
+        continue;
+      }
       inFlight--;
-      // A tracker replaced by a rebalance means the partition moved on; the old completion must not be committed.
-      if (done.tracker() != null && trackers.get(done.partition()) == done.tracker()) {
-        done.tracker().finished(done.offset());
+      if (current) {
+        done.tracker().finished(done.record().offset());
       }
     }
     if (System.nanoTime() - lastCommitNanos >= commitInterval.toNanos()) {
       commit(trackers.keySet(), false);
+      reportLag();
     }
     Set<TopicPartition> assigned = consumer.assignment();
     if (inFlight >= maxInFlight || stopping) {
@@ -129,32 +173,68 @@ public final class JobConsumer {
     }
   }
 
+  /** End offset minus commit point, per assigned partition the consumer knows the end of. */
+  private void reportLag() {
+    List<MultiGauge.Row<?>> rows = new ArrayList<>();
+    for (TopicPartition partition : consumer.assignment()) {
+      OptionalLong behind = consumer.currentLag(partition);
+      if (behind.isPresent()) {
+        OffsetTracker tracker = trackers.get(partition);
+        long uncommitted = tracker == null ? 0 : tracker.uncommitted();
+        rows.add(MultiGauge.Row.of(Tags.of("topic", partition.topic(), "partition",
+            Integer.toString(partition.partition())), behind.getAsLong() + uncommitted));
+      }
+    }
+    lag.register(rows, true);
+  }
+
   private void dispatch(ConsumerRecords<String, byte[]> records) {
     for (ConsumerRecord<String, byte[]> record : records) {
       TopicPartition partition = new TopicPartition(record.topic(), record.partition());
       OffsetTracker tracker = trackers.computeIfAbsent(partition, p -> new OffsetTracker());
       tracker.started(record.offset());
       inFlight++;
-      JobMessage job;
+      Completion slot = new Completion(record, partition, tracker, null);
+      M job;
       try {
-        job = Json.fromBytes(record.value(), JobMessage.class);
+        job = Json.fromBytes(record.value(), type);
       } catch (RuntimeException e) {
-        // A record nobody can read will never become readable: skip it rather than block the partition.
-        LOG.error("skipping unreadable job at {}@{}", partition, record.offset(), e);
-        completions.add(new Completion(partition, tracker, record.offset()));
+        // It will never become readable by retrying: set it aside rather than block the partition.
+        LOG.error("job at {}@{} is poison (unreadable); dead-lettering it", partition, record.offset());
+        completions.add(slot.withLetter(DeadLetter.poison("invalid_job", "The job record cannot be read: "
+            + e.getMessage())));
         continue;
       }
-      long offset = record.offset();
-      context.runOnContext(ignored -> execute(new Completion(partition, tracker, offset), job));
+      context.runOnContext(ignored -> execute(slot, job));
     }
   }
 
   /**
-   * Runs {@code job} on the context. A failure (the handler could not make the outcome durable) runs it again after a
-   * pause; the record stays in flight and uncommitted meanwhile, so nothing after it is committed past it either.
+   * Writes {@code done}'s dead letter; once the broker has it the record counts as finished. Until then it stays in
+   * flight and uncommitted, and a failed write is tried again after a pause.
    */
-  private void execute(Completion slot, JobMessage job) {
-    Future<Void> result;
+  private void deadLetter(Completion done) {
+    deadLetters.send(done.record(), done.letter()).whenComplete((ignored, error) -> {
+      if (error == null) {
+        Counter.builder("imagegen.worker.dead.letters").description("Jobs copied to the dead-letter topic")
+            .tag("reason", done.letter().reason().name().toLowerCase(Locale.ROOT)).tag("code", done.letter().code())
+            .register(metrics).increment();
+        completions.add(done.withLetter(null));
+      } else {
+        LOG.warn("could not dead-letter the job for task {} ({}); trying again in {} ms", done.record().key(),
+            error.getMessage(), RERUN_DELAY.toMillis());
+        context.owner().setTimer(RERUN_DELAY.toMillis(), id -> completions.add(done));
+      }
+    });
+  }
+
+  /**
+   * Runs {@code job} on the context. A non-retryable failure means the job can never run: it is dead-lettered as
+   * poison. Any other failure (the handler could not make the outcome durable) runs it again after a pause; the
+   * record stays in flight and uncommitted meanwhile, so nothing after it is committed past it either.
+   */
+  private void execute(Completion slot, M job) {
+    Future<JobOutcome> result;
     try {
       result = handler.apply(job);
     } catch (RuntimeException e) {
@@ -162,13 +242,16 @@ public final class JobConsumer {
     }
     result.onComplete(outcome -> {
       if (outcome.succeeded()) {
-        completions.add(slot);
+        completions.add(slot.withLetter(outcome.result().deadLetter()));
+      } else if (outcome.cause() instanceof ImageGenException unusable && !unusable.retryable()) {
+        LOG.error("job for task {} cannot run ({}); dead-lettering it", slot.record().key(), unusable.getMessage());
+        completions.add(slot.withLetter(DeadLetter.poison(unusable.code(), unusable.getMessage())));
       } else if (stopping) {
         LOG.warn("job for task {} failed during shutdown; it stays uncommitted and will be delivered again",
-            job.taskId());
-        completions.add(new Completion(slot.partition(), null, slot.offset()));
+            slot.record().key());
+        completions.add(new Completion(slot.record(), slot.partition(), null, null));
       } else {
-        LOG.error("job for task {} failed; running it again in {} ms", job.taskId(), RERUN_DELAY.toMillis(),
+        LOG.error("job for task {} failed; running it again in {} ms", slot.record().key(), RERUN_DELAY.toMillis(),
             outcome.cause());
         context.owner().setTimer(RERUN_DELAY.toMillis(), ignored -> execute(slot, job));
       }

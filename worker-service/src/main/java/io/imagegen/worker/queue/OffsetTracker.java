@@ -25,6 +25,11 @@ final class OffsetTracker {
     return inFlight.size();
   }
 
+  /** Records received but not covered by {@link #committable()}: in flight, or finished behind one that is. */
+  long uncommitted() {
+    return next < 0 ? 0 : next - committable();
+  }
+
   /** The offset to commit (the next record to read after a restart), or -1 when nothing was received yet. */
   long committable() {
     return inFlight.isEmpty() ? next : inFlight.first();

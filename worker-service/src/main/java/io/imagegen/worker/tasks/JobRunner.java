@@ -19,15 +19,23 @@ import io.imagegen.common.tasks.TaskResult;
 import io.imagegen.common.tasks.TaskStatus;
 import io.imagegen.common.tasks.TaskStore;
 import io.imagegen.common.tasks.Versioned;
+import io.imagegen.worker.deadletters.DeadLetter;
 import io.imagegen.worker.providers.Generation;
 import io.imagegen.worker.providers.GenerationRequest;
 import io.imagegen.worker.providers.ImageProvider;
 import io.imagegen.worker.providers.Providers;
+import io.imagegen.worker.queue.JobOutcome;
+import io.imagegen.worker.upstream.UpstreamGate;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import java.io.UncheckedIOException;
 import java.math.BigDecimal;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -59,11 +67,16 @@ public final class JobRunner {
   private final Duration retention;
   private final Duration deadline;
   private final TaskEventPublisher events;
+  private final UpstreamGate gate;
+  private final MeterRegistry metrics;
   private final Clock clock;
 
   public JobRunner(Vertx vertx, TaskStore tasks, ObjectStore objects, ModelCatalog catalog, Providers providers,
-      RetryPolicy upstreamRetry, Duration retention, Duration deadline, TaskEventPublisher events, Clock clock) {
+      RetryPolicy upstreamRetry, Duration retention, Duration deadline, TaskEventPublisher events, UpstreamGate gate,
+      MeterRegistry metrics, Clock clock) {
     this.vertx = vertx;
+    this.gate = gate;
+    this.metrics = metrics;
     this.events = events;
     this.tasks = tasks;
     this.objects = objects;
@@ -78,28 +91,30 @@ public final class JobRunner {
     this.clock = clock;
   }
 
-  /** Runs {@code job}; completes when its task is terminal (or needed no work). */
-  public Future<Void> run(JobMessage job) {
+  /**
+   * Runs {@code job}; completes when its task is terminal, asking for a dead letter when it ended {@code FAILED}.
+   * Fails with a non-retryable error when the job can never run (no task record, or an unreadable one).
+   */
+  public Future<JobOutcome> run(JobMessage job) {
+    if (job.schemaVersion() > JobMessage.SCHEMA_VERSION) {
+      // A newer producer during a rolling upgrade: dead-lettered, to be replayed once every worker understands it.
+      return Future.failedFuture(new UnusableJobException("unsupported_job_version", "Job schema version "
+          + job.schemaVersion() + " is newer than this worker's " + JobMessage.SCHEMA_VERSION + ".", null));
+    }
     return decide(job.taskId(), 0);
   }
 
-  private Future<Void> decide(String taskId, int conflicts) {
-    return durably(() -> tasks.find(taskId)).compose(found -> {
-      if (found == null) {
-        // The API removes a record whose job it could not enqueue; a job for it may still have landed.
-        LOG.warn("task {} has no record; skipping its job", taskId);
-        return Future.succeededFuture();
-      }
+  private Future<JobOutcome> decide(String taskId, int conflicts) {
+    return read(taskId).compose(found -> {
       Task task = found.value();
       if (task.status().isTerminal()) {
         LOG.info("task {} is already {}; skipping redelivered job", taskId, task.status());
-        // A crash after the result but before its image records leaves them to this redelivery.
-        return recordImages(task);
+        // A crash after the result but before its image records (or its dead letter) leaves them to this redelivery.
+        return recordImages(task).map(ignored -> outcome(task));
       }
       ModelSpec model = catalog.find(task.model()).orElse(null);
-      Duration limit = model == null ? deadline : model.deadlineOr(deadline);
-      if (clock.instant().getEpochSecond() >= task.createdAt() + limit.toSeconds()) {
-        return fail(found, "timeout", "The task did not finish within " + Durations.format(limit) + ".");
+      if (!clock.instant().isBefore(deadlineOf(task, model))) {
+        return fail(found, "timeout", "The task did not finish within " + Durations.format(deadlineFor(model)) + ".");
       }
       ImageProvider provider = model == null ? null : providers.find(model.provider()).orElse(null);
       if (provider == null) {
@@ -110,33 +125,61 @@ public final class JobRunner {
     });
   }
 
-  private Future<Void> attempt(Versioned<Task> running, ModelSpec model, ImageProvider provider, int conflicts) {
+  /** The task as stored; a missing or unreadable record makes the job unusable rather than retried forever. */
+  private Future<Versioned<Task>> read(String taskId) {
+    return durably(() -> tasks.find(taskId)).transform(found -> {
+      if (found.failed()) {
+        return Future.failedFuture(found.cause() instanceof UncheckedIOException unreadable
+            ? new UnusableJobException("task_unreadable", "The record of task " + taskId + " cannot be read: "
+                + unreadable.getMessage(), unreadable)
+            : found.cause());
+      }
+      if (found.result() == null) {
+        // E.g. the API removed a record whose job it could not enqueue, and the job landed after all.
+        return Future.failedFuture(new UnusableJobException("task_missing", "Task " + taskId + " has no record.",
+            null));
+      }
+      return Future.succeededFuture(found.result());
+    });
+  }
+
+  private Future<JobOutcome> attempt(Versioned<Task> running, ModelSpec model, ImageProvider provider,
+      int conflicts) {
     Task task = running.value();
-    Future<Generation> generated;
-    try {
-      generated = provider.generate(new GenerationRequest(task, model, task.attempts()))
-          .timeout(model.attemptTimeout().toMillis(), TimeUnit.MILLISECONDS)
-          .recover(err -> Future.failedFuture(err instanceof TimeoutException
-              ? new UpstreamException("upstream_timeout", "The model did not answer within "
-                  + Durations.format(model.attemptTimeout()) + ".", true, err)
-              : err));
-    } catch (RuntimeException e) {
-      generated = Future.failedFuture(e);
-    }
+    // Waiting for capacity counts toward the task's deadline; the attempt timeout starts with the call itself.
+    Future<Generation> generated = gate.call(model, deadlineOf(task, model), () -> {
+      Future<Generation> call;
+      try {
+        call = provider.generate(new GenerationRequest(task, model, task.attempts()));
+      } catch (RuntimeException e) {
+        return Future.failedFuture(e);
+      }
+      return call.timeout(model.attemptTimeout().toMillis(), TimeUnit.MILLISECONDS).recover(err -> {
+        if (!(err instanceof TimeoutException)) {
+          return Future.failedFuture(err);
+        }
+        // Nobody publishes an answer that comes after we gave up on it, so its spool files are ours to delete.
+        call.onSuccess(this::deleteSpoolFiles);
+        return Future.failedFuture(new UpstreamException("upstream_timeout", "The model did not answer within "
+            + Durations.format(model.attemptTimeout()) + ".", true, err));
+      });
+    });
+    RetryPolicy retry = retryPolicy(model);
     return generated.transform(outcome -> {
       if (outcome.succeeded()) {
-        return publish(running, model, outcome.result(), conflicts);
+        return publish(running, model, outcome.result(), conflicts).map(JobOutcome.DONE);
       }
       Throwable err = outcome.cause();
-      if (err instanceof UpstreamException upstream && upstream.retryable()
-          && upstreamRetry.allowsAnother(task.attempts())) {
-        Duration pause = upstreamRetry.delayAfter(task.attempts());
+      if (err instanceof UpstreamException upstream && upstream.retryable() && retry.allowsAnother(task.attempts())) {
+        Duration pause = retry.delayAfter(task.attempts());
         if (upstream.retryAfter() != null && upstream.retryAfter().compareTo(pause) > 0) {
           // The vendor knows its own recovery time better than our backoff curve does.
           pause = upstream.retryAfter();
         }
         LOG.info("task {} attempt {} failed ({}); retrying in {} ms", task.id(), task.attempts(), upstream.code(),
             pause.toMillis());
+        Counter.builder("imagegen.worker.retries").description("Upstream attempts that failed and will be retried")
+            .tag("provider", model.provider()).tag("code", upstream.code()).register(metrics).increment();
         // Re-read before retrying so that a cancellation or another worker's result is honoured.
         return vertx.timer(Math.max(1, pause.toMillis())).compose(ignored -> decide(task.id(), conflicts));
       }
@@ -148,6 +191,22 @@ public final class JobRunner {
     });
   }
 
+  /** How long a task may take: the model's deadline, the worker's by default. */
+  private Duration deadlineFor(ModelSpec model) {
+    return model == null ? deadline : model.deadlineOr(deadline);
+  }
+
+  /** When {@code task} must be terminal. */
+  private Instant deadlineOf(Task task, ModelSpec model) {
+    return Instant.ofEpochSecond(task.createdAt()).plus(deadlineFor(model));
+  }
+
+  /** The worker's retry policy with the provider's own attempt budget, if the catalog sets one. */
+  private RetryPolicy retryPolicy(ModelSpec model) {
+    Integer attempts = catalog.provider(model.provider()).maxAttempts();
+    return attempts == null ? upstreamRetry : upstreamRetry.withMaxAttempts(attempts);
+  }
+
   private Future<Void> publish(Versioned<Task> running, ModelSpec model, Generation generation, int conflicts) {
     Task task = running.value();
     List<Future<ImageData>> stored = new ArrayList<>();
@@ -156,11 +215,12 @@ public final class JobRunner {
       // Fixed per task, attempt and index: a replay overwrites its own objects, while a racing second worker (a
       // redelivery after a rebalance) writes elsewhere and can never change the bytes behind a published URL.
       String key = "images/" + task.id() + "/" + task.attempts() + "-" + i + extension(image.contentType());
-      stored.add(durably(() -> objects.put(key, image.bytes(), image.contentType(), true, Condition.NONE))
+      stored.add(durably(() -> upload(key, image))
           .map(etag -> new ImageData(objects.publicUrl(key, retention), image.revisedPrompt(), key,
-              image.contentType(), image.bytes().length)));
+              image.contentType(), image.size())));
     }
-    return Future.all(stored).compose(all -> {
+    // join, not all: a spool file may only go once no upload (or storage retry) can still be reading it.
+    return Future.join(stored).eventually(() -> deleteSpoolFiles(generation)).compose(all -> {
       List<ImageData> data = all.list();
       TaskResult result = new TaskResult(clock.instant().getEpochSecond(), data, generation.usage(),
           cost(model, data.size()));
@@ -169,9 +229,33 @@ public final class JobRunner {
     });
   }
 
-  private Future<Void> fail(Versioned<Task> current, String code, String message) {
+  /** Spooled images stream from disk (no heap copy); the others are in memory already. */
+  private Future<String> upload(String key, Generation.Image image) {
+    return image.spooled()
+        ? objects.putFile(key, image.file(), image.contentType(), true)
+        : objects.put(key, image.bytes(), image.contentType(), true, Condition.NONE);
+  }
+
+  /** Best effort: a file left behind wastes disk, never correctness, so failures are only logged. */
+  private Future<Void> deleteSpoolFiles(Generation generation) {
+    List<Future<Void>> deleted = new ArrayList<>();
+    for (Path file : generation.spoolFiles()) {
+      deleted.add(vertx.fileSystem().delete(file.toString()).onFailure(err ->
+          LOG.warn("could not delete spool file {}: {}", file, err.getMessage())));
+    }
+    return Future.join(deleted).<Void>mapEmpty().otherwiseEmpty();
+  }
+
+  private Future<JobOutcome> fail(Versioned<Task> current, String code, String message) {
     return finish(current, latest -> latest.failed(new TaskError(code, message), clock.instant(), retention), 0)
-        .mapEmpty();
+        .map(JobRunner::outcome);
+  }
+
+  /** Every task that ends {@code FAILED} gets a dead letter, also when a redelivery finds it so (at least once). */
+  private static JobOutcome outcome(Task ended) {
+    return ended.status() == TaskStatus.FAILED
+        ? JobOutcome.deadLettered(DeadLetter.failed(ended.error().code(), ended.error().message(), ended.attempts()))
+        : JobOutcome.DONE;
   }
 
   /**
@@ -184,6 +268,9 @@ public final class JobRunner {
     return durably(() -> tasks.replace(current, next)).transform(written -> {
       if (written.succeeded()) {
         announce(next);
+        Counter.builder("imagegen.worker.task.outcomes").description("Terminal outcomes this worker wrote")
+            .tag("status", next.status().name()).tag("code", next.error() == null ? "" : next.error().code())
+            .register(metrics).increment();
         LOG.info("task {} {}{}", next.id(), next.status(), next.error() == null ? "" : ": " + next.error().code());
         return Future.succeededFuture(next);
       }
@@ -218,8 +305,8 @@ public final class JobRunner {
   }
 
   /** Writes {@code next} over {@code current}; on a lost race, re-reads and decides again. */
-  private Future<Void> write(Versioned<Task> current, Task next, int conflicts,
-      Function<Versioned<Task>, Future<Void>> then) {
+  private Future<JobOutcome> write(Versioned<Task> current, Task next, int conflicts,
+      Function<Versioned<Task>, Future<JobOutcome>> then) {
     return durably(() -> tasks.replace(current, next)).transform(outcome -> {
       if (outcome.succeeded()) {
         announce(outcome.result().value());

@@ -1,5 +1,6 @@
 package io.imagegen.worker.tasks;
 
+import io.imagegen.common.config.Env;
 import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -17,6 +18,26 @@ public record RetryPolicy(int maxAttempts, Duration initialBackoff, Duration max
     if (initialBackoff.isNegative() || maxBackoff.compareTo(initialBackoff) < 0) {
       throw new IllegalArgumentException("backoff must satisfy 0 <= initialBackoff <= maxBackoff");
     }
+  }
+
+  /**
+   * Reads {@code <prefix>_MAX_ATTEMPTS}, {@code <prefix>_INITIAL_BACKOFF} and {@code <prefix>_MAX_BACKOFF};
+   * problems are recorded on {@code env}.
+   */
+  public static RetryPolicy from(Env env, String prefix, RetryPolicy defaults) {
+    int maxAttempts = env.integer(prefix + "_MAX_ATTEMPTS", defaults.maxAttempts(), 1, 100);
+    Duration initialBackoff = env.duration(prefix + "_INITIAL_BACKOFF", defaults.initialBackoff());
+    Duration maxBackoff = env.duration(prefix + "_MAX_BACKOFF", defaults.maxBackoff());
+    if (maxBackoff.compareTo(initialBackoff) < 0) {
+      env.problem(prefix + "_MAX_BACKOFF must not be shorter than " + prefix + "_INITIAL_BACKOFF");
+      maxBackoff = initialBackoff;
+    }
+    return new RetryPolicy(maxAttempts, initialBackoff, maxBackoff);
+  }
+
+  /** The same backoff with a different attempt budget. */
+  public RetryPolicy withMaxAttempts(int attempts) {
+    return new RetryPolicy(attempts, initialBackoff, maxBackoff);
   }
 
   /** Whether another attempt is allowed after {@code attemptsMade} attempts. */

@@ -131,4 +131,20 @@ class OffsetTrackerTest {
     assertThat(tracker.hasNewCommit()).isTrue();
     assertThat(tracker.committable()).isEqualTo(11);
   }
+
+  @Test
+  void uncommittedCountsEverythingReceivedFromTheFirstUnfinishedRecordOn() {
+    OffsetTracker tracker = startedTenToFourteen();
+    assertThat(new OffsetTracker().uncommitted()).isZero();
+    assertThat(tracker.uncommitted()).isEqualTo(5);
+
+    tracker.finished(12);
+    assertThat(tracker.uncommitted()).as("12 is done but sits behind 10 and 11").isEqualTo(5);
+    tracker.finished(10);
+    tracker.finished(11);
+    assertThat(tracker.uncommitted()).isEqualTo(2);
+    tracker.finished(13);
+    tracker.finished(14);
+    assertThat(tracker.uncommitted()).isZero();
+  }
 }

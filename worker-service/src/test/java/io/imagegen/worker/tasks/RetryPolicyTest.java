@@ -2,9 +2,13 @@ package io.imagegen.worker.tasks;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import io.imagegen.common.config.ConfigException;
+import io.imagegen.common.config.Env;
 import java.time.Duration;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -139,5 +143,27 @@ class RetryPolicyTest {
     for (int attempts = 0; attempts < 5; attempts++) {
       assertThat(flat.delayAfter(attempts).toMillis()).isBetween(250L, 500L);
     }
+  }
+
+  @Test
+  void aPolicyIsReadFromItsThreeVariablesWithDefaultsForTheUnsetOnes() {
+    Env env = new Env(Map.of("IMAGEGEN_HOOK_MAX_ATTEMPTS", "5", "IMAGEGEN_HOOK_MAX_BACKOFF", "2m"));
+
+    RetryPolicy read = RetryPolicy.from(env, "IMAGEGEN_HOOK", policy);
+    env.validate();
+
+    assertThat(read).isEqualTo(new RetryPolicy(5, Duration.ofMillis(100), Duration.ofMinutes(2)));
+  }
+
+  @Test
+  void aMaximumBackoffShorterThanTheInitialOneIsAConfigurationProblem() {
+    Env env = new Env(Map.of("IMAGEGEN_HOOK_INITIAL_BACKOFF", "10s", "IMAGEGEN_HOOK_MAX_BACKOFF", "1s",
+        "IMAGEGEN_HOOK_MAX_ATTEMPTS", "0"));
+
+    RetryPolicy.from(env, "IMAGEGEN_HOOK", policy);
+
+    assertThat(catchThrowableOfType(ConfigException.class, env::validate).problems()).containsExactly(
+        "IMAGEGEN_HOOK_MAX_ATTEMPTS must be between 1 and 100, got 0",
+        "IMAGEGEN_HOOK_MAX_BACKOFF must not be shorter than IMAGEGEN_HOOK_INITIAL_BACKOFF");
   }
 }

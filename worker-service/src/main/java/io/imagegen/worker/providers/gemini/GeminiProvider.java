@@ -1,7 +1,5 @@
 package io.imagegen.worker.providers.gemini;
 
-import io.imagegen.common.config.Durations;
-import io.imagegen.common.errors.UpstreamException;
 import io.imagegen.common.models.ModelSpec;
 import io.imagegen.common.tasks.Task;
 import io.imagegen.common.tasks.Usage;
@@ -9,13 +7,14 @@ import io.imagegen.worker.providers.Generation;
 import io.imagegen.worker.providers.GenerationRequest;
 import io.imagegen.worker.providers.ImageProvider;
 import io.imagegen.worker.providers.ProviderContext;
+import io.imagegen.worker.providers.StreamingImageBody;
 import io.imagegen.worker.providers.UpstreamFailures;
+import io.imagegen.worker.providers.VendorHttp;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.ext.web.client.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeoutException;
+import java.util.Set;
 
 /**
  * Google Gemini image models ({@code POST /v1beta/models/{model}:generateContent}). Each call yields one image, so a
@@ -23,14 +22,19 @@ import java.util.concurrent.TimeoutException;
  */
 public final class GeminiProvider implements ImageProvider {
   static final String DEFAULT_BASE_URL = "https://generativelanguage.googleapis.com";
+  /** Result images are parts' {@code inlineData.data}; the REST API writes camelCase, snake_case is accepted too. */
+  private static final StreamingImageBody.Field INLINE_DATA = StreamingImageBody.Field.inside(
+      Set.of("inlineData", "inline_data"), "data");
 
   private final ProviderContext context;
   /** Google's HTTP statuses follow the common table (429/5xx retry, 401/403 credentials); bad keys get 400, see error. */
   private final UpstreamFailures failures = UpstreamFailures.standard("gemini");
+  private final VendorHttp http;
 
   /** An adapter that reaches Gemini through {@code context}'s HTTP client and credentials. */
   public GeminiProvider(ProviderContext context) {
     this.context = context;
+    this.http = new VendorHttp(context, failures);
   }
 
   /** {@code gemini}, the catalog's provider value. */
@@ -39,59 +43,36 @@ public final class GeminiProvider implements ImageProvider {
     return "gemini";
   }
 
-  /** Generates (or, with input images, edits) the task's images, one concurrent call per image. */
+  /**
+   * Generates (or, with input images, edits) the task's images, one concurrent call per image, their images spooled
+   * as they arrive. One failed call fails them all, and the spool files of the others go with it.
+   */
   @Override
   public Future<Generation> generate(GenerationRequest request) {
     Task task = request.task();
     ModelSpec model = request.model();
-    String url;
-    String key;
-    try {
-      url = context.baseUrl(model, DEFAULT_BASE_URL) + "/v1beta/models/" + model.upstreamModel() + ":generateContent";
-      key = context.apiKey(model);
-    } catch (UpstreamException e) {
-      return Future.failedFuture(e);
-    }
-    return context.editInputs(task)
+    String path = "/v1beta/models/" + model.upstreamModel() + ":generateContent";
+    List<StreamingImageBody> answers = new ArrayList<>();
+    return http.endpoint(model, DEFAULT_BASE_URL, path).compose(endpoint -> context.editInputs(task)
         .compose(images -> context.offLoopWhenLarge(ProviderContext.totalBytes(images), () -> GeminiRequest.body(task, model, images).toBuffer()))
         .compose(body -> {
           List<Future<GeminiResponse.Parsed>> calls = new ArrayList<>();
           for (int i = 0; i < Math.max(1, task.n()); i++) {
-            calls.add(call(url, key, model, body));
+            StreamingImageBody answer = context.imageBody(INLINE_DATA);
+            answers.add(answer);
+            calls.add(call(endpoint, model, body, answer));
           }
           return Future.all(calls);
-        })
-        .map(all -> join(all.list()));
+        }))
+        .map(all -> join(all.list()))
+        .transform(outcome -> StreamingImageBody.settle(outcome, answers));
   }
 
-
-  private Future<GeminiResponse.Parsed> call(String url, String key, ModelSpec model, Buffer body) {
-    return context.web().postAbs(url)
-        // A header rather than ?key=: URLs end up in access logs and error messages.
-        .putHeader("x-goog-api-key", key)
-        .putHeader("Content-Type", "application/json")
-        .putHeader("Accept", "application/json")
-        // Frees the connection when Google goes silent; the job runner still bounds the attempt as a whole.
-        .timeout(model.attemptTimeout().toMillis())
-        .sendBuffer(body)
-        .recover(err -> Future.failedFuture(err instanceof TimeoutException
-            ? new UpstreamException("upstream_timeout", "gemini did not answer within "
-                + Durations.format(model.attemptTimeout()) + ".", true, err)
-            : failures.unreachable(err)))
-        .compose(this::answer);
-  }
-
-  private Future<GeminiResponse.Parsed> answer(HttpResponse<Buffer> response) {
-    if (response.statusCode() / 100 != 2) {
-      return Future.failedFuture(GeminiResponse.error(response.statusCode(), response.body(),
-          response.getHeader("Retry-After"), failures));
-    }
-    String type = response.getHeader("Content-Type");
-    if (!GeminiResponse.isJson(type)) {
-      return Future.failedFuture(failures.badResponse("content type " + type + " instead of JSON"));
-    }
-    Buffer body = response.body() == null ? Buffer.buffer() : response.body();
-    return context.offLoopWhenLarge(body.length(), () -> GeminiResponse.parse(body, failures));
+  private Future<GeminiResponse.Parsed> call(VendorHttp.Endpoint endpoint, ModelSpec model, Buffer body,
+      StreamingImageBody answer) {
+    // A header rather than ?key=: URLs end up in access logs and error messages.
+    return http.postJson(endpoint.url(), "x-goog-api-key", endpoint.key(), model, body, answer)
+        .compose(response -> http.read(response, GeminiResponse::error, GeminiResponse::parse));
   }
 
   private static Generation join(List<GeminiResponse.Parsed> calls) {

@@ -4,17 +4,16 @@ import io.imagegen.common.images.ImageTypes;
 import io.imagegen.common.errors.UpstreamException;
 import io.imagegen.common.tasks.Usage;
 import io.imagegen.worker.providers.Generation;
+import io.imagegen.worker.providers.StreamingImageBody;
 import io.imagegen.worker.providers.UpstreamFailures;
+import io.imagegen.worker.providers.VendorHttp;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 
 /** Reads {@code generateContent} answers: candidates with inline images, safety verdicts and the error envelope. */
@@ -32,20 +31,9 @@ final class GeminiResponse {
   private GeminiResponse() {
   }
 
-  /** Whether a {@code Content-Type} header announces JSON. */
-  static boolean isJson(String contentType) {
-    return contentType != null && contentType.toLowerCase(Locale.ROOT).startsWith("application/json");
-  }
-
   /** Parses a 2xx body into its images; a refusal or an answer without an image fails with the matching exception. */
-  static Parsed parse(Buffer body, UpstreamFailures failures) {
-    JsonObject json;
-    try {
-      json = new JsonObject(body);
-    } catch (DecodeException | ClassCastException e) {
-      throw failures.badResponse("the body is not a JSON object");
-    }
-    try {
+  static Parsed parse(StreamingImageBody.Result body, UpstreamFailures failures) {
+    return VendorHttp.parseObject(body.rest(), failures, json -> {
       JsonObject feedback = json.getJsonObject("promptFeedback");
       if (feedback != null && feedback.getString("blockReason") != null) {
         throw failures.contentPolicy("prompt blocked (" + feedback.getString("blockReason") + ")"
@@ -56,7 +44,7 @@ final class GeminiResponse {
         throw failures.badResponse("no candidates in the answer");
       }
       JsonObject candidate = candidates.getJsonObject(0);
-      List<Generation.Image> images = images(candidate, failures);
+      List<Generation.Image> images = images(candidate, body, failures);
       if (images.isEmpty()) {
         String reason = candidate.getString("finishReason");
         if (reason != null && REFUSALS.contains(reason)) {
@@ -68,14 +56,12 @@ final class GeminiResponse {
       JsonObject usage = json.getJsonObject("usageMetadata", new JsonObject());
       return new Parsed(images, new Usage(images.size(), integer(usage.getValue("totalTokenCount")),
           integer(usage.getValue("promptTokenCount")), integer(usage.getValue("candidatesTokenCount"))));
-    } catch (ClassCastException e) {
-      throw failures.badResponse("unexpected JSON shape (" + e.getMessage() + ")");
-    }
+    });
   }
 
   /** Maps a non-2xx answer: a rejected key to an operator failure, the rest by status with Google's status name. */
   static UpstreamException error(int status, Buffer body, String retryAfterHeader, UpstreamFailures failures) {
-    JsonObject error = errorObject(body);
+    JsonObject error = VendorHttp.errorObject(body);
     String name = error == null ? null : error.getString("status");
     String message = error == null ? null : error.getString("message");
     if (error != null && keyRejected(error, message)) {
@@ -86,7 +72,8 @@ final class GeminiResponse {
     return failures.fromStatus(status, name, message, retryAfter);
   }
 
-  private static List<Generation.Image> images(JsonObject candidate, UpstreamFailures failures) {
+  private static List<Generation.Image> images(JsonObject candidate, StreamingImageBody.Result body,
+      UpstreamFailures failures) {
     JsonObject content = candidate.getJsonObject("content");
     JsonArray parts = content == null ? null : content.getJsonArray("parts");
     List<Generation.Image> images = new ArrayList<>();
@@ -104,25 +91,17 @@ final class GeminiResponse {
       if (declared != null && !declared.startsWith("image/")) {
         continue; // another modality, not a result image
       }
-      byte[] bytes = decode(inline.getString("data"), failures);
-      String type = declared != null ? declared : ImageTypes.sniff(bytes);
+      StreamingImageBody.Image image = body.image(inline.getString("data"), "inline data", failures);
+      if (image == null) {
+        throw failures.badResponse("inline data without bytes");
+      }
+      String type = declared != null ? declared : ImageTypes.sniff(image.head());
       if (type == null) {
         throw failures.badResponse("inline data without a type is not a recognisable image");
       }
-      images.add(new Generation.Image(bytes, type, null));
+      images.add(image.as(type, null));
     }
     return images;
-  }
-
-  private static byte[] decode(String base64, UpstreamFailures failures) {
-    if (base64 == null || base64.isEmpty()) {
-      throw failures.badResponse("inline data without bytes");
-    }
-    try {
-      return Base64.getDecoder().decode(base64);
-    } catch (IllegalArgumentException e) {
-      throw failures.badResponse("inline data is not valid base64");
-    }
   }
 
   private static boolean keyRejected(JsonObject error, String message) {
@@ -162,19 +141,6 @@ final class GeminiResponse {
       }
     }
     return out;
-  }
-
-  /** The {@code error} object of an error body, or {@code null} when the body is not Google's envelope. */
-  private static JsonObject errorObject(Buffer body) {
-    if (body == null || body.length() == 0) {
-      return null;
-    }
-    try {
-      Object error = new JsonObject(body).getValue("error");
-      return error instanceof JsonObject json ? json : null;
-    } catch (DecodeException | ClassCastException e) {
-      return null;
-    }
   }
 
   private static Integer integer(Object value) {

@@ -1,22 +1,24 @@
 package io.imagegen.worker.providers.openai;
 
+import io.imagegen.worker.providers.StreamingImageBody;
 import io.imagegen.worker.providers.UpstreamFailures;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 
 /**
- * A 2xx Images API answer, parsed and base64-decoded. Images given as URLs are left for the caller to download.
+ * A 2xx Images API answer, parsed from the body as {@link StreamingImageBody} left it: base64 images are already
+ * spooled to files, and their {@code b64_json} values are placeholders. Images given as URLs are left for the caller
+ * to download.
  *
  * @param outputFormat the answer's own {@code output_format} (gpt-image reports it), or {@code null}
  * @param tokens the answer's {@code usage}, or {@code null} when it has none (dall-e, most relays)
  */
 record ImagesAnswer(List<Item> items, String outputFormat, Tokens tokens) {
-  /** One {@code data[]} entry: exactly one of {@code bytes} and {@code url} is set. */
-  record Item(byte[] bytes, String url, String revisedPrompt) {
+  /** One {@code data[]} entry: its image, or else the URL to fetch it from. */
+  record Item(StreamingImageBody.Image image, String url, String revisedPrompt) {
   }
 
   /** Token counts, each {@code null} when not reported. */
@@ -27,8 +29,9 @@ record ImagesAnswer(List<Item> items, String outputFormat, Tokens tokens) {
     items = List.copyOf(items);
   }
 
-  /** Parses {@code body}; anything unusable fails with {@code failures.badResponse}. */
-  static ImagesAnswer parse(Buffer body, UpstreamFailures failures) {
+  /** Parses {@code streamed}; anything unusable fails with {@code failures.badResponse}. */
+  static ImagesAnswer parse(StreamingImageBody.Result streamed, UpstreamFailures failures) {
+    Buffer body = streamed.rest();
     JsonObject json;
     try {
       json = body.toJsonObject();
@@ -44,39 +47,23 @@ record ImagesAnswer(List<Item> items, String outputFormat, Tokens tokens) {
     }
     List<Item> items = new ArrayList<>(array.size());
     for (int i = 0; i < array.size(); i++) {
-      items.add(item(array.getValue(i), i, failures));
+      items.add(item(array.getValue(i), i, streamed, failures));
     }
     return new ImagesAnswer(items, string(json.getValue("output_format")), tokens(json.getValue("usage")));
   }
 
-  private static Item item(Object entry, int index, UpstreamFailures failures) {
+  private static Item item(Object entry, int index, StreamingImageBody.Result streamed, UpstreamFailures failures) {
     if (!(entry instanceof JsonObject object)) {
       throw failures.badResponse("data[" + index + "] is not an object");
     }
     String revised = string(object.getValue("revised_prompt"));
-    String b64 = string(object.getValue("b64_json"));
-    if (b64 != null && !b64.isEmpty()) {
-      return new Item(decode(b64, index, failures), null, revised);
-    }
+    StreamingImageBody.Image image = streamed.image(string(object.getValue("b64_json")),
+        "data[" + index + "].b64_json", failures);
     String url = string(object.getValue("url"));
-    if (url != null && !url.isBlank()) {
-      return new Item(null, url, revised);
+    if (image == null && (url == null || url.isBlank())) {
+      throw failures.badResponse("data[" + index + "] has neither b64_json nor url");
     }
-    throw failures.badResponse("data[" + index + "] has neither b64_json nor url");
-  }
-
-  private static byte[] decode(String b64, int index, UpstreamFailures failures) {
-    // Some relays hand back a data URL instead of bare base64.
-    String payload = b64.startsWith("data:") ? b64.substring(b64.indexOf(',') + 1) : b64;
-    try {
-      byte[] bytes = Base64.getDecoder().decode(payload);
-      if (bytes.length == 0) {
-        throw failures.badResponse("data[" + index + "].b64_json is empty");
-      }
-      return bytes;
-    } catch (IllegalArgumentException e) {
-      throw failures.badResponse("data[" + index + "].b64_json is not base64");
-    }
+    return new Item(image, image == null ? url : null, revised);
   }
 
   private static Tokens tokens(Object usage) {

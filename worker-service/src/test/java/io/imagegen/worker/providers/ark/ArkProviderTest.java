@@ -1,109 +1,56 @@
 package io.imagegen.worker.providers.ark;
 
-import static io.imagegen.worker.providers.ark.ArkFixtures.decode;
-import static io.imagegen.worker.providers.ark.ArkFixtures.failure;
+import static io.imagegen.worker.providers.ProviderFixtures.assertSpooledWhole;
+import static io.imagegen.worker.providers.ProviderFixtures.bytesOf;
+import static io.imagegen.worker.providers.ProviderFixtures.decode;
+import static io.imagegen.worker.providers.ProviderFixtures.failure;
+import static io.imagegen.worker.providers.ProviderFixtures.result;
 import static io.imagegen.worker.providers.ark.ArkFixtures.generation;
-import static io.imagegen.worker.providers.ark.ArkFixtures.image;
 import static io.imagegen.worker.providers.ark.ArkFixtures.model;
-import static io.imagegen.worker.providers.ark.ArkFixtures.onLoop;
-import static io.imagegen.worker.providers.ark.ArkFixtures.result;
 import static io.imagegen.worker.providers.ark.ArkFixtures.task;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.mockito.ArgumentMatchers.anyString;
-import static org.mockito.Mockito.mock;
-import static org.mockito.Mockito.when;
 
 import io.imagegen.common.errors.UpstreamException;
-import io.imagegen.common.models.ModelSpec;
-import io.imagegen.common.storage.ObjectStore;
 import io.imagegen.common.tasks.Task;
 import io.imagegen.common.tasks.Usage;
-import io.imagegen.common.tasks.Versioned;
 import io.imagegen.fake.Behaviour;
 import io.imagegen.fake.FakeUpstream;
 import io.imagegen.fake.RecordedRequest;
 import io.imagegen.worker.providers.Generation;
-import io.imagegen.worker.providers.GenerationRequest;
 import io.imagegen.worker.providers.ProviderContext;
+import io.imagegen.worker.providers.VendorProviderTestBase;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.client.WebClient;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** ArkProvider against the fake upstream over real HTTP; edit inputs come from a Mockito stand-in for S3. */
-class ArkProviderTest {
-  private static final byte[] PNG = image("png", 32, 32);
-  private static final byte[] JPEG = image("jpg", 48, 32);
-  private static final Map<String, byte[]> stored = new ConcurrentHashMap<>();
-
-  private static FakeUpstream fake;
-  private static Vertx vertx;
-  private static WebClient web;
-  private static ObjectStore objects;
+class ArkProviderTest extends VendorProviderTestBase {
   private static ArkProvider ark;
 
   @BeforeAll
-  static void start() {
-    fake = FakeUpstream.start(0);
-    vertx = Vertx.vertx();
-    web = WebClient.create(vertx);
-    objects = mock(ObjectStore.class);
-    when(objects.get(anyString())).thenAnswer(call -> {
-      byte[] bytes = stored.get(call.<String>getArgument(0));
-      return Future.succeededFuture(bytes == null ? null : new Versioned<>(bytes, "etag"));
-    });
+  static void startArk() {
     ark = provider(FakeUpstream.API_KEY);
   }
 
-  @AfterAll
-  static void stop() {
-    web.close();
-    vertx.close();
-    fake.close();
-  }
-
-  @BeforeEach
-  void reset() {
-    fake.reset();
-    stored.clear();
-    stored.put("inputs/one.png", PNG);
-    stored.put("inputs/two.jpg", JPEG);
-  }
-
   private static ArkProvider provider(String key) {
-    return new ArkProvider(new ProviderContext(vertx, web, objects, Map.of("ARK_API_KEY", key, "GEMINI_API_KEY",
-        FakeUpstream.API_KEY)));
-  }
-
-  private static Future<Generation> generate(ArkProvider provider, Task task, ModelSpec model) {
-    return onLoop(vertx, () -> provider.generate(new GenerationRequest(task, model, 1)));
+    return new ArkProvider(context("ARK_API_KEY", key));
   }
 
   private static Future<Generation> generate(Task task) {
     return generate(ark, task, model(fake.baseUrl()));
-  }
-
-  private static JsonObject onlyRequestBody() {
-    List<RecordedRequest> requests = fake.requests();
-    assertThat(requests).hasSize(1);
-    return requests.get(0).json();
   }
 
   @Test
@@ -129,8 +76,8 @@ class ArkProviderTest {
     assertThat(generation.images()).singleElement().satisfies(image -> {
       assertThat(image.contentType()).isEqualTo("image/png");
       assertThat(image.revisedPrompt()).isNull();
-      assertThat(decode(image.bytes()).getWidth()).isEqualTo(1024);
-      assertThat(decode(image.bytes()).getHeight()).isEqualTo(1024);
+      assertThat(decode(bytesOf(image)).getWidth()).isEqualTo(1024);
+      assertThat(decode(bytesOf(image)).getHeight()).isEqualTo(1024);
     });
     // The fake bills like Ark: pixels / 256 output tokens.
     assertThat(generation.usage()).isEqualTo(new Usage(1, 4096, null, 4096));
@@ -188,7 +135,7 @@ class ArkProviderTest {
           model("http://127.0.0.1:" + stub.actualPort())));
 
       assertThat(generation.images()).singleElement().satisfies(image -> {
-        assertThat(image.bytes()).isEqualTo(JPEG);
+        assertThat(bytesOf(image)).isEqualTo(JPEG);
         assertThat(image.contentType()).isEqualTo("image/jpeg");
       });
       assertThat(generation.usage()).isEqualTo(new Usage(1, 6, null, 6));
@@ -216,14 +163,14 @@ class ArkProviderTest {
   }
 
   @Test
-  void decodesLargeImagesAndReturnsThemWhole() {
+  void spoolsLargeImagesToDiskWhole() {
     fake.behave(Behaviour.normal().withImageBytes(3_000_000));
 
     Generation generation = result(generate(generation("a detailed map", Map.of())));
 
     assertThat(generation.images()).singleElement().satisfies(image -> {
-      assertThat(image.bytes().length).isGreaterThanOrEqualTo(3_000_000);
-      assertThat(decode(image.bytes()).getWidth()).isEqualTo(1024);
+      assertSpooledWhole(image, 3_000_000);
+      assertThat(decode(bytesOf(image)).getWidth()).isEqualTo(1024);
     });
   }
 

@@ -1,6 +1,7 @@
 package io.imagegen.worker.providers.ark;
 
-import static io.imagegen.worker.providers.ark.ArkFixtures.image;
+import static io.imagegen.worker.providers.ProviderFixtures.image;
+import static io.imagegen.worker.providers.ProviderFixtures.unspooled;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
@@ -28,8 +29,8 @@ class ArkResponseTest {
 
   @Test
   void keepsTheImagesOfAPartlyRefusedSet() {
-    ArkResponse.Parsed parsed = ArkResponse.parse(answer(new JsonObject().put("b64_json", PNG_B64),
-        refused("OutputImageSensitiveContentDetected")), FAILURES);
+    ArkResponse.Parsed parsed = ArkResponse.parse(unspooled(answer(new JsonObject().put("b64_json", PNG_B64),
+        refused("OutputImageSensitiveContentDetected"))), FAILURES);
 
     assertThat(parsed.items()).hasSize(1);
     assertThat(parsed.usage()).isEqualTo(Usage.images(1));
@@ -37,8 +38,8 @@ class ArkResponseTest {
 
   @Test
   void reportsAWhollyRefusedSetAsAContentPolicyViolation() {
-    UpstreamException e = catchThrowableOfType(UpstreamException.class, () -> ArkResponse.parse(
-        answer(refused("OutputImageSensitiveContentDetected"), refused("OutputImageSensitiveContentDetected")),
+    UpstreamException e = catchThrowableOfType(UpstreamException.class, () -> ArkResponse.parse(unspooled(
+        answer(refused("OutputImageSensitiveContentDetected"), refused("OutputImageSensitiveContentDetected"))),
         FAILURES));
 
     assertThat(e.code()).isEqualTo("content_policy_violation");
@@ -67,7 +68,7 @@ class ArkResponseTest {
   @Test
   void treatsInvalidBase64AsABadResponse() {
     UpstreamException e = catchThrowableOfType(UpstreamException.class,
-        () -> ArkResponse.parse(answer(new JsonObject().put("b64_json", "not base64!")), FAILURES));
+        () -> ArkResponse.parse(unspooled(answer(new JsonObject().put("b64_json", "not base64!"))), FAILURES));
 
     assertThat(e.code()).isEqualTo("upstream_bad_response");
   }

@@ -15,6 +15,7 @@ import io.imagegen.fake.RecordedRequest;
 import io.imagegen.worker.providers.Generation;
 import io.imagegen.worker.providers.GenerationRequest;
 import io.imagegen.worker.providers.ProviderContext;
+import io.imagegen.worker.providers.ProviderFixtures;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -330,7 +331,7 @@ class DashScopeProviderTest {
   @Test
   void pollingStopsOnceTheAttemptsTimeIsUp() {
     fake.behave(Behaviour.normal().withLatency(Duration.ofSeconds(30)));
-    ModelSpec impatient = Fixtures.copy(qwen, fake.baseUrl(), Duration.ofMillis(300));
+    ModelSpec impatient = ProviderFixtures.repointed(qwen, fake.baseUrl(), Duration.ofMillis(300));
 
     UpstreamException error = failure(generate(impatient, task(impatient, "a cat", "1328x1328", 1, Map.of())));
 

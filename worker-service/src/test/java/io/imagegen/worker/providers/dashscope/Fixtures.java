@@ -6,6 +6,7 @@ import io.imagegen.common.errors.UpstreamException;
 import io.imagegen.common.models.ModelCatalog;
 import io.imagegen.common.models.ModelSpec;
 import io.imagegen.common.tasks.Task;
+import io.imagegen.worker.providers.ProviderFixtures;
 import io.vertx.core.Future;
 import java.time.Duration;
 import java.time.Instant;
@@ -24,16 +25,7 @@ final class Fixtures {
 
   /** The bundled catalog entry {@code id}, reached at {@code baseUrl} instead of the vendor. */
   static ModelSpec model(String id, String baseUrl) {
-    return copy(CATALOG.find(id).orElseThrow(), baseUrl, null);
-  }
-
-  /** A copy of {@code m} with another base URL and, when given, another attempt timeout. */
-  static ModelSpec copy(ModelSpec m, String baseUrl, Duration attemptTimeout) {
-    ModelSpec.Timeouts timeouts = attemptTimeout == null ? m.timeouts()
-        : new ModelSpec.Timeouts(attemptTimeout, m.timeouts().deadline());
-    return new ModelSpec(m.id(), m.name(), m.author(), m.slug(), m.provider(), m.upstreamModel(), baseUrl,
-        m.apiKeyEnv(), m.asyncOnly(), m.limits(), m.defaults(), m.params(), m.passthrough(), timeouts,
-        m.concurrency(), m.pricing());
+    return ProviderFixtures.repointed(CATALOG.find(id).orElseThrow(), baseUrl, null);
   }
 
   static Task task(ModelSpec model, String prompt, String size, int n, Map<String, Object> params) {

@@ -1,107 +1,56 @@
 package io.imagegen.worker.providers.gemini;
 
-import static io.imagegen.worker.providers.gemini.GeminiFixtures.decode;
-import static io.imagegen.worker.providers.gemini.GeminiFixtures.failure;
+import static io.imagegen.worker.providers.ProviderFixtures.assertSpooledWhole;
+import static io.imagegen.worker.providers.ProviderFixtures.bytesOf;
+import static io.imagegen.worker.providers.ProviderFixtures.decode;
+import static io.imagegen.worker.providers.ProviderFixtures.failure;
+import static io.imagegen.worker.providers.ProviderFixtures.result;
 import static io.imagegen.worker.providers.gemini.GeminiFixtures.generation;
-import static io.imagegen.worker.providers.gemini.GeminiFixtures.image;
 import static io.imagegen.worker.providers.gemini.GeminiFixtures.model;
-import static io.imagegen.worker.providers.gemini.GeminiFixtures.onLoop;
-import static io.imagegen.worker.providers.gemini.GeminiFixtures.result;
 import static io.imagegen.worker.providers.gemini.GeminiFixtures.task;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.mockito.ArgumentMatchers.anyString;
-import static org.mockito.Mockito.mock;
-import static org.mockito.Mockito.when;
+import static org.awaitility.Awaitility.await;
 
 import io.imagegen.common.errors.UpstreamException;
-import io.imagegen.common.models.ModelSpec;
-import io.imagegen.common.storage.ObjectStore;
 import io.imagegen.common.tasks.Task;
 import io.imagegen.common.tasks.Usage;
-import io.imagegen.common.tasks.Versioned;
 import io.imagegen.fake.Behaviour;
 import io.imagegen.fake.FakeUpstream;
 import io.imagegen.fake.RecordedRequest;
 import io.imagegen.worker.providers.Generation;
-import io.imagegen.worker.providers.GenerationRequest;
-import io.imagegen.worker.providers.ProviderContext;
+import io.imagegen.worker.providers.VendorProviderTestBase;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.client.WebClient;
 import java.awt.image.BufferedImage;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** GeminiProvider against the fake upstream over real HTTP; edit inputs come from a Mockito stand-in for S3. */
-class GeminiProviderTest {
+class GeminiProviderTest extends VendorProviderTestBase {
   private static final String PROMPT = "a red fox in the snow";
-  private static final byte[] PNG = image("png", 32, 32);
-  private static final byte[] JPEG = image("jpg", 48, 32);
-  private static final Map<String, byte[]> stored = new ConcurrentHashMap<>();
 
-  private static FakeUpstream fake;
-  private static Vertx vertx;
-  private static WebClient web;
-  private static ObjectStore objects;
   private static GeminiProvider gemini;
 
   @BeforeAll
-  static void start() {
-    fake = FakeUpstream.start(0);
-    vertx = Vertx.vertx();
-    web = WebClient.create(vertx);
-    objects = mock(ObjectStore.class);
-    when(objects.get(anyString())).thenAnswer(call -> {
-      byte[] bytes = stored.get(call.<String>getArgument(0));
-      return Future.succeededFuture(bytes == null ? null : new Versioned<>(bytes, "etag"));
-    });
+  static void startGemini() {
     gemini = provider(FakeUpstream.API_KEY);
   }
 
-  @AfterAll
-  static void stop() {
-    web.close();
-    vertx.close();
-    fake.close();
-  }
-
-  @BeforeEach
-  void reset() {
-    fake.reset();
-    stored.clear();
-    stored.put("inputs/one.png", PNG);
-    stored.put("inputs/two.jpg", JPEG);
-  }
-
   private static GeminiProvider provider(String key) {
-    return new GeminiProvider(new ProviderContext(vertx, web, objects, Map.of("ARK_API_KEY", FakeUpstream.API_KEY,
-        "GEMINI_API_KEY", key)));
-  }
-
-  private static Future<Generation> generate(GeminiProvider provider, Task task, ModelSpec model) {
-    return onLoop(vertx, () -> provider.generate(new GenerationRequest(task, model, 1)));
+    return new GeminiProvider(context("GEMINI_API_KEY", key));
   }
 
   private static Future<Generation> generate(Task task) {
     return generate(gemini, task, model(fake.baseUrl()));
-  }
-
-  private static JsonObject onlyRequestBody() {
-    List<RecordedRequest> requests = fake.requests();
-    assertThat(requests).hasSize(1);
-    return requests.get(0).json();
   }
 
   @Test
@@ -131,7 +80,7 @@ class GeminiProviderTest {
       assertThat(image.contentType()).isEqualTo("image/png");
       // The fake's text part is commentary, not a revised prompt.
       assertThat(image.revisedPrompt()).isNull();
-      BufferedImage decoded = decode(image.bytes());
+      BufferedImage decoded = decode(bytesOf(image));
       assertThat(decoded.getWidth()).isEqualTo(1024);
       assertThat(decoded.getHeight()).isEqualTo(1024);
     });
@@ -150,7 +99,7 @@ class GeminiProviderTest {
 
     assertThat(onlyRequestBody().getJsonObject("generationConfig").getJsonObject("imageConfig"))
         .isEqualTo(new JsonObject().put("aspectRatio", ratio).put("imageSize", quality));
-    BufferedImage decoded = decode(generation.images().get(0).bytes());
+    BufferedImage decoded = decode(bytesOf(generation.images().get(0)));
     assertThat(decoded.getWidth()).isEqualTo(width);
     assertThat(decoded.getHeight()).isEqualTo(height);
   }
@@ -180,13 +129,31 @@ class GeminiProviderTest {
   }
 
   @Test
-  void decodesLargeImagesAndReturnsThemWhole() {
+  void spoolsLargeImagesToDiskWhole() {
     fake.behave(Behaviour.normal().withImageBytes(3_000_000));
 
     Generation generation = result(generate(generation(PROMPT, Map.of())));
 
-    assertThat(generation.images().get(0).bytes().length).isGreaterThanOrEqualTo(3_000_000);
-    assertThat(decode(generation.images().get(0).bytes()).getWidth()).isEqualTo(1024);
+    assertThat(generation.images()).singleElement().satisfies(image -> {
+      assertSpooledWhole(image, 3_000_000);
+      assertThat(decode(bytesOf(image)).getWidth()).isEqualTo(1024);
+    });
+  }
+
+  @Test
+  void oneFailedCallOfSeveralFailsTheTaskAndLeavesNoSpoolFileOfTheOthers() {
+    // The other answers trickle for a while after the failed one, which ends the task at once.
+    fake.behave(Behaviour.normal().withImageBytes(2_000_000).withSlowStreamBytesPerSecond(10_000_000)
+        .withFailStatus(500).withFailTimes(1));
+    List<Path> before = spoolFiles();
+
+    UpstreamException e = failure(generate(task(PROMPT, "1024x1024", "auto", 3, "generation", Map.of())));
+
+    assertThat(e.code()).isEqualTo("upstream_unavailable");
+    assertThat(fake.requests()).hasSize(3);
+    // Long enough for the trickling answers to have ended: none of them may leave a file behind either.
+    await().during(Duration.ofMillis(600)).atMost(Duration.ofSeconds(5))
+        .until(() -> spoolFiles().equals(before));
   }
 
   @Test

@@ -1,6 +1,8 @@
 package io.imagegen.worker.providers.gemini;
 
-import static io.imagegen.worker.providers.gemini.GeminiFixtures.image;
+import static io.imagegen.worker.providers.ProviderFixtures.bytesOf;
+import static io.imagegen.worker.providers.ProviderFixtures.image;
+import static io.imagegen.worker.providers.ProviderFixtures.unspooled;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
@@ -32,7 +34,7 @@ class GeminiResponseTest {
   }
 
   private static UpstreamException parseFailure(Buffer body) {
-    return catchThrowableOfType(UpstreamException.class, () -> GeminiResponse.parse(body, FAILURES));
+    return catchThrowableOfType(UpstreamException.class, () -> GeminiResponse.parse(unspooled(body), FAILURES));
   }
 
   @Test
@@ -50,11 +52,11 @@ class GeminiResponseTest {
   void skipsThoughtDraftsAndKeepsTheFinalImage() {
     JsonObject draft = inline(PNG, "image/png").put("thought", true);
 
-    GeminiResponse.Parsed parsed = GeminiResponse.parse(candidate("STOP", new JsonObject().put("text", "Sure!"),
-        draft, inline(JPEG, "image/jpeg")), FAILURES);
+    GeminiResponse.Parsed parsed = GeminiResponse.parse(unspooled(candidate("STOP",
+        new JsonObject().put("text", "Sure!"), draft, inline(JPEG, "image/jpeg"))), FAILURES);
 
     assertThat(parsed.images()).singleElement().satisfies(image -> {
-      assertThat(image.bytes()).isEqualTo(JPEG);
+      assertThat(bytesOf(image)).isEqualTo(JPEG);
       assertThat(image.contentType()).isEqualTo("image/jpeg");
       assertThat(image.revisedPrompt()).isNull();
     });
@@ -67,7 +69,8 @@ class GeminiResponseTest {
     JsonObject unlabelled = new JsonObject().put("inlineData", new JsonObject()
         .put("data", Base64.getEncoder().encodeToString(PNG)));
 
-    assertThat(GeminiResponse.parse(candidate("STOP", unlabelled), FAILURES).images().get(0).contentType())
+    assertThat(GeminiResponse.parse(unspooled(candidate("STOP", unlabelled)), FAILURES).images().get(0)
+        .contentType())
         .isEqualTo("image/png");
   }
 
@@ -89,7 +92,8 @@ class GeminiResponseTest {
 
   @Test
   void keepsAnImageEvenWhenTheFinishReasonIsASafetyOne() {
-    assertThat(GeminiResponse.parse(candidate("IMAGE_SAFETY", inline(PNG, "image/png")), FAILURES).images())
+    assertThat(GeminiResponse.parse(unspooled(candidate("IMAGE_SAFETY", inline(PNG, "image/png"))), FAILURES)
+        .images())
         .hasSize(1);
   }
 

@@ -1,5 +1,6 @@
 package io.imagegen.worker.providers.openai;
 
+import static io.imagegen.worker.providers.ProviderFixtures.bytesOf;
 import static io.imagegen.worker.providers.openai.OpenAiFixtures.PNG_SIGNATURE;
 import static io.imagegen.worker.providers.openai.OpenAiFixtures.edit;
 import static io.imagegen.worker.providers.openai.OpenAiFixtures.failure;
@@ -23,6 +24,7 @@ import io.imagegen.worker.providers.ProviderContext;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.client.WebClient;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -31,6 +33,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Edits: inputs read through ProviderContext from an object store (a Mockito stand-in for the S3-backed one), sent as
@@ -45,6 +48,8 @@ class OpenAiEditTest {
   private static WebClient web;
   private static OpenAiProvider openai;
   private static final Map<String, byte[]> stored = new ConcurrentHashMap<>();
+  @TempDir
+  static Path spool;
 
   @BeforeAll
   static void start() {
@@ -57,7 +62,7 @@ class OpenAiEditTest {
       return Future.succeededFuture(bytes == null ? null : new Versioned<>(bytes, "etag"));
     });
     openai = new OpenAiProvider(new ProviderContext(vertx, web, objects, Map.of("OPENAI_API_KEY",
-        FakeUpstream.API_KEY)), "openai");
+        FakeUpstream.API_KEY), spool), "openai");
   }
 
   @AfterAll
@@ -100,7 +105,7 @@ class OpenAiEditTest {
         tuple("image[]", "image-2.jpg", "image/jpeg", (long) JPEG.length));
 
     assertThat(generation.images()).hasSize(2).allSatisfy(image -> {
-      assertThat(image.bytes()).startsWith(PNG_SIGNATURE);
+      assertThat(bytesOf(image)).startsWith(PNG_SIGNATURE);
       assertThat(image.contentType()).isEqualTo("image/webp");
     });
     assertThat(generation.usage().totalTokens()).isPositive();
@@ -118,7 +123,7 @@ class OpenAiEditTest {
         tuple("image", "image-1.png", "image/png"),
         tuple("mask", "mask.png", "image/png"));
     assertThat(generation.images()).singleElement()
-        .satisfies(image -> assertThat(image.bytes()).startsWith(PNG_SIGNATURE));
+        .satisfies(image -> assertThat(bytesOf(image)).startsWith(PNG_SIGNATURE));
   }
 
   @Test

@@ -19,12 +19,17 @@ import io.vertx.core.Vertx;
 import io.vertx.ext.web.client.WebClient;
 import java.io.IOException;
 import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -34,6 +39,8 @@ class OpenAiFailureTest {
   private static Vertx vertx;
   private static WebClient web;
   private static OpenAiProvider openai;
+  @TempDir
+  static Path spool;
 
   @BeforeAll
   static void start() {
@@ -55,9 +62,16 @@ class OpenAiFailureTest {
     fake.reset();
   }
 
+  @AfterEach
+  void noFailureLeavesASpoolFileBehind() throws IOException {
+    try (Stream<Path> left = Files.list(spool)) {
+      assertThat(left).isEmpty();
+    }
+  }
+
   private static OpenAiProvider provider(String key) {
-    return new OpenAiProvider(new ProviderContext(vertx, web, mock(ObjectStore.class), Map.of("OPENAI_API_KEY", key)),
-        "openai");
+    return new OpenAiProvider(new ProviderContext(vertx, web, mock(ObjectStore.class), Map.of("OPENAI_API_KEY", key),
+        spool), "openai");
   }
 
   private static GenerationRequest request(ModelSpec model) {
@@ -163,7 +177,7 @@ class OpenAiFailureTest {
     long started = System.nanoTime();
     UpstreamException error = upstreamFailure(openai, impatient);
 
-    assertThat(error.code()).isEqualTo("upstream_unreachable");
+    assertThat(error.code()).isEqualTo("upstream_timeout");
     assertThat(error.retryable()).isTrue();
     assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(5));
   }

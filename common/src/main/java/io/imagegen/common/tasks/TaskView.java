@@ -1,17 +1,17 @@
-package io.imagegen.api.tasks;
+package io.imagegen.common.tasks;
 
-import io.imagegen.common.tasks.ImageData;
-import io.imagegen.common.tasks.Task;
-import io.imagegen.common.tasks.TaskResult;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
-/** The public {@code image.generation.task} object: never the owner, never storage keys. */
-final class TaskView {
+/**
+ * The public {@code image.generation.task} object, as the API answers it and webhooks carry it: never the owner,
+ * never storage keys.
+ */
+public final class TaskView {
   private TaskView() {
   }
 
-  static JsonObject of(Task task) {
+  public static JsonObject of(Task task) {
     JsonObject json = new JsonObject()
         .put("id", task.id())
         .put("task_id", task.id())
@@ -31,6 +31,9 @@ final class TaskView {
       json.put("completed_at", task.completedAt());
     }
     json.put("expires_at", task.expiresAt());
+    if (task.callbackUrl() != null) {
+      json.put("callback_url", task.callbackUrl());
+    }
     if (task.result() != null) {
       json.put("result", result(task.result()));
     }
@@ -41,7 +44,7 @@ final class TaskView {
   }
 
   /** The OpenAI images response: {@code created}, {@code data[]}, {@code usage}. */
-  static JsonObject result(TaskResult result) {
+  public static JsonObject result(TaskResult result) {
     JsonArray data = new JsonArray();
     for (ImageData image : result.data()) {
       JsonObject item = new JsonObject().put("url", image.url());

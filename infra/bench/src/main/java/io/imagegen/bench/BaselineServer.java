@@ -1,0 +1,80 @@
+package io.imagegen.bench;
+
+import io.imagegen.common.json.Json;
+import io.imagegen.common.queue.JobMessage;
+import io.imagegen.common.tasks.TaskIds;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * The floor the submit path is compared with: a bare Vert.x HTTP server that reads the body, produces a record of
+ * the same size as a real job (same key and value shape) with the same durability (idempotent, acks=all, same
+ * linger) to the same broker, and answers 200 once the broker acknowledged it. No validation, no S3, no task record.
+ */
+final class BaselineServer implements AutoCloseable {
+  private static final String TOPIC = "bench.baseline";
+  private static final byte[] ANSWER = "{\"status\":\"QUEUED\"}".getBytes();
+
+  private final Vertx vertx;
+  private final KafkaProducer<String, byte[]> producer;
+  private final HttpServer server;
+
+  private BaselineServer(Vertx vertx, KafkaProducer<String, byte[]> producer, HttpServer server) {
+    this.vertx = vertx;
+    this.producer = producer;
+    this.server = server;
+  }
+
+  static BaselineServer start(String bootstrapServers) throws Exception {
+    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+      admin.createTopics(List.of(new NewTopic(TOPIC, 12, (short) 1))).all().get(30, TimeUnit.SECONDS);
+    }
+    KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
+        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+        ProducerConfig.CLIENT_ID_CONFIG, "bench-baseline",
+        ProducerConfig.ACKS_CONFIG, "all",
+        ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
+        ProducerConfig.LINGER_MS_CONFIG, 2),
+        new StringSerializer(), new ByteArraySerializer());
+    // Fetch metadata now so send() never blocks the event loop for it.
+    producer.partitionsFor(TOPIC);
+    Vertx vertx = Vertx.vertx();
+    HttpServer server = vertx.createHttpServer().requestHandler(request -> request.body().onSuccess(body -> {
+      Context context = vertx.getOrCreateContext();
+      String id = TaskIds.next();
+      byte[] value = Json.toBytes(JobMessage.of(id, "demo-async", System.currentTimeMillis()));
+      producer.send(new ProducerRecord<>(TOPIC, id, value), (metadata, error) -> context.runOnContext(ignored -> {
+        if (error == null) {
+          request.response().setStatusCode(200).putHeader("Content-Type", "application/json")
+              .end(io.vertx.core.buffer.Buffer.buffer(ANSWER));
+        } else {
+          request.response().setStatusCode(503).end();
+        }
+      }));
+    })).listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    return new BaselineServer(vertx, producer, server);
+  }
+
+  int port() {
+    return server.actualPort();
+  }
+
+  @Override
+  public void close() throws Exception {
+    server.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    producer.close();
+    vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+  }
+}

@@ -1,0 +1,106 @@
+package io.imagegen.bench;
+
+import io.imagegen.common.queue.JobMessage;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import java.net.URI;
+import java.util.Map;
+
+/**
+ * P3: POST latency at fixed rates and the highest sustained rate, beside a bare produce-only server on the same
+ * broker. No worker runs (jobs just accumulate), so the api-service is measured alone, as the baseline is.
+ */
+final class P3Submit implements Scenario {
+  private static final double P99_TARGET_MS = 20;
+  private static final double RATIO_TARGET = 0.5;
+
+  @Override
+  public String id() {
+    return "P3";
+  }
+
+  @Override
+  public String title() {
+    return "submit latency at 100 and 500 req/s, max sustained rate vs a bare produce-only baseline";
+  }
+
+  @Override
+  public void run(Context ctx, Outcome out) throws Exception {
+    double warm = ctx.pick(5, 1);
+    double measure = ctx.pick(20, 2);
+    double stepWarm = ctx.pick(1.5, 0.5);
+    double stepMeasure = ctx.pick(5, 1.5);
+    double cap = ctx.pick(20_000, 4_000);
+    try (BenchStack stack = BenchStack.start(ctx, id(), Map.of())) {
+      BenchApi api = ctx.api(stack);
+      // Same size every time (fixed-width counter), like a real client's requests.
+      LoadGen.Call submit = i -> api.submit(BenchApi.body(String.format("bench submit %08d", i), "64x64"))
+          .map(BenchApi.Response::status);
+      // Warm the api-service's submit path (JIT, S3 connections) without measuring.
+      LoadGen.prime(ctx.vertx(), "api", submit, 100, ctx.pick(8, 2));
+      CpuMeter cpu = null;
+      for (int rate : new int[] {100, 500}) {
+        if (rate == 500) {
+          cpu = CpuMeter.start();
+        }
+        LoadResult r = LoadGen.run(ctx.vertx(), new LoadGen.Spec("api@" + rate, rate, warm, measure), submit);
+        Log.info("  %s", r.oneLine());
+        out.detail("api_at_" + rate, r.toJson());
+        String notes = String.format("achieved %.0f/s, %d non-2xx, %d errors", r.achievedRate(), r.non2xx(),
+            r.errors());
+        out.add(Result.info(id(), "POST p50 @" + rate + "/s", r.p50(), "ms", notes));
+        out.add(rate == 500
+            ? Result.atMost(id(), "POST p99 @500/s", r.p99(), "ms", P99_TARGET_MS, notes)
+            : Result.info(id(), "POST p99 @100/s", r.p99(), "ms", notes));
+        out.add(Result.info(id(), "POST p99.9 @" + rate + "/s", r.p999(), "ms", notes));
+      }
+      var cores = cpu.stop();
+      out.detail("cpu_at_500", CpuMeter.toJson(cores));
+      Log.info("  %s", CpuMeter.summary(cores));
+
+      Log.info("  api max-rate search (p99 <= %.0f ms, <= 1 %% failures, >= 95 %% served)", MaxRate.P99_LIMIT_MS);
+      MaxRate.Search apiMax = MaxRate.search(ctx.vertx(), "api", submit, 250, cap, ctx.pick(1.5, 2),
+          stepWarm, stepMeasure, !ctx.quick());
+      out.detail("api_steps", steps(apiMax));
+
+      try (BaselineServer baseline = BaselineServer.start(stack.bootstrapServers())) {
+        URI base = URI.create("http://127.0.0.1:" + baseline.port());
+        BenchApi plain = new BenchApi(ctx.http(), base, "unused");
+        Buffer body = Buffer.buffer(BenchApi.body("bench submit 00000000", "64x64"));
+        LoadGen.Call produce = i -> plain.send(HttpMethod.POST, BenchApi.SUBMIT_PATH, body)
+            .map(BenchApi.Response::status);
+        LoadResult at500 = LoadGen.run(ctx.vertx(), new LoadGen.Spec("baseline@500", 500, ctx.pick(3, 1),
+            ctx.pick(10, 2)), produce);
+        Log.info("  %s", at500.oneLine());
+        out.detail("baseline_at_500", at500.toJson());
+        out.add(Result.info(id(), "baseline p99 @500/s", at500.p99(), "ms",
+            "bare Vert.x + idempotent acks=all produce, same broker"));
+        Log.info("  baseline max-rate search");
+        // It does a subset of the api-service's work, so start at the api's rate and double: fewer steps.
+        MaxRate.Search baseMax = MaxRate.search(ctx.vertx(), "baseline", produce, Math.max(250, apiMax.maxRate()),
+            cap, 2, stepWarm, stepMeasure, !ctx.quick());
+        out.detail("baseline_steps", steps(baseMax));
+        out.add(Result.info(id(), "api max sustained rate", apiMax.maxRate(), "req/s",
+            (ctx.quick() ? "quick: coarse steps x2; " : "steps x1.5 then one midpoint; ")
+                + "p99 <= 100 ms, <= 1% failures, >= 95% served; no worker running"));
+        out.add(Result.info(id(), "baseline max sustained rate", baseMax.maxRate(), "req/s",
+            (baseMax.capped() ? "capped by the generator limit; " : "")
+                + "same machine: generator, broker and server share the cores"));
+        double ratio = baseMax.maxRate() == 0 ? Double.NaN : apiMax.maxRate() / baseMax.maxRate();
+        out.add(Result.atLeast(id(), "max rate api / baseline", ratio, "", RATIO_TARGET,
+            "record size " + recordSize() + " B as a real job"));
+      }
+    }
+  }
+
+  private static io.vertx.core.json.JsonArray steps(MaxRate.Search search) {
+    io.vertx.core.json.JsonArray steps = new io.vertx.core.json.JsonArray();
+    search.steps().forEach(s -> steps.add(s.toJson()));
+    return steps;
+  }
+
+  private static int recordSize() {
+    return io.imagegen.common.json.Json.toBytes(JobMessage.of("image_000000000000000000000000", "demo-async",
+        System.currentTimeMillis())).length;
+  }
+}

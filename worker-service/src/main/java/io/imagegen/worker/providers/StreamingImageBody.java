@@ -1,0 +1,648 @@
+package io.imagegen.worker.providers;
+
+import io.vertx.core.AsyncResult;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.file.AsyncFile;
+import io.vertx.core.file.OpenOptions;
+import io.vertx.ext.web.codec.BodyCodec;
+import io.vertx.ext.web.codec.spi.BodyStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystems;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * A JSON response body consumed as a stream, with the base64 image values of one {@link Field} decoded on the fly into
+ * a spool file each. A 4 MB image arrives as ~5.3 MB of base64; buffering the body and then decoding it costs ~10 MB
+ * of heap per job, so a few hundred jobs finishing together would need gigabytes. A body here holds one network chunk
+ * at a time plus its files' write queues: while a file is being created or its queue is full the body reports a full
+ * queue, and the HTTP response is paused.
+ *
+ * <p>Everything else of the body is kept, byte for byte, in a capped buffer ({@link Result#rest()}) in which each
+ * spooled value is replaced by a placeholder ({@link Result#image} maps it back), so callers parse metadata, URL
+ * items and the error bodies of any status with an ordinary JSON parser. A body that is not JSON passes through
+ * unchanged. The scanner is a tokenizer, not a validator: the caller's parse of {@code rest} rejects malformed JSON.
+ *
+ * <p>Spool files are created readable by their owner only. A body that fails (a value that is not base64, a write
+ * error, the body ending inside a value, {@link #discard()}) deletes them all; once it has succeeded they belong to
+ * the caller ({@link #settle}). Every method must be called on the Vert.x context the body is consumed on; nothing
+ * blocks it.
+ */
+public final class StreamingImageBody implements BodyStream<StreamingImageBody.Result> {
+  /** OpenAI's and Ark's image field. */
+  public static final Field B64_JSON = Field.named("b64_json");
+  /** Enough for any vendor's metadata; a bigger remainder is flagged rather than buffered. */
+  public static final int DEFAULT_REST_LIMIT = 1024 * 1024;
+  /** The leading bytes of each image kept in memory, so the caller can sniff its type without reading the file. */
+  private static final int HEAD_BYTES = 16;
+  private static final String SPOOL_PREFIX = "imagegen-spool-";
+  private static final boolean POSIX = FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
+
+  /**
+   * Which string values hold images: those of the key {@code name}, in any object when {@code parents} is empty,
+   * otherwise only in objects that are the value of one of the keys in {@code parents}.
+   */
+  public record Field(String name, Set<String> parents) {
+    public Field {
+      parents = Set.copyOf(parents);
+    }
+
+    /** Values of {@code name} wherever it occurs. */
+    public static Field named(String name) {
+      return new Field(name, Set.of());
+    }
+
+    /** Values of {@code name} in objects under one of {@code parents} (Gemini's {@code inlineData.data}). */
+    public static Field inside(Set<String> parents, String name) {
+      return new Field(name, parents);
+    }
+
+    private int longestKey() {
+      return parents.stream().mapToInt(Field::utf8Length).reduce(utf8Length(name), Math::max);
+    }
+
+    private static int utf8Length(String key) {
+      return key.getBytes(StandardCharsets.UTF_8).length;
+    }
+  }
+
+  /**
+   * One result image: spooled to {@code file}, or held in {@code bytes} (a value the stream left in place, a download);
+   * exactly one of the two is set. {@code head} holds its first bytes for sniffing the type.
+   */
+  public record Image(Path file, byte[] bytes, long size, byte[] head) {
+    /** An image held in memory. */
+    public static Image of(byte[] bytes) {
+      return new Image(null, bytes, bytes.length, Arrays.copyOf(bytes, Math.min(HEAD_BYTES, bytes.length)));
+    }
+
+    /** The result image this value is, as {@code contentType}. */
+    public Generation.Image as(String contentType, String revisedPrompt) {
+      return file != null ? Generation.Image.ofFile(file, size, contentType, revisedPrompt)
+          : new Generation.Image(bytes, contentType, revisedPrompt);
+    }
+  }
+
+  /**
+   * The body without its spooled values. {@code restTruncated} means the remainder exceeded its limit and
+   * {@code rest} holds only its beginning.
+   */
+  public record Result(Buffer rest, boolean restTruncated, List<Image> images) {
+    public Result {
+      images = List.copyOf(images);
+    }
+
+    /**
+     * The image behind a value of the field, or {@code null} for a {@code null} or empty value: the spooled one that a
+     * placeholder names, else the value itself decoded here (a value the stream could not recognise as the field's,
+     * such as one under an escaped key). A value that is not base64 fails as a bad response calling it {@code what}.
+     */
+    public Image image(String value, String what, UpstreamFailures failures) {
+      if (value == null || value.isEmpty()) {
+        return null;
+      }
+      Image found = images.stream().filter(image -> image.file().getFileName().toString().equals(value)).findFirst()
+          .orElseGet(() -> decoded(value, what, failures));
+      return found.size() == 0 ? null : found;
+    }
+
+    private static Image decoded(String value, String what, UpstreamFailures failures) {
+      try {
+        return Image.of(ImageBase64.decode(value));
+      } catch (IllegalArgumentException e) {
+        throw failures.badResponse(what + " is not base64 (" + e.getMessage() + ")");
+      }
+    }
+  }
+
+  /** The body cannot be used: a spooled value is not base64, or the body ends inside one. */
+  public static final class BadBody extends RuntimeException {
+    BadBody(String message) {
+      super(message, null, false, false);
+    }
+  }
+
+  private final Vertx vertx;
+  private final Path spoolDir;
+  private final Field field;
+  private final int restLimit;
+  private final Promise<Result> result = Promise.promise();
+  private final List<Spool> spools = new ArrayList<>();
+  private final Buffer rest = Buffer.buffer(512);
+  private boolean restTruncated;
+  private boolean codecUsed;
+  private boolean ended;
+  private Throwable failure;
+  private Handler<Void> drainHandler;
+  private Handler<Throwable> exceptionHandler;
+
+  // Tokenizer: just enough JSON structure to tell keys from values, objects from arrays, and the field's place.
+  private final Containers containers = new Containers();
+  private final byte[] key;
+  private int keyLength;
+  private boolean expectKey;
+  private boolean inString;
+  private boolean stringIsKey;
+  private boolean escaped;
+  private boolean keyIsField;
+  private boolean keyIsParent;
+
+  // The value being spooled, if any: JSON escapes are resolved here, base64 by the decoder.
+  private Spool current;
+  private final ImageBase64 decoder = new ImageBase64();
+  private int unicodeDigits;
+  private int unicodeValue;
+
+  /** A body spooling the values of {@code field} to {@code spoolDir} and keeping up to {@code restLimit} bytes else. */
+  public StreamingImageBody(Vertx vertx, Path spoolDir, Field field, int restLimit) {
+    this.vertx = vertx;
+    this.spoolDir = spoolDir;
+    this.field = field;
+    this.restLimit = restLimit;
+    this.key = new byte[field.longestKey()];
+  }
+
+  /**
+   * Hands {@code outcome} on once the spool files nobody will publish are gone: every file of {@code bodies} when it
+   * failed, those its images do not reference when it succeeded (the rest now belong to its publisher).
+   */
+  public static Future<Generation> settle(AsyncResult<Generation> outcome, Collection<StreamingImageBody> bodies) {
+    List<Path> kept = outcome.succeeded() ? outcome.result().spoolFiles() : List.of();
+    List<Future<Void>> deleted = new ArrayList<>();
+    for (StreamingImageBody body : bodies) {
+      deleted.add(outcome.succeeded() ? body.deleteSpools(kept) : body.discard());
+    }
+    return Future.join(deleted).transform(ignored -> outcome.succeeded() ? Future.succeededFuture(outcome.result())
+        : Future.failedFuture(outcome.cause()));
+  }
+
+  /** This body as a one-shot WebClient codec: {@code request.as(body.codec())}. */
+  public BodyCodec<Result> codec() {
+    return () -> {
+      if (codecUsed) {
+        // A redirect would feed a second body into the same spools; image APIs answer POSTs directly.
+        throw new IllegalStateException("a StreamingImageBody consumes one response only");
+      }
+      codecUsed = true;
+      return this;
+    };
+  }
+
+  /** Completes with the result once {@link #end()} has flushed every spool file, or fails with the body. */
+  @Override
+  public Future<Result> result() {
+    return result.future();
+  }
+
+  /** Scans one chunk; decoded bytes are queued on their spool file. */
+  @Override
+  public Future<Void> write(Buffer chunk) {
+    if (failure != null) {
+      return Future.failedFuture(failure);
+    }
+    if (ended) {
+      return Future.failedFuture(new IllegalStateException("body already ended"));
+    }
+    try {
+      scan(chunk.getBytes());
+    } catch (IllegalArgumentException notBase64) {
+      fail(new BadBody(describe(current) + " is not base64 (" + notBase64.getMessage() + ")"));
+      return Future.failedFuture(failure);
+    } catch (RuntimeException bug) {
+      fail(bug);
+      return Future.failedFuture(bug);
+    }
+    return Future.succeededFuture();
+  }
+
+  /**
+   * Completes once every spool file is written and closed; fails if the body ended inside a value. The WebClient
+   * also ends the body when the exchange fails underneath it, and then fails the request with that cause.
+   */
+  @Override
+  public Future<Void> end() {
+    if (ended || failure != null) {
+      return result.future().mapEmpty();
+    }
+    ended = true;
+    if (current != null) {
+      fail(new BadBody("malformed JSON: the body ends inside " + describe(current)));
+      return Future.failedFuture(failure);
+    }
+    return Future.all(spools.stream().map(spool -> spool.closed.future()).toList()).transform(closed -> {
+      if (closed.failed()) {
+        fail(closed.cause());
+        return Future.failedFuture(failure);
+      }
+      result.tryComplete(new Result(rest, restTruncated, spools.stream().map(Spool::image).toList()));
+      return result.future().mapEmpty(); // failed instead if the body was discarded meanwhile
+    });
+  }
+
+  /** The exchange failed underneath the body: nothing of it is kept. */
+  @Override
+  public void handle(Throwable cause) {
+    fail(cause);
+  }
+
+  @Override
+  public StreamingImageBody exceptionHandler(Handler<Throwable> handler) {
+    this.exceptionHandler = handler;
+    return this;
+  }
+
+  /** Ignored: the queue is bounded by the spool files' own write queues. */
+  @Override
+  public StreamingImageBody setWriteQueueMaxSize(int maxSize) {
+    return this;
+  }
+
+  /** Full while a spool file is still being created or its write queue is full. */
+  @Override
+  public boolean writeQueueFull() {
+    return failure == null && spools.stream().anyMatch(spool -> !spool.writable());
+  }
+
+  @Override
+  public StreamingImageBody drainHandler(Handler<Void> handler) {
+    this.drainHandler = handler;
+    maybeDrain();
+    return this;
+  }
+
+  /**
+   * Gives the body up: one still streaming fails (so later values are never spooled) and every spool file it created
+   * is deleted, even those of a success. Never fails, and may be called any number of times.
+   */
+  public Future<Void> discard() {
+    fail(new BadBody("the body was discarded"));
+    return deleteSpools(Set.of());
+  }
+
+  private Future<Void> deleteSpools(Collection<Path> kept) {
+    List<Future<Void>> deleted = new ArrayList<>();
+    for (Spool spool : spools) {
+      if (!kept.contains(spool.path)) {
+        deleted.add(spool.delete());
+      }
+    }
+    return Future.join(deleted).mapEmpty();
+  }
+
+  // ---- tokenizer ----
+
+  private void scan(byte[] data) {
+    int run = 0; // the first byte not yet copied to rest
+    for (int i = 0; i < data.length; i++) {
+      int c = data[i] & 0xFF;
+      if (current != null) {
+        if (valueByte(c)) {
+          run = i; // the closing quote goes back to rest
+        }
+        continue;
+      }
+      if (inString) {
+        stringByte(c);
+        continue;
+      }
+      switch (c) {
+        case '{' -> {
+          containers.push(true, keyIsParent);
+          expectKeyNext(true);
+        }
+        case '[' -> {
+          containers.push(false, false);
+          expectKeyNext(false);
+        }
+        case '}', ']' -> {
+          containers.pop();
+          expectKeyNext(false);
+        }
+        case ',' -> expectKeyNext(containers.inObject());
+        case ':' -> expectKey = false;
+        case '"' -> {
+          if (expectKey && containers.inObject()) {
+            startString(true);
+          } else if (keyIsField && containers.inObject() && (field.parents().isEmpty() || containers.inParent())) {
+            keepRest(data, run, i + 1);
+            startSpool();
+            run = i + 1;
+          } else {
+            startString(false);
+          }
+        }
+        default -> {
+          // Numbers, literals and whitespace need no tracking.
+        }
+      }
+    }
+    if (current == null) {
+      keepRest(data, run, data.length);
+    } else {
+      current.write(decoder.take());
+    }
+  }
+
+  private void expectKeyNext(boolean key) {
+    expectKey = key;
+    keyIsField = false;
+    keyIsParent = false;
+  }
+
+  private void startString(boolean isKey) {
+    inString = true;
+    stringIsKey = isKey;
+    escaped = false;
+    keyLength = 0;
+  }
+
+  private void stringByte(int c) {
+    if (escaped) {
+      escaped = false;
+      keyLength = -1; // an escaped key never matches: vendors spell their field names plainly
+      return;
+    }
+    if (c == '\\') {
+      escaped = true;
+    } else if (c == '"') {
+      inString = false;
+      if (stringIsKey) {
+        String name = keyLength < 0 ? "" : new String(key, 0, keyLength, StandardCharsets.UTF_8);
+        keyIsField = keyLength >= 0 && field.name().equals(name);
+        keyIsParent = keyLength >= 0 && field.parents().contains(name);
+      }
+    } else if (stringIsKey && keyLength >= 0) {
+      if (keyLength < key.length) {
+        key[keyLength++] = (byte) c;
+      } else {
+        keyLength = -1; // longer than any name we look for
+      }
+    }
+  }
+
+  private void keepRest(byte[] data, int from, int to) {
+    if (to <= from || restTruncated) {
+      return;
+    }
+    int room = restLimit - rest.length();
+    if (to - from > room) {
+      rest.appendBytes(data, from, room);
+      restTruncated = true;
+      return;
+    }
+    rest.appendBytes(data, from, to - from);
+  }
+
+  // ---- spooled values ----
+
+  private void startSpool() {
+    Spool spool = new Spool(spools.size());
+    spools.add(spool);
+    current = spool;
+    decoder.reset();
+    escaped = false;
+    unicodeDigits = 0;
+    byte[] placeholder = spool.path.getFileName().toString().getBytes(StandardCharsets.US_ASCII);
+    keepRest(placeholder, 0, placeholder.length);
+  }
+
+  /** One byte of a spooled value's JSON string; {@code true} when it is the closing quote. */
+  private boolean valueByte(int c) {
+    if (unicodeDigits > 0) {
+      int digit = Character.digit(c, 16);
+      if (digit < 0) {
+        throw new IllegalArgumentException("a broken \\u escape");
+      }
+      unicodeValue = unicodeValue << 4 | digit;
+      if (--unicodeDigits == 0) {
+        decoder.accept(unicodeValue); // some encoders (Gson) write '=' as \u003d
+      }
+      return false;
+    }
+    if (escaped) {
+      escaped = false;
+      switch (c) {
+        case 'u' -> {
+          unicodeDigits = 4;
+          unicodeValue = 0;
+        }
+        case 'n' -> decoder.accept('\n'); // MIME-style line breaks, escaped as JSON requires
+        case 'r' -> decoder.accept('\r');
+        case 't' -> decoder.accept('\t');
+        case 'b' -> decoder.accept('\b');
+        case 'f' -> decoder.accept('\f');
+        default -> decoder.accept(c); // \/ (PHP writes '/' so), \\ and \"
+      }
+      return false;
+    }
+    if (c == '\\') {
+      escaped = true;
+      return false;
+    }
+    if (c != '"') {
+      decoder.accept(c);
+      return false;
+    }
+    decoder.finish();
+    current.write(decoder.take());
+    current.finish();
+    current = null;
+    expectKeyNext(false);
+    return true;
+  }
+
+  private String describe(Spool spool) {
+    return field.name() + " #" + (spool == null ? spools.size() : spool.index);
+  }
+
+  // ---- failure and flow control ----
+
+  private void fail(Throwable cause) {
+    if (failure != null || result.future().succeeded()) {
+      return; // a succeeded body's files belong to the caller now
+    }
+    failure = cause;
+    current = null;
+    result.tryFail(cause);
+    for (Spool spool : spools) {
+      spool.closed.tryFail(cause);
+      spool.delete();
+    }
+    // A pipe paused on us waits for drain: let it resume so that its next write learns of the failure.
+    Handler<Void> drain = drainHandler;
+    drainHandler = null;
+    if (drain != null) {
+      drain.handle(null);
+    }
+    if (exceptionHandler != null) {
+      exceptionHandler.handle(cause);
+    }
+  }
+
+  private void maybeDrain() {
+    Handler<Void> drain = drainHandler;
+    if (drain != null && !writeQueueFull()) {
+      drainHandler = null;
+      drain.handle(null);
+    }
+  }
+
+  /** One spool file: created when its value starts, closed when it ends; bytes are queued on it meanwhile. */
+  private final class Spool {
+    final int index;
+    final Path path;
+    final Promise<Void> closed = Promise.promise();
+    final byte[] head = new byte[HEAD_BYTES];
+    final Future<AsyncFile> opened;
+    int headLength;
+    long size;
+    AsyncFile file;
+    /** Decoded bytes that arrived before the file was created; the body reads no further until it is. */
+    List<Buffer> early = new ArrayList<>();
+    boolean finished;
+    /** The file's end, once its value has ended. */
+    Future<Void> ending;
+    Future<Void> deleted;
+
+    Spool(int index) {
+      this.index = index;
+      this.path = spoolDir.resolve(SPOOL_PREFIX + UUID.randomUUID() + ".bin");
+      OpenOptions options = new OpenOptions().setWrite(true).setCreateNew(true);
+      if (POSIX) {
+        options.setPerms("rw-------"); // users' images: nobody else on the host needs to read them
+      }
+      this.opened = vertx.fileSystem().open(path.toString(), options);
+      opened.onComplete(this::created);
+    }
+
+    private void created(AsyncResult<AsyncFile> outcome) {
+      if (outcome.failed()) {
+        fail(outcome.cause());
+        return;
+      }
+      if (deleted != null) {
+        return; // given up while being created: delete() closes and removes it
+      }
+      file = outcome.result();
+      file.exceptionHandler(StreamingImageBody.this::fail);
+      List<Buffer> queued = early;
+      early = null;
+      queued.forEach(this::toFile);
+      if (finished) {
+        close();
+      }
+      maybeDrain();
+    }
+
+    /** Whether the body may read on: the file exists and keeps up (asked only until its value ends: then it closes). */
+    boolean writable() {
+      return file != null && (finished || !file.writeQueueFull());
+    }
+
+    void write(Buffer bytes) {
+      if (bytes == null) {
+        return;
+      }
+      for (int i = 0; i < bytes.length() && headLength < head.length; i++) {
+        head[headLength++] = bytes.getByte(i);
+      }
+      size += bytes.length();
+      if (early != null) {
+        early.add(bytes);
+      } else {
+        toFile(bytes);
+      }
+    }
+
+    private void toFile(Buffer bytes) {
+      if (deleted != null) {
+        return;
+      }
+      file.write(bytes).onFailure(StreamingImageBody.this::fail);
+      if (file.writeQueueFull()) {
+        file.drainHandler(ignored -> maybeDrain());
+      }
+    }
+
+    void finish() {
+      finished = true;
+      if (file != null) {
+        close();
+      }
+    }
+
+    private void close() {
+      ending = file.end().onComplete(ended -> {
+        if (ended.succeeded()) {
+          closed.tryComplete();
+        } else {
+          closed.tryFail(ended.cause());
+        }
+      });
+    }
+
+    Image image() {
+      return new Image(path, null, size, Arrays.copyOf(head, headLength));
+    }
+
+    /** Closes and removes the file once it exists; completes when it is gone, and never fails. */
+    Future<Void> delete() {
+      if (deleted == null) {
+        deleted = opened.transform(created -> {
+          if (created.failed()) {
+            return Future.succeededFuture();
+          }
+          // A file handle may be closed once only: one already ending is waited for instead.
+          Future<Void> shut = ending != null ? ending : created.result().close();
+          return shut.otherwiseEmpty().compose(ignored -> vertx.fileSystem().delete(path.toString()));
+        }).otherwiseEmpty();
+      }
+      return deleted;
+    }
+  }
+
+  /** For each open container, whether it is an object and whether it is the value of a parent key: two bit stacks. */
+  private static final class Containers {
+    private static final int MAX_TRACKED = 64;
+    private long objects;
+    private long parents;
+    private int depth;
+
+    void push(boolean object, boolean parent) {
+      if (depth < MAX_TRACKED) {
+        long bit = 1L << depth;
+        objects = object ? objects | bit : objects & ~bit;
+        parents = parent ? parents | bit : parents & ~bit;
+      }
+      depth++;
+    }
+
+    void pop() {
+      if (depth > 0) {
+        depth--;
+      }
+    }
+
+    /** Deeper than tracked counts as neither: no vendor nests its images that deep. */
+    boolean inObject() {
+      return top(objects);
+    }
+
+    boolean inParent() {
+      return top(parents);
+    }
+
+    private boolean top(long bits) {
+      return depth > 0 && depth <= MAX_TRACKED && (bits & 1L << (depth - 1)) != 0;
+    }
+  }
+}

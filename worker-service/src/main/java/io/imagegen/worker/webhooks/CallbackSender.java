@@ -1,0 +1,174 @@
+package io.imagegen.worker.webhooks;
+
+import io.imagegen.common.errors.ImageGenException;
+import io.imagegen.common.errors.InvalidRequestException;
+import io.imagegen.common.fetch.SafeFetcher;
+import io.imagegen.common.queue.TaskEvent;
+import io.imagegen.common.tasks.Task;
+import io.imagegen.common.tasks.TaskStore;
+import io.imagegen.common.tasks.TaskView;
+import io.imagegen.common.tasks.Versioned;
+import io.imagegen.common.webhooks.WebhookSecrets;
+import io.imagegen.worker.providers.UpstreamFailures;
+import io.imagegen.worker.tasks.RetryPolicy;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.EnumMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.atomic.LongAdder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Delivers the webhook of one terminal task: reads the task, then POSTs the Standard Webhooks payload through the
+ * SSRF-safe fetcher, signed afresh per attempt. Network errors, 408, 429 and 5xx are retried with backoff (a longer
+ * {@code Retry-After} wins) up to the retry budget; any other answer ends the delivery. The returned future never
+ * fails: it says how the delivery ended.
+ */
+final class CallbackSender {
+  /** How a delivery ended. */
+  enum Outcome {
+    /** The task has no callback URL (or no longer exists): nothing to send. */
+    NOT_NEEDED,
+    /** The receiver answered 2xx. */
+    DELIVERED,
+    /** The receiver refused it for good (a 4xx other than 408/429, a redirect, TLS) or the attempts ran out. */
+    GAVE_UP,
+    /** The URL may not be called: it resolves to a refused address, or the owner has no signing secret here. */
+    REFUSED
+  }
+
+  /** The signed content of one delivery, identical on every attempt and every redelivery. */
+  record Message(String id, String url, Buffer body) {
+    static Message of(Task task) {
+      String status = task.status().name().toLowerCase(Locale.ROOT);
+      JsonObject payload = new JsonObject()
+          .put("type", "image.generation.task." + status)
+          // When the task finished, not when this attempt was made: the body must not change between attempts.
+          .put("timestamp", Instant.ofEpochSecond(task.completedAt()).toString())
+          .put("data", TaskView.of(task));
+      // Stable per task and status, so a receiver drops the duplicates that at-least-once delivery brings.
+      return new Message("msg_" + task.id() + "_" + status, task.callbackUrl(), payload.toBuffer());
+    }
+  }
+
+  private static final Logger LOG = LoggerFactory.getLogger(CallbackSender.class);
+  /** Our own store being down is never the receiver's fault: keep reading (the offset stays uncommitted). */
+  private static final RetryPolicy STORAGE_RETRY =
+      new RetryPolicy(Integer.MAX_VALUE, Duration.ofMillis(200), Duration.ofSeconds(10));
+
+  private final Vertx vertx;
+  private final TaskStore store;
+  private final SafeFetcher fetcher;
+  private final WebhookSecrets secrets;
+  private final RetryPolicy retry;
+  private final Clock clock;
+  private final Map<Outcome, LongAdder> outcomes = new EnumMap<>(Outcome.class);
+
+  CallbackSender(Vertx vertx, TaskStore store, SafeFetcher fetcher, WebhookSecrets secrets, RetryPolicy retry,
+      Clock clock) {
+    this.vertx = vertx;
+    this.store = store;
+    this.fetcher = fetcher;
+    this.secrets = secrets;
+    this.retry = retry;
+    this.clock = clock;
+    for (Outcome outcome : Outcome.values()) {
+      outcomes.put(outcome, new LongAdder());
+    }
+  }
+
+  /** Delivers the webhook {@code event} calls for, if any; completes once delivered or given up. */
+  Future<Outcome> deliver(TaskEvent event) {
+    return read(event.taskId(), 0).compose(found -> {
+      Task task = found == null ? null : found.value();
+      if (task == null || task.callbackUrl() == null || !task.status().isTerminal()) {
+        return Future.succeededFuture(Outcome.NOT_NEEDED);
+      }
+      byte[] key = secrets.secretFor(task.owner()).orElse(null);
+      if (key == null) {
+        LOG.error("webhook for task {} refused: owner '{}' has no secret in {} on this worker", task.id(),
+            task.owner(), WebhookSecrets.VARIABLE);
+        return Future.succeededFuture(Outcome.REFUSED);
+      }
+      return attempt(Message.of(task), key, 1);
+    }).map(outcome -> {
+      outcomes.get(outcome).increment();
+      return outcome;
+    });
+  }
+
+  /** How many deliveries ended each way since start. */
+  Map<Outcome, Long> outcomes() {
+    Map<Outcome, Long> counts = new EnumMap<>(Outcome.class);
+    outcomes.forEach((outcome, count) -> counts.put(outcome, count.sum()));
+    return counts;
+  }
+
+  private Future<Versioned<Task>> read(String taskId, int failures) {
+    return store.find(taskId).recover(err -> {
+      Duration pause = STORAGE_RETRY.delayAfter(failures + 1);
+      LOG.warn("cannot read task {} for its webhook ({}); retrying in {} ms", taskId, err.getMessage(),
+          pause.toMillis());
+      return vertx.timer(Math.max(1, pause.toMillis())).compose(ignored -> read(taskId, failures + 1));
+    });
+  }
+
+  private Future<Outcome> attempt(Message message, byte[] key, int attempt) {
+    long timestamp = clock.instant().getEpochSecond();
+    Map<String, String> headers = Map.of(
+        "Content-Type", "application/json",
+        "webhook-id", message.id(),
+        "webhook-timestamp", Long.toString(timestamp),
+        "webhook-signature", Signature.sign(key, message.id(), timestamp, message.body().getBytes()));
+    return fetcher.post(message.url(), headers, message.body()).transform(ar -> {
+      if (ar.succeeded()) {
+        return answered(message, key, attempt, ar.result());
+      }
+      Throwable err = ar.cause();
+      if (err instanceof InvalidRequestException) {
+        LOG.warn("webhook {} refused: {}", message.id(), err.getMessage());
+        return Future.succeededFuture(Outcome.REFUSED);
+      }
+      if (err instanceof ImageGenException known && !known.retryable()) {
+        LOG.warn("webhook {} given up: {}", message.id(), err.getMessage());
+        return Future.succeededFuture(Outcome.GAVE_UP);
+      }
+      return again(message, key, attempt, err.getMessage(), null);
+    });
+  }
+
+  private Future<Outcome> answered(Message message, byte[] key, int attempt, SafeFetcher.Posted posted) {
+    int status = posted.statusCode();
+    if (status >= 200 && status <= 299) {
+      LOG.info("webhook {} delivered on attempt {} ({})", message.id(), attempt, status);
+      return Future.succeededFuture(Outcome.DELIVERED);
+    }
+    if (status == 408 || status == 429 || status >= 500) {
+      return again(message, key, attempt, "answered " + status, UpstreamFailures.retryAfter(posted.retryAfter()));
+    }
+    // Redirects are not followed (the target was vetted, its Location was not); other 4xx will not change.
+    LOG.warn("webhook {} given up: the receiver answered {}", message.id(), status);
+    return Future.succeededFuture(Outcome.GAVE_UP);
+  }
+
+  private Future<Outcome> again(Message message, byte[] key, int attempt, String why, Duration retryAfter) {
+    if (!retry.allowsAnother(attempt)) {
+      LOG.warn("webhook {} given up after {} attempts; the last {}", message.id(), attempt, why);
+      return Future.succeededFuture(Outcome.GAVE_UP);
+    }
+    Duration pause = retry.delayAfter(attempt);
+    if (retryAfter != null && retryAfter.compareTo(pause) > 0) {
+      pause = retryAfter;
+    }
+    LOG.info("webhook {} attempt {} failed ({}); retrying in {} ms", message.id(), attempt, why, pause.toMillis());
+    // Jitter can round a short pause down to 0 ms, which Vert.x timers refuse.
+    return vertx.timer(Math.max(1, pause.toMillis())).compose(ignored -> attempt(message, key, attempt + 1));
+  }
+}

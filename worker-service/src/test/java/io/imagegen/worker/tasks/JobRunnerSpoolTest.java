@@ -1,0 +1,208 @@
+package io.imagegen.worker.tasks;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.mockito.ArgumentMatchers.any;
+import static org.mockito.ArgumentMatchers.anyBoolean;
+import static org.mockito.ArgumentMatchers.anyString;
+import static org.mockito.Mockito.mock;
+import static org.mockito.Mockito.when;
+
+import io.imagegen.common.errors.ConflictException;
+import io.imagegen.common.models.ModelCatalog;
+import io.imagegen.common.models.ModelSpec;
+import io.imagegen.common.queue.JobMessage;
+import io.imagegen.common.queue.TaskEventPublisher;
+import io.imagegen.common.storage.ObjectStore;
+import io.imagegen.common.tasks.Task;
+import io.imagegen.common.tasks.TaskStatus;
+import io.imagegen.common.tasks.TaskStore;
+import io.imagegen.common.tasks.Usage;
+import io.imagegen.common.tasks.Versioned;
+import io.imagegen.worker.queue.JobOutcome;
+import io.imagegen.worker.upstream.UpstreamGate;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.imagegen.worker.providers.Generation;
+import io.imagegen.worker.providers.GenerationRequest;
+import io.imagegen.worker.providers.ImageProvider;
+import io.imagegen.worker.providers.ProviderFixtures;
+import io.imagegen.worker.providers.Providers;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The runner's side of spooled results: it uploads them from their files and deletes the files once published, and it
+ * deletes the files of an answer that arrives after it gave up on the attempt, which nobody else will ever publish.
+ * The object store and event publisher are Mockito stand-ins; the real S3 path is covered by the end-to-end tests.
+ */
+class JobRunnerSpoolTest {
+  private static final Duration ATTEMPT = Duration.ofMillis(300);
+
+  @TempDir
+  Path spool;
+  private Vertx vertx;
+  private final InMemoryTasks tasks = new InMemoryTasks();
+  private final Map<String, byte[]> uploaded = new ConcurrentHashMap<>();
+  private ObjectStore objects;
+  private ModelSpec model;
+
+  @BeforeEach
+  void setUp() {
+    vertx = Vertx.vertx();
+    objects = mock(ObjectStore.class);
+    when(objects.putFile(anyString(), any(Path.class), anyString(), anyBoolean())).thenAnswer(call -> {
+      // Read at upload time, as the SDK does: the file must still be there.
+      uploaded.put(call.getArgument(0), Files.readAllBytes(call.<Path>getArgument(1)));
+      return Future.succeededFuture("etag");
+    });
+    when(objects.put(anyString(), any(byte[].class), anyString(), anyBoolean(), any()))
+        .thenReturn(Future.succeededFuture("etag"));
+    when(objects.publicUrl(anyString(), any())).thenAnswer(call -> "http://s3.test/" + call.getArgument(0));
+    model = ProviderFixtures.repointed(ModelCatalog.load(null).find("gpt-image-1").orElseThrow(), null, ATTEMPT);
+  }
+
+  @AfterEach
+  void tearDown() {
+    vertx.close();
+  }
+
+  @Test
+  void spooledImagesAreUploadedFromTheirFilesWhichAreDeletedOncePublished() {
+    byte[] first = random(300_000, 1);
+    byte[] second = random(5, 2);
+    Generation generation = new Generation(List.of(spooled(first, "image/png"), spooled(second, "image/jpeg")),
+        Usage.images(2));
+    Task task = queued();
+
+    run(task, request -> Future.succeededFuture(generation));
+
+    Task done = tasks.current(task.id());
+    assertThat(done.status()).isEqualTo(TaskStatus.SUCCEEDED);
+    assertThat(done.result().data()).extracting(image -> image.bytes()).containsExactly(300_000L, 5L);
+    assertThat(uploaded.get(done.result().data().get(0).storageKey())).isEqualTo(first);
+    assertThat(uploaded.get(done.result().data().get(1).storageKey())).isEqualTo(second);
+    assertThat(generation.spoolFiles()).allSatisfy(file -> assertThat(file).doesNotExist());
+  }
+
+  @Test
+  void theFilesOfAnAnswerThatCameAfterTheAttemptTimedOutAreDeleted() {
+    Generation late = new Generation(List.of(spooled(random(1000, 3), "image/png")), Usage.images(1));
+    AtomicInteger calls = new AtomicInteger();
+    Task task = queued();
+
+    run(task, request -> {
+      calls.incrementAndGet();
+      return vertx.timer(ATTEMPT.toMillis() * 3).map(late);
+    });
+
+    Task done = tasks.current(task.id());
+    assertThat(done.status()).isEqualTo(TaskStatus.FAILED);
+    assertThat(done.error().code()).isEqualTo("upstream_timeout");
+    assertThat(calls).hasValue(1);
+    assertThat(uploaded).isEmpty();
+    await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(late.spoolFiles())
+        .allSatisfy(file -> assertThat(file).doesNotExist()));
+  }
+
+  /** Runs one job for {@code task} with a provider answering as {@code answer} and a single attempt allowed. */
+  private void run(Task task, java.util.function.Function<GenerationRequest, Future<Generation>> answer) {
+    ImageProvider provider = new ImageProvider() {
+      @Override
+      public String name() {
+        return model.provider();
+      }
+
+      @Override
+      public Future<Generation> generate(GenerationRequest request) {
+        return answer.apply(request);
+      }
+    };
+    ModelCatalog catalog = ModelCatalog.of(List.of(model));
+    SimpleMeterRegistry metrics = new SimpleMeterRegistry();
+    JobRunner runner = new JobRunner(vertx, tasks, objects, catalog,
+        new Providers(List.of(provider)), new RetryPolicy(1, Duration.ofMillis(10), Duration.ofMillis(10)),
+        Duration.ofHours(1), Duration.ofMinutes(5), mock(TaskEventPublisher.class),
+        new UpstreamGate(vertx, catalog, Clock.systemUTC(), metrics), metrics, Clock.systemUTC());
+    Future<JobOutcome> ran = ProviderFixtures.onLoop(vertx, () -> runner.run(JobMessage.of(task.id(), model.id(), 0)));
+    await().atMost(Duration.ofSeconds(10)).until(ran::isComplete);
+    assertThat(ran.succeeded()).as("run: %s", ran.cause()).isTrue();
+  }
+
+  private Task queued() {
+    Task task = Task.queued("image_" + Long.toHexString(new Random().nextLong() | Long.MIN_VALUE), "owner-1",
+        Instant.now(), Duration.ofHours(1), model.id(), "a fox", "1024x1024", "low", 1, "generation", Map.of());
+    tasks.put(task);
+    return task;
+  }
+
+  private Generation.Image spooled(byte[] bytes, String type) {
+    try {
+      Path file = Files.createTempFile(spool, "imagegen-spool-", ".bin");
+      Files.write(file, bytes);
+      return Generation.Image.ofFile(file, bytes.length, type, null);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static byte[] random(int length, long seed) {
+    byte[] bytes = new byte[length];
+    new Random(seed).nextBytes(bytes);
+    return bytes;
+  }
+
+  /** Task records with a version per write, rejecting writes over a stale one as the S3 store does. */
+  private static final class InMemoryTasks implements TaskStore {
+    private final Map<String, Versioned<Task>> records = new ConcurrentHashMap<>();
+    private final AtomicInteger versions = new AtomicInteger();
+
+    void put(Task task) {
+      records.put(task.id(), new Versioned<>(task, "v" + versions.incrementAndGet()));
+    }
+
+    Task current(String id) {
+      return records.get(id).value();
+    }
+
+    @Override
+    public Future<Versioned<Task>> find(String id) {
+      return Future.succeededFuture(records.get(id));
+    }
+
+    @Override
+    public Future<Versioned<Task>> create(Task task) {
+      Versioned<Task> created = new Versioned<>(task, "v" + versions.incrementAndGet());
+      return records.putIfAbsent(task.id(), created) == null ? Future.succeededFuture(created)
+          : Future.failedFuture(new ConflictException("exists", task.id()));
+    }
+
+    @Override
+    public Future<Versioned<Task>> replace(Versioned<Task> current, Task next) {
+      Versioned<Task> written = new Versioned<>(next, "v" + versions.incrementAndGet());
+      return records.replace(next.id(), current, written) ? Future.succeededFuture(written)
+          : Future.failedFuture(new ConflictException("version_conflict", next.id()));
+    }
+
+    @Override
+    public Future<Void> delete(String id) {
+      records.remove(id);
+      return Future.succeededFuture();
+    }
+  }
+}
