@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /** A JVM started by the local stack, with its output in a log file and a stop that escalates from TERM to KILL. */
@@ -13,10 +14,17 @@ final class ChildProcess implements AutoCloseable {
   private final String name;
   private final List<String> command;
   private final Path log;
+  private final Map<String, String> env;
   private Process process;
 
   ChildProcess(String name, List<String> javaArgs, Path log) {
+    this(name, javaArgs, log, Map.of());
+  }
+
+  /** @param env variables added to the inherited environment */
+  ChildProcess(String name, List<String> javaArgs, Path log, Map<String, String> env) {
     this.name = name;
+    this.env = Map.copyOf(env);
     this.command = new ArrayList<>();
     this.command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     this.command.addAll(javaArgs);
@@ -39,7 +47,9 @@ final class ChildProcess implements AutoCloseable {
 
   void start() throws IOException {
     Files.createDirectories(log.getParent());
-    process = new ProcessBuilder(command)
+    ProcessBuilder builder = new ProcessBuilder(command);
+    builder.environment().putAll(env);
+    process = builder
         .redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
         .start();
@@ -67,6 +77,19 @@ final class ChildProcess implements AutoCloseable {
       Thread.currentThread().interrupt();
       kill();
     }
+  }
+
+  /** Sends a POSIX signal by name ({@code STOP}, {@code CONT}, ...) through {@code kill}, which every Linux has. */
+  void signal(String name) throws IOException, InterruptedException {
+    Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start();
+    if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+      throw new IOException("kill -" + name + " " + process.pid() + " failed");
+    }
+  }
+
+  /** The exit code, waiting up to {@code timeout} for it; -1 if still running. */
+  int awaitExit(Duration timeout) throws InterruptedException {
+    return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS) ? process.exitValue() : -1;
   }
 
   /** SIGKILL: no chance to clean up, as in a crash. */

@@ -127,7 +127,7 @@ class OperationsTest {
       assertThat(value(metrics, "imagegen_worker_upstream_calls_seconds_count{model=\"demo-async\","
           + "outcome=\"success\",provider=\"demo\"}")).isGreaterThanOrEqualTo(1);
       assertThat(value(metrics, "imagegen_worker_circuit_breaker_state{provider=\"demo\"}")).isZero();
-      assertThat(value(metrics, "imagegen_worker_jobs_in_flight")).isZero();
+      assertThat(value(metrics, "imagegen_worker_jobs_in_flight{topic=\"" + topic + "\"}")).isZero();
       assertThat(metrics).containsPattern("imagegen_worker_consumer_lag\\{partition=\"\\d+\",topic=\"" + topic
           + "\"} 0");
     });
