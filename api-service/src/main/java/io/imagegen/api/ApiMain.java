@@ -65,7 +65,11 @@ public final class ApiMain {
       return;
     }
     LOG.info("api-service listening on port {}", running.port());
-    Runtime.getRuntime().addShutdownHook(new Thread(running::close, "api-shutdown"));
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      running.close();
+      // A JVM ended by SIGTERM exits 143 even after a clean drain, which orchestrators count as a failure.
+      Runtime.getRuntime().halt(0);
+    }, "api-shutdown"));
   }
 
   /** Validates {@code env} (throwing {@code ConfigException} at once), then starts everything. */

@@ -2,6 +2,7 @@ package io.imagegen.local;
 
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
@@ -11,8 +12,17 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.shareddata.Lock;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,6 +38,10 @@ final class AtomicS3Gateway implements AutoCloseable {
   private static final Set<HttpMethod> WRITES = Set.of(HttpMethod.PUT, HttpMethod.POST, HttpMethod.DELETE);
   /** A write holding the lock longer than this has failed anyway; S3 clients time out well before. */
   private static final long LOCK_TIMEOUT_MS = 60_000;
+  private static final Pattern IMAGE_KEY = Pattern.compile("/[^/]+/images/([^/]+)/.+");
+  private static final Pattern TASK_KEY = Pattern.compile("/([^/]+)/tasks/([^/]+)\\.json");
+  /** Framing-agnostic: the SDK may send the JSON inside aws-chunked frames, which leave the bytes themselves intact. */
+  private static final Pattern TERMINAL = Pattern.compile("\"status\"\\s*:\\s*\"(SUCCEEDED|FAILED|CANCELLED)\"");
   private static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "transfer-encoding", "upgrade",
       "proxy-connection", "te", "trailer", "expect");
 
@@ -35,6 +49,12 @@ final class AtomicS3Gateway implements AutoCloseable {
   private final HttpClient client;
   private final HttpServer server;
   private final int backendPort;
+  /** Task ids whose images were written through this gateway. */
+  private final Set<String> imaged = ConcurrentHashMap.newKeySet();
+  private final List<HttpServerRequest> held = new CopyOnWriteArrayList<>();
+  private volatile boolean holdStatusAfterImages;
+  /** "bucket/task id" → task record writes with a terminal status that the store accepted. */
+  private final Map<String, Integer> terminalWrites = new ConcurrentHashMap<>();
 
   private AtomicS3Gateway(Vertx vertx, HttpClient client, HttpServer server, int backendPort) {
     this.vertx = vertx;
@@ -61,10 +81,57 @@ final class AtomicS3Gateway implements AutoCloseable {
     return server.actualPort();
   }
 
+  /**
+   * Opens the crash window between a worker's image upload and its status write: from now on a task record write
+   * for a task whose images were already stored hangs unanswered, as if its writer died before sending it.
+   */
+  void holdStatusWritesAfterImages() {
+    holdStatusAfterImages = true;
+  }
+
+  /** How many task record writes are hanging in the crash window. */
+  int heldWrites() {
+    return held.size();
+  }
+
+  /** Closes the crash window: held writes fail with 503 without reaching the store, later ones pass. */
+  void releaseHeldWrites() {
+    holdStatusAfterImages = false;
+    held.forEach(request -> request.response().setStatusCode(503).end());
+    held.clear();
+  }
+
   private void forward(HttpServerRequest request) {
     request.pause();
     String path = request.path();
-    // Object writes (a key below the bucket) are serialised per key; everything else passes straight through.
+    if (request.method() == HttpMethod.PUT) {
+      Matcher image = IMAGE_KEY.matcher(path);
+      Matcher task = TASK_KEY.matcher(path);
+      if (image.matches()) {
+        imaged.add(image.group(1));
+      } else if (task.matches()) {
+        if (holdStatusAfterImages && imaged.contains(task.group(2))) {
+          held.add(request);
+          return;
+        }
+        // Task records are small: read the body to count terminal writes, the proof of "one result per task".
+        continueIfExpected(request);
+        request.body().onSuccess(body -> exclusively(request, () -> relay(request, body).onSuccess(status -> {
+          if (status / 100 == 2 && TERMINAL.matcher(body.toString(StandardCharsets.ISO_8859_1)).find()) {
+            terminalWrites.merge(task.group(1) + "/" + task.group(2), 1, Integer::sum);
+          }
+        })));
+        // body() only collects what flows: undo the pause above.
+        request.resume();
+        return;
+      }
+    }
+    exclusively(request, () -> relay(request, null));
+  }
+
+  /** Object writes (a key below the bucket) are serialised per key; everything else passes straight through. */
+  private void exclusively(HttpServerRequest request, Supplier<Future<Integer>> relay) {
+    String path = request.path();
     boolean exclusive = WRITES.contains(request.method()) && path.indexOf('/', 1) > 0;
     Future<Lock> locked = exclusive
         ? vertx.sharedData().getLocalLockWithTimeout("s3:" + path, LOCK_TIMEOUT_MS)
@@ -74,7 +141,7 @@ final class AtomicS3Gateway implements AutoCloseable {
         request.response().setStatusCode(503).end();
         return;
       }
-      relay(request).onComplete(done -> {
+      relay.get().onComplete(done -> {
         if (lock.result() != null) {
           lock.result().release();
         }
@@ -82,7 +149,19 @@ final class AtomicS3Gateway implements AutoCloseable {
     });
   }
 
-  private Future<Void> relay(HttpServerRequest request) {
+  /** Terminal task record writes the store accepted in {@code bucket}, per task id. */
+  Map<String, Integer> terminalWrites(String bucket) {
+    Map<String, Integer> writes = new HashMap<>();
+    terminalWrites.forEach((key, count) -> {
+      if (key.startsWith(bucket + "/")) {
+        writes.put(key.substring(bucket.length() + 1), count);
+      }
+    });
+    return writes;
+  }
+
+  /** Forwards {@code request} (its {@code body} if already read, else streamed); completes with the status sent. */
+  private Future<Integer> relay(HttpServerRequest request, Buffer body) {
     RequestOptions options = new RequestOptions()
         .setMethod(request.method())
         .setHost("127.0.0.1")
@@ -97,10 +176,10 @@ final class AtomicS3Gateway implements AutoCloseable {
       if (request.authority() != null) {
         outbound.authority(request.authority());
       }
-      if ("100-continue".equalsIgnoreCase(request.getHeader("Expect"))) {
-        // The SDK holds back big bodies until it hears "100 Continue"; the backend's own never reaches it.
-        request.response().writeContinue();
+      if (body != null) {
+        return outbound.send(body);
       }
+      continueIfExpected(request);
       return outbound.send(request);
     }).compose(inbound -> {
       var response = request.response().setStatusCode(inbound.statusCode());
@@ -108,7 +187,7 @@ final class AtomicS3Gateway implements AutoCloseable {
       if (inbound.headers().contains("Transfer-Encoding")) {
         response.setChunked(true);
       }
-      return inbound.pipeTo(response);
+      return inbound.pipeTo(response).map(inbound.statusCode());
     }).recover(err -> {
       LOG.warn("S3 gateway could not relay {} {}: {}", request.method(), request.path(), err.toString());
       if (!request.response().headWritten()) {
@@ -116,8 +195,15 @@ final class AtomicS3Gateway implements AutoCloseable {
       } else {
         request.response().reset();
       }
-      return Future.succeededFuture();
+      return Future.succeededFuture(502);
     });
+  }
+
+  private static void continueIfExpected(HttpServerRequest request) {
+    if ("100-continue".equalsIgnoreCase(request.getHeader("Expect"))) {
+      // The SDK holds back bodies until it hears "100 Continue"; the backend's own never reaches it.
+      request.response().writeContinue();
+    }
   }
 
   private static void copyHeaders(MultiMap from, MultiMap to) {

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A real S3-compatible server (S3Proxy on a filesystem blob store), run as its own JVM from the bundled jar, behind
@@ -98,6 +99,29 @@ public final class EmbeddedS3 implements AutoCloseable {
   /** Stops the S3 server; the gateway stays up and answers 502 meanwhile, like an unreachable store. */
   public void stop() {
     server.stop(Duration.ofSeconds(10));
+  }
+
+  /**
+   * Opens the crash window between image upload and status write: task record writes that follow a task's image
+   * upload hang until {@link #releaseHeldWrites()}, which fails them without storing anything.
+   */
+  public void holdStatusWritesAfterImages() {
+    gateway.holdStatusWritesAfterImages();
+  }
+
+  /** How many task record writes are hanging in the crash window. */
+  public int heldWrites() {
+    return gateway.heldWrites();
+  }
+
+  /** Closes the crash window; the held writes never reach the store. */
+  public void releaseHeldWrites() {
+    gateway.releaseHeldWrites();
+  }
+
+  /** Task record writes with a terminal status that the store accepted in {@code bucket}, per task id. */
+  public Map<String, Integer> terminalTaskWrites(String bucket) {
+    return gateway.terminalWrites(bucket);
   }
 
   @Override

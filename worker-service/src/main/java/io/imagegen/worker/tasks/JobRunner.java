@@ -109,6 +109,8 @@ public final class JobRunner {
       Task task = found.value();
       if (task.status().isTerminal()) {
         LOG.info("task {} is already {}; skipping redelivered job", taskId, task.status());
+        // Whoever ended it may have died before announcing it; a repeated wake-up costs listeners one re-read.
+        announce(task);
         // A crash after the result but before its image records (or its dead letter) leaves them to this redelivery.
         return recordImages(task).map(ignored -> outcome(task));
       }
@@ -154,14 +156,21 @@ public final class JobRunner {
       } catch (RuntimeException e) {
         return Future.failedFuture(e);
       }
-      return call.timeout(model.attemptTimeout().toMillis(), TimeUnit.MILLISECONDS).recover(err -> {
+      // A hanging call must not carry the task past its deadline, so the deadline caps the attempt timeout.
+      Duration untilDeadline = Duration.between(clock.instant(), deadlineOf(task, model));
+      boolean deadlineFirst = untilDeadline.compareTo(model.attemptTimeout()) < 0;
+      long limitMillis = Math.max(1, (deadlineFirst ? untilDeadline : model.attemptTimeout()).toMillis());
+      return call.timeout(limitMillis, TimeUnit.MILLISECONDS).recover(err -> {
         if (!(err instanceof TimeoutException)) {
           return Future.failedFuture(err);
         }
         // Nobody publishes an answer that comes after we gave up on it, so its spool files are ours to delete.
         call.onSuccess(this::deleteSpoolFiles);
-        return Future.failedFuture(new UpstreamException("upstream_timeout", "The model did not answer within "
-            + Durations.format(model.attemptTimeout()) + ".", true, err));
+        return Future.failedFuture(deadlineFirst
+            ? new UpstreamException("timeout", "The task did not finish within "
+                + Durations.format(deadlineFor(model)) + ".", false, err)
+            : new UpstreamException("upstream_timeout", "The model did not answer within "
+                + Durations.format(model.attemptTimeout()) + ".", true, err));
       });
     });
     RetryPolicy retry = retryPolicy(model);
