@@ -19,6 +19,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
@@ -41,7 +42,9 @@ final class CallbackSender {
     /** The receiver refused it for good (a 4xx other than 408/429, a redirect, TLS) or the attempts ran out. */
     GAVE_UP,
     /** The URL may not be called: it resolves to a refused address, or the owner has no signing secret here. */
-    REFUSED
+    REFUSED,
+    /** This worker already sent (or is sending) the same message: a repeated event, e.g. a re-announced end. */
+    REPEATED
   }
 
   /** The signed content of one delivery, identical on every attempt and every redelivery. */
@@ -62,6 +65,8 @@ final class CallbackSender {
   /** Our own store being down is never the receiver's fault: keep reading (the offset stays uncommitted). */
   private static final RetryPolicy STORAGE_RETRY =
       new RetryPolicy(Integer.MAX_VALUE, Duration.ofMillis(200), Duration.ofSeconds(10));
+  /** About an hour of terminal tasks at 3 per second, for a few hundred kilobytes of ids. */
+  private static final int REMEMBERED = 10_000;
 
   private final Vertx vertx;
   private final TaskStore store;
@@ -70,6 +75,16 @@ final class CallbackSender {
   private final RetryPolicy retry;
   private final Clock clock;
   private final Map<Outcome, LongAdder> outcomes = new EnumMap<>(Outcome.class);
+  /**
+   * Message ids recently taken on. Events for one task share a partition, so its repeats reach this worker; a
+   * bounded memory keeps them from becoming repeated POSTs without a store round trip (a crash still may).
+   */
+  private final Map<String, Boolean> taken = new LinkedHashMap<>(1024, 0.75f, true) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+      return size() > REMEMBERED;
+    }
+  };
 
   CallbackSender(Vertx vertx, TaskStore store, SafeFetcher fetcher, WebhookSecrets secrets, RetryPolicy retry,
       Clock clock) {
@@ -97,11 +112,21 @@ final class CallbackSender {
             task.owner(), WebhookSecrets.VARIABLE);
         return Future.succeededFuture(Outcome.REFUSED);
       }
-      return attempt(Message.of(task), key, 1);
+      Message message = Message.of(task);
+      if (!takeOn(message.id())) {
+        return Future.succeededFuture(Outcome.REPEATED);
+      }
+      return attempt(message, key, 1);
     }).map(outcome -> {
       outcomes.get(outcome).increment();
       return outcome;
     });
+  }
+
+  private boolean takeOn(String messageId) {
+    synchronized (taken) {
+      return taken.put(messageId, Boolean.TRUE) == null;
+    }
   }
 
   /** How many deliveries ended each way since start. */

@@ -145,6 +145,20 @@ class CallbackSenderTest {
   }
 
   @Test
+  void aRepeatedEventForAnEndAlreadyDeliveredSendsNothingMore() throws Exception {
+    Task task = succeeded("alice", hook());
+    CallbackSender sender = sender(true, FAST);
+
+    Outcome first = await(sender.deliver(TaskEvent.of(task, 0)));
+    Outcome again = await(sender.deliver(TaskEvent.of(task, 0)));
+
+    assertThat(first).isEqualTo(Outcome.DELIVERED);
+    assertThat(again).isEqualTo(Outcome.REPEATED);
+    assertThat(received).hasSize(1);
+    assertThat(sender.outcomes()).containsEntry(Outcome.DELIVERED, 1L).containsEntry(Outcome.REPEATED, 1L);
+  }
+
+  @Test
   void aReceiverThatAnswers503TwiceGetsTheSameMessageAThirdTime() throws Exception {
     answer(503, 503);
     Task task = succeeded("alice", hook());
