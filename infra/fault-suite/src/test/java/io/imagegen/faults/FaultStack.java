@@ -1,5 +1,6 @@
 package io.imagegen.faults;
 
+import io.imagegen.fake.Behaviour;
 import io.imagegen.fake.FakeUpstream;
 import io.imagegen.local.EmbeddedKafka;
 import io.imagegen.local.EmbeddedS3;
@@ -69,8 +70,28 @@ final class FaultStack implements AutoCloseable {
     return upstream;
   }
 
-  /** A fresh scenario: unique topics, bucket and consumer group, the fake upstream reset, nothing started yet. */
-  Scenario scenario(String name, Map<String, String> overrides) throws Exception {
+  /**
+   * A fresh scenario (unique topics, bucket and consumer group) with the fake upstream reset to {@code behaviour},
+   * its api-service and {@code workers} worker processes running, and each worker holding partitions of its topic.
+   */
+  Scenario running(String name, Behaviour behaviour, int workers) throws Exception {
+    Scenario scenario = scenario(name);
+    upstream.behave(behaviour);
+    try {
+      scenario.startApi();
+      for (int i = 0; i < workers; i++) {
+        scenario.startWorker();
+      }
+      // Load sent before the group settles would all land on the first worker and make every fault lopsided.
+      scenario.awaitAssignments();
+      return scenario;
+    } catch (Exception | Error e) {
+      scenario.close();
+      throw e;
+    }
+  }
+
+  private Scenario scenario(String name) throws Exception {
     upstream.reset();
     String unique = name + "-" + UUID.randomUUID().toString().substring(0, 8);
     Map<String, String> env = new HashMap<>();
@@ -96,7 +117,6 @@ final class FaultStack implements AutoCloseable {
     // Within the 10 s the broker gives a silent member: a drained worker never outlives its partitions.
     env.put("IMAGEGEN_SHUTDOWN_TIMEOUT", "20s");
     env.put("IMAGEGEN_ENQUEUE_TIMEOUT", "5s");
-    env.putAll(overrides);
     return new Scenario(name, Files.createDirectories(dir.resolve(unique)), env, this);
   }
 

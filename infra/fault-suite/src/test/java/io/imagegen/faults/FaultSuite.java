@@ -1,5 +1,6 @@
 package io.imagegen.faults;
 
+import io.imagegen.fake.Behaviour;
 import io.imagegen.local.ServiceProcess;
 import java.io.File;
 import java.net.http.HttpClient;
@@ -39,15 +40,30 @@ abstract class FaultSuite {
     }
   }
 
+  /** The upstream answering every call well, after {@code latency}. */
+  static Behaviour latency(Duration latency) {
+    return Behaviour.normal().withLatency(latency);
+  }
+
   /** Jobs a worker holds right now, from its /metrics; 0 if it does not answer. */
   static int inFlight(ServiceProcess worker) {
+    return (int) metric(worker, "imagegen_worker_jobs_in_flight{").mapToDouble(
+        line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum();
+  }
+
+  /** Partitions of {@code topic} a worker consumes (it reports a lag for each); 0 if it does not answer. */
+  static int assignedPartitions(ServiceProcess worker, String topic) {
+    return (int) metric(worker, "imagegen_worker_consumer_lag{").filter(
+        line -> line.contains("topic=\"" + topic + "\"")).count();
+  }
+
+  private static Stream<String> metric(ServiceProcess worker, String prefix) {
     try {
       String metrics = HTTP.send(HttpRequest.newBuilder(worker.base().resolve("/metrics"))
           .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString()).body();
-      return (int) metrics.lines().filter(line -> line.startsWith("imagegen_worker_jobs_in_flight{"))
-          .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum();
+      return metrics.lines().filter(line -> line.startsWith(prefix));
     } catch (Exception unreachable) {
-      return 0;
+      return Stream.empty();
     }
   }
 }

@@ -24,11 +24,7 @@ class InfrastructureFaultsTest extends FaultSuite {
 
   @Test
   void aBrokerCrashDuringSubmitsLosesNoTaskThatWasAnswered200() throws Exception {
-    stack.upstream().behave(Behaviour.normal().withLatency(Duration.ofSeconds(1)));
-    try (Scenario scenario = stack.scenario("broker", Map.of())) {
-      scenario.startApi();
-      scenario.startWorker();
-      scenario.startWorker();
+    try (Scenario scenario = stack.running("broker", latency(Duration.ofSeconds(1)), 2)) {
       Checker checker = scenario.checker();
       int count = 300 * SCALE;
 
@@ -54,11 +50,7 @@ class InfrastructureFaultsTest extends FaultSuite {
 
   @Test
   void anObjectStoreDownForThirtySecondsDelaysTasksButLosesNone() throws Exception {
-    stack.upstream().behave(Behaviour.normal().withLatency(Duration.ofSeconds(2)));
-    try (Scenario scenario = stack.scenario("s3down", Map.of())) {
-      scenario.startApi();
-      scenario.startWorker();
-      scenario.startWorker();
+    try (Scenario scenario = stack.running("s3down", latency(Duration.ofSeconds(2)), 2)) {
       Checker checker = scenario.checker();
       int count = 180 * SCALE;
 
@@ -84,10 +76,7 @@ class InfrastructureFaultsTest extends FaultSuite {
 
   @Test
   void syncRequestsRetriedWithTheirIdempotencyKeysAcrossAnApiRestartGetTheirOneResult() throws Exception {
-    stack.upstream().behave(Behaviour.normal().withLatency(Duration.ofSeconds(6)));
-    try (Scenario scenario = stack.scenario("apirestart", Map.of())) {
-      scenario.startApi();
-      scenario.startWorker();
+    try (Scenario scenario = stack.running("apirestart", latency(Duration.ofSeconds(6)), 1)) {
       Checker checker = scenario.checker();
       int count = 20 * SCALE;
       List<String> prompts = new ArrayList<>();
@@ -121,10 +110,7 @@ class InfrastructureFaultsTest extends FaultSuite {
 
   @Test
   void concurrentDuplicateSubmitsWithOneIdempotencyKeyCreateOneTask() throws Exception {
-    stack.upstream().behave(Behaviour.normal().withLatency(Duration.ofSeconds(1)));
-    try (Scenario scenario = stack.scenario("idempotency", Map.of())) {
-      scenario.startApi();
-      scenario.startWorker();
+    try (Scenario scenario = stack.running("idempotency", latency(Duration.ofSeconds(1)), 1)) {
       Checker checker = scenario.checker();
       String key = UUID.randomUUID().toString();
       String prompt = checker.nextPrompt();

@@ -2,10 +2,12 @@ package io.imagegen.faults;
 
 import io.imagegen.local.ServiceProcess;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.awaitility.Awaitility;
 
 /**
  * One fault scenario's services as separate processes (an api-service, any number of worker-services), its client
@@ -74,6 +76,12 @@ final class Scenario implements AutoCloseable {
 
   ServiceProcess startWorker() throws Exception {
     return startWorker(Map.of());
+  }
+
+  /** Waits until every running worker consumes at least one partition of the jobs topic. */
+  void awaitAssignments() {
+    Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> workers.stream().allMatch(
+        worker -> FaultSuite.assignedPartitions(worker, jobsTopic()) > 0));
   }
 
   /** Workers started and not yet retired with {@link #retire(ServiceProcess)}. */

@@ -18,10 +18,7 @@ class UpstreamFaultsTest extends FaultSuite {
 
   @Test
   void anUpstreamThatHangsPastTheDeadlineEndsItsTasksAsTimedOutAtTheDeadline() throws Exception {
-    stack.upstream().behave(Behaviour.normal().withHang(true));
-    try (Scenario scenario = stack.scenario("hang", Map.of())) {
-      scenario.startApi();
-      scenario.startWorker();
+    try (Scenario scenario = stack.running("hang", Behaviour.normal().withHang(true), 1)) {
       Checker checker = scenario.checker();
       int count = 20 * SCALE;
 
@@ -38,10 +35,7 @@ class UpstreamFaultsTest extends FaultSuite {
 
   @Test
   void aPoisonRecordAndPermanentRefusalsAreDeadLetteredAndTheConsumerCarriesOn() throws Exception {
-    stack.upstream().behave(Behaviour.normal().withFailStatus(400));
-    try (Scenario scenario = stack.scenario("poison", Map.of())) {
-      scenario.startApi();
-      scenario.startWorker();
+    try (Scenario scenario = stack.running("poison", Behaviour.normal().withFailStatus(400), 1)) {
       Checker checker = scenario.checker();
       int count = 10 * SCALE;
 
@@ -64,19 +58,16 @@ class UpstreamFaultsTest extends FaultSuite {
 
   @Test
   void aStormOfFiftyPercent503And429IsRetriedThroughToSuccess() throws Exception {
-    stack.upstream().behave(Behaviour.normal().withLatency(Duration.ofMillis(200)).withFailStatus(503)
-        .withErrorRate(0.5, 7));
-    try (Scenario scenario = stack.scenario("storm", Map.of())) {
-      scenario.startApi();
-      scenario.startWorker();
-      scenario.startWorker();
+    Behaviour storm = latency(Duration.ofMillis(200)).withFailStatus(503)
+        .withErrorRate(0.5, 7);
+    try (Scenario scenario = stack.running("storm", storm, 2)) {
       Checker checker = scenario.checker();
       int count = 150 * SCALE;
 
       checker.fault();
       CompletableFuture<Void> first = checker.submitAtRate(count / 2, 15 * SCALE, ASYNC_MODEL);
       first.join();
-      stack.upstream().behave(Behaviour.normal().withLatency(Duration.ofMillis(200)).withFailStatus(429)
+      stack.upstream().behave(latency(Duration.ofMillis(200)).withFailStatus(429)
           .withRetryAfterSeconds(1).withErrorRate(0.5, 11));
       checker.submitAtRate(count - count / 2, 15 * SCALE, ASYNC_MODEL).join();
 

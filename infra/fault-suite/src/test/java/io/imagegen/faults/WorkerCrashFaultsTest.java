@@ -22,11 +22,8 @@ class WorkerCrashFaultsTest extends FaultSuite {
 
   @Test
   void aWorkerKilledWithHundredsOfJobsInFlightLosesNoneOfThem() throws Exception {
-    stack.upstream().behave(Behaviour.normal().withLatency(Duration.ofSeconds(5)));
-    try (Scenario scenario = stack.scenario("kill9", Map.of())) {
-      scenario.startApi();
-      ServiceProcess victim = scenario.startWorker();
-      scenario.startWorker();
+    try (Scenario scenario = stack.running("kill9", latency(Duration.ofSeconds(5)), 2)) {
+      ServiceProcess victim = scenario.workers().get(0);
       Checker checker = scenario.checker();
       int count = 400 * SCALE;
 
@@ -46,11 +43,8 @@ class WorkerCrashFaultsTest extends FaultSuite {
 
   @Test
   void rollingSigtermRestartsUnderLoadDrainEveryWorkerAndLoseNothing() throws Exception {
-    stack.upstream().behave(Behaviour.normal().withLatency(Duration.ofMillis(1500)));
-    try (Scenario scenario = stack.scenario("rolling", Map.of())) {
-      scenario.startApi();
-      List<ServiceProcess> originals = List.of(scenario.startWorker(), scenario.startWorker(),
-          scenario.startWorker());
+    try (Scenario scenario = stack.running("rolling", latency(Duration.ofMillis(1500)), 3)) {
+      List<ServiceProcess> originals = scenario.workers();
       Checker checker = scenario.checker();
       int count = 300 * SCALE;
 
@@ -70,10 +64,7 @@ class WorkerCrashFaultsTest extends FaultSuite {
 
   @Test
   void scalingWorkersFromOneToThreeAndBackDuringLoadLosesNothing() throws Exception {
-    stack.upstream().behave(Behaviour.normal().withLatency(Duration.ofSeconds(1)));
-    try (Scenario scenario = stack.scenario("scale", Map.of())) {
-      scenario.startApi();
-      scenario.startWorker();
+    try (Scenario scenario = stack.running("scale", latency(Duration.ofSeconds(1)), 1)) {
       Checker checker = scenario.checker();
       int count = 300 * SCALE;
 
@@ -96,10 +87,8 @@ class WorkerCrashFaultsTest extends FaultSuite {
 
   @Test
   void aWorkerKilledBetweenStoringImagesAndWritingTheStatusLeavesOneResult() throws Exception {
-    stack.upstream().behave(Behaviour.normal());
-    try (Scenario scenario = stack.scenario("crashwindow", Map.of())) {
-      scenario.startApi();
-      ServiceProcess victim = scenario.startWorker();
+    try (Scenario scenario = stack.running("crashwindow", Behaviour.normal(), 1)) {
+      ServiceProcess victim = scenario.workers().get(0);
       Checker checker = scenario.checker();
       int count = 20 * SCALE;
 
@@ -125,11 +114,8 @@ class WorkerCrashFaultsTest extends FaultSuite {
 
   @Test
   void aFrozenWorkerThawedAfterItsSessionExpiredPublishesNoSecondResult() throws Exception {
-    stack.upstream().behave(Behaviour.normal().withLatency(Duration.ofSeconds(3)));
-    try (Scenario scenario = stack.scenario("frozen", Map.of())) {
-      scenario.startApi();
-      ServiceProcess frozen = scenario.startWorker();
-      scenario.startWorker();
+    try (Scenario scenario = stack.running("frozen", latency(Duration.ofSeconds(3)), 2)) {
+      ServiceProcess frozen = scenario.workers().get(0);
       Checker checker = scenario.checker();
       int count = 60 * SCALE;
 

@@ -291,11 +291,12 @@ public final class JobConsumer<M> {
     if (sync) {
       consumer.commitSync(offsets);
     } else {
-      consumer.commitAsync(offsets, (committed, error) -> {
+      consumer.commitAsync(offsets, (ignored, error) -> {
         if (error != null) {
           // Harmless: a later commit covers the same prefix; worst case some done jobs are replayed and skipped.
+          // The callback's own map is null on failure (e.g. a member fenced after a freeze): ours names the offsets.
           LOG.warn("offset commit failed: {}", error.getMessage());
-          committed.keySet().forEach(p -> {
+          offsets.keySet().forEach(p -> {
             OffsetTracker t = trackers.get(p);
             if (t != null) {
               t.markCommitted(-1);

@@ -2,20 +2,14 @@ package io.imagegen.worker.tasks;
 
 import io.imagegen.common.config.Durations;
 import io.imagegen.common.errors.ConflictException;
-import io.imagegen.common.errors.UnavailableException;
 import io.imagegen.common.errors.UpstreamException;
-import io.imagegen.common.images.ImageRecord;
-import io.imagegen.common.images.ImageRecords;
 import io.imagegen.common.models.ModelSpec;
 import io.imagegen.common.models.ModelCatalog;
 import io.imagegen.common.queue.JobMessage;
 import io.imagegen.common.queue.TaskEventPublisher;
 import io.imagegen.common.storage.ObjectStore;
-import io.imagegen.common.storage.ObjectStore.Condition;
-import io.imagegen.common.tasks.ImageData;
 import io.imagegen.common.tasks.Task;
 import io.imagegen.common.tasks.TaskError;
-import io.imagegen.common.tasks.TaskResult;
 import io.imagegen.common.tasks.TaskStatus;
 import io.imagegen.common.tasks.TaskStore;
 import io.imagegen.common.tasks.Versioned;
@@ -31,17 +25,12 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.io.UncheckedIOException;
-import java.math.BigDecimal;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
-import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,12 +47,11 @@ public final class JobRunner {
 
   private final Vertx vertx;
   private final TaskStore tasks;
-  private final ObjectStore objects;
-  private final ImageRecords images;
+  private final ResultStore results;
   private final ModelCatalog catalog;
   private final Providers providers;
   private final RetryPolicy upstreamRetry;
-  private final RetryPolicy storageRetry;
+  private final StorageRetry storage;
   private final Duration retention;
   private final Duration deadline;
   private final TaskEventPublisher events;
@@ -79,13 +67,11 @@ public final class JobRunner {
     this.metrics = metrics;
     this.events = events;
     this.tasks = tasks;
-    this.objects = objects;
-    this.images = new ImageRecords(objects);
     this.catalog = catalog;
     this.providers = providers;
     this.upstreamRetry = upstreamRetry;
-    // Our own store being down is never the task's fault: keep trying (the offset stays uncommitted meanwhile).
-    this.storageRetry = new RetryPolicy(Integer.MAX_VALUE, Duration.ofMillis(200), Duration.ofSeconds(10));
+    this.storage = new StorageRetry(vertx);
+    this.results = new ResultStore(vertx, objects, storage, retention, clock);
     this.retention = retention;
     this.deadline = deadline;
     this.clock = clock;
@@ -112,7 +98,7 @@ public final class JobRunner {
         // Whoever ended it may have died before announcing it; a repeated wake-up costs listeners one re-read.
         announce(task);
         // A crash after the result but before its image records (or its dead letter) leaves them to this redelivery.
-        return recordImages(task).map(ignored -> outcome(task));
+        return results.recordImages(task).map(ignored -> outcome(task));
       }
       ModelSpec model = catalog.find(task.model()).orElse(null);
       if (!clock.instant().isBefore(deadlineOf(task, model))) {
@@ -129,7 +115,7 @@ public final class JobRunner {
 
   /** The task as stored; a missing or unreadable record makes the job unusable rather than retried forever. */
   private Future<Versioned<Task>> read(String taskId) {
-    return durably(() -> tasks.find(taskId)).transform(found -> {
+    return storage.run(() -> tasks.find(taskId)).transform(found -> {
       if (found.failed()) {
         return Future.failedFuture(found.cause() instanceof UncheckedIOException unreadable
             ? new UnusableJobException("task_unreadable", "The record of task " + taskId + " cannot be read: "
@@ -165,7 +151,7 @@ public final class JobRunner {
           return Future.failedFuture(err);
         }
         // Nobody publishes an answer that comes after we gave up on it, so its spool files are ours to delete.
-        call.onSuccess(this::deleteSpoolFiles);
+        call.onSuccess(results::deleteSpoolFiles);
         return Future.failedFuture(deadlineFirst
             ? new UpstreamException("timeout", "The task did not finish within "
                 + Durations.format(deadlineFor(model)) + ".", false, err)
@@ -176,7 +162,7 @@ public final class JobRunner {
     RetryPolicy retry = retryPolicy(model);
     return generated.transform(outcome -> {
       if (outcome.succeeded()) {
-        return publish(running, model, outcome.result(), conflicts).map(JobOutcome.DONE);
+        return publish(running, model, outcome.result()).map(JobOutcome.DONE);
       }
       Throwable err = outcome.cause();
       if (err instanceof UpstreamException upstream && upstream.retryable() && retry.allowsAnother(task.attempts())) {
@@ -216,43 +202,10 @@ public final class JobRunner {
     return attempts == null ? upstreamRetry : upstreamRetry.withMaxAttempts(attempts);
   }
 
-  private Future<Void> publish(Versioned<Task> running, ModelSpec model, Generation generation, int conflicts) {
-    Task task = running.value();
-    List<Future<ImageData>> stored = new ArrayList<>();
-    for (int i = 0; i < generation.images().size(); i++) {
-      Generation.Image image = generation.images().get(i);
-      // Fixed per task, attempt and index: a replay overwrites its own objects, while a racing second worker (a
-      // redelivery after a rebalance) writes elsewhere and can never change the bytes behind a published URL.
-      String key = "images/" + task.id() + "/" + task.attempts() + "-" + i + extension(image.contentType());
-      stored.add(durably(() -> upload(key, image))
-          .map(etag -> new ImageData(objects.publicUrl(key, retention), image.revisedPrompt(), key,
-              image.contentType(), image.size())));
-    }
-    // join, not all: a spool file may only go once no upload (or storage retry) can still be reading it.
-    return Future.join(stored).eventually(() -> deleteSpoolFiles(generation)).compose(all -> {
-      List<ImageData> data = all.list();
-      TaskResult result = new TaskResult(clock.instant().getEpochSecond(), data, generation.usage(),
-          cost(model, data.size()));
-      return finish(running, latest -> latest.succeeded(result, clock.instant(), retention), 0)
-          .compose(this::recordImages);
-    });
-  }
-
-  /** Spooled images stream from disk (no heap copy); the others are in memory already. */
-  private Future<String> upload(String key, Generation.Image image) {
-    return image.spooled()
-        ? objects.putFile(key, image.file(), image.contentType(), true)
-        : objects.put(key, image.bytes(), image.contentType(), true, Condition.NONE);
-  }
-
-  /** Best effort: a file left behind wastes disk, never correctness, so failures are only logged. */
-  private Future<Void> deleteSpoolFiles(Generation generation) {
-    List<Future<Void>> deleted = new ArrayList<>();
-    for (Path file : generation.spoolFiles()) {
-      deleted.add(vertx.fileSystem().delete(file.toString()).onFailure(err ->
-          LOG.warn("could not delete spool file {}: {}", file, err.getMessage())));
-    }
-    return Future.join(deleted).<Void>mapEmpty().otherwiseEmpty();
+  private Future<Void> publish(Versioned<Task> running, ModelSpec model, Generation generation) {
+    return results.store(running.value(), model, generation)
+        .compose(result -> finish(running, latest -> latest.succeeded(result, clock.instant(), retention), 0))
+        .compose(results::recordImages);
   }
 
   private Future<JobOutcome> fail(Versioned<Task> current, String code, String message) {
@@ -274,7 +227,7 @@ public final class JobRunner {
    */
   private Future<Task> finish(Versioned<Task> current, UnaryOperator<Task> outcome, int conflicts) {
     Task next = outcome.apply(current.value());
-    return durably(() -> tasks.replace(current, next)).transform(written -> {
+    return storage.run(() -> tasks.replace(current, next)).transform(written -> {
       if (written.succeeded()) {
         announce(next);
         Counter.builder("imagegen.worker.task.outcomes").description("Terminal outcomes this worker wrote")
@@ -286,7 +239,7 @@ public final class JobRunner {
       if (!(written.cause() instanceof ConflictException) || conflicts >= MAX_CONFLICTS) {
         return Future.failedFuture(written.cause());
       }
-      return durably(() -> tasks.find(next.id())).compose(latest -> {
+      return storage.run(() -> tasks.find(next.id())).compose(latest -> {
         if (latest == null || latest.value().status().isTerminal()) {
           LOG.info("task {} was ended by somebody else; keeping their outcome", next.id());
           return Future.succeededFuture(latest == null ? next : latest.value());
@@ -296,27 +249,10 @@ public final class JobRunner {
     });
   }
 
-  /** The owner's image records for a SUCCEEDED task; ids derive from the result, so repeats write the same ones. */
-  private Future<Void> recordImages(Task task) {
-    if (task.status() != TaskStatus.SUCCEEDED || task.result() == null) {
-      return Future.succeededFuture();
-    }
-    List<Future<Void>> saved = new ArrayList<>();
-    List<ImageData> data = task.result().data();
-    for (int i = 0; i < data.size(); i++) {
-      ImageData image = data.get(i);
-      ImageRecord record = new ImageRecord(ImageRecords.id(task.completedAt() * 1000, task.id(), i), task.id(),
-          task.owner(), task.model(), task.completedAt(), task.expiresAt(), image.url(), image.storageKey(),
-          image.contentType(), image.bytes(), false);
-      saved.add(durably(() -> images.saveIfAbsent(record)));
-    }
-    return Future.all(saved).mapEmpty();
-  }
-
   /** Writes {@code next} over {@code current}; on a lost race, re-reads and decides again. */
   private Future<JobOutcome> write(Versioned<Task> current, Task next, int conflicts,
       Function<Versioned<Task>, Future<JobOutcome>> then) {
-    return durably(() -> tasks.replace(current, next)).transform(outcome -> {
+    return storage.run(() -> tasks.replace(current, next)).transform(outcome -> {
       if (outcome.succeeded()) {
         announce(outcome.result().value());
         return then.apply(outcome.result());
@@ -329,44 +265,11 @@ public final class JobRunner {
     });
   }
 
-  /** Retries an operation on our own storage for as long as the storage says it is unavailable. */
-  private <T> Future<T> durably(Supplier<Future<T>> operation) {
-    return durably(operation, 1);
-  }
-
-  private <T> Future<T> durably(Supplier<Future<T>> operation, int attempt) {
-    return operation.get().recover(err -> {
-      if (!(err instanceof UnavailableException)) {
-        return Future.failedFuture(err);
-      }
-      Duration pause = storageRetry.delayAfter(attempt);
-      LOG.warn("storage unavailable ({}); retrying in {} ms", err.getMessage(), pause.toMillis());
-      return vertx.timer(Math.max(1, pause.toMillis())).compose(ignored -> durably(operation, attempt + 1));
-    });
-  }
-
   /** Tells listeners (sync waits, long polls, streams) about a change that is already durable. */
   private void announce(Task task) {
     vertx.executeBlocking(() -> {
       events.publish(task);
       return null;
     }, false);
-  }
-
-  /** Catalog price times images actually delivered; failed tasks never reach here, so they cost nothing. */
-  private static TaskResult.Cost cost(ModelSpec model, int images) {
-    if (model.pricing() == null) {
-      return null;
-    }
-    return new TaskResult.Cost(model.pricing().perImage().multiply(BigDecimal.valueOf(images)),
-        model.pricing().currency());
-  }
-
-  private static String extension(String contentType) {
-    return switch (contentType) {
-      case "image/jpeg" -> ".jpg";
-      case "image/webp" -> ".webp";
-      default -> ".png";
-    };
   }
 }

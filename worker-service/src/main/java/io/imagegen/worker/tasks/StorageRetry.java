@@ -1,0 +1,38 @@
+package io.imagegen.worker.tasks;
+
+import io.imagegen.common.errors.UnavailableException;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.time.Duration;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Retries an operation on our own storage for as long as the storage says it is unavailable; other errors pass. */
+final class StorageRetry {
+  private static final Logger LOG = LoggerFactory.getLogger(StorageRetry.class);
+  /** Our own store being down is never the task's fault: keep trying (the offset stays uncommitted meanwhile). */
+  private static final RetryPolicy POLICY = new RetryPolicy(Integer.MAX_VALUE, Duration.ofMillis(200),
+      Duration.ofSeconds(10));
+
+  private final Vertx vertx;
+
+  StorageRetry(Vertx vertx) {
+    this.vertx = vertx;
+  }
+
+  <T> Future<T> run(Supplier<Future<T>> operation) {
+    return run(operation, 1);
+  }
+
+  private <T> Future<T> run(Supplier<Future<T>> operation, int attempt) {
+    return operation.get().recover(err -> {
+      if (!(err instanceof UnavailableException)) {
+        return Future.failedFuture(err);
+      }
+      Duration pause = POLICY.delayAfter(attempt);
+      LOG.warn("storage unavailable ({}); retrying in {} ms", err.getMessage(), pause.toMillis());
+      return vertx.timer(Math.max(1, pause.toMillis())).compose(ignored -> run(operation, attempt + 1));
+    });
+  }
+}

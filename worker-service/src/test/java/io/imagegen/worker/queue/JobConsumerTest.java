@@ -1,0 +1,88 @@
+package io.imagegen.worker.queue;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.CommitFailedException;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.MockConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.consumer.OffsetCommitCallback;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The consumer loop against Kafka's MockConsumer: what a broker may answer that a real one rarely does on cue. */
+class JobConsumerTest {
+  private static final String TOPIC = "jobs";
+  private static final TopicPartition PARTITION = new TopicPartition(TOPIC, 0);
+
+  /** A job as the consumer reads it. */
+  record Job(String taskId) {
+  }
+
+  /** Refuses every asynchronous commit the way a fenced member is refused: with no offsets in the callback. */
+  private static final class FencedConsumer extends MockConsumer<String, byte[]> {
+    volatile int refusedCommits;
+
+    FencedConsumer() {
+      super("earliest");
+    }
+
+    @Override
+    public synchronized void commitAsync(Map<TopicPartition, OffsetAndMetadata> offsets,
+        OffsetCommitCallback callback) {
+      if (callback == null) {
+        super.commitAsync(offsets, null); // MockConsumer's commitSync comes this way
+        return;
+      }
+      refusedCommits++;
+      callback.onComplete(null, new CommitFailedException("fenced"));
+    }
+  }
+
+  private final Vertx vertx = Vertx.vertx();
+
+  @AfterEach
+  void stop() throws Exception {
+    vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+  }
+
+  private static ConsumerRecord<String, byte[]> record(long offset, String taskId) {
+    return new ConsumerRecord<>(TOPIC, 0, offset, taskId,
+        ("{\"taskId\":\"" + taskId + "\"}").getBytes(StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void aRefusedAsynchronousCommitLeavesTheConsumerRunningAndTakingJobs() throws Exception {
+    FencedConsumer kafka = new FencedConsumer();
+    List<String> ran = new CopyOnWriteArrayList<>();
+    JobConsumer<Job> consumer = new JobConsumer<>(kafka, TOPIC, vertx.getOrCreateContext(), Job.class, job -> {
+      ran.add(job.taskId());
+      return Future.succeededFuture(JobOutcome.DONE);
+    }, (record, letter) -> CompletableFuture.completedFuture(null), 10, Duration.ZERO, new SimpleMeterRegistry());
+    kafka.schedulePollTask(() -> {
+      kafka.rebalance(List.of(PARTITION));
+      kafka.updateBeginningOffsets(Map.of(PARTITION, 0L));
+      kafka.addRecord(record(0, "task-1"));
+    });
+    consumer.start();
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> kafka.refusedCommits > 0);
+    kafka.schedulePollTask(() -> kafka.addRecord(record(1, "task-2")));
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> ran.contains("task-2"));
+    assertThat(consumer.consuming()).isTrue();
+    consumer.stop(Duration.ofSeconds(1)).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+  }
+}
