@@ -6,19 +6,15 @@ import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.file.AsyncFile;
-import io.vertx.core.file.OpenOptions;
 import io.vertx.ext.web.codec.BodyCodec;
 import io.vertx.ext.web.codec.spi.BodyStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileSystems;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 import java.util.Set;
-import java.util.UUID;
 
 /**
  * A JSON response body consumed as a stream, with the base64 image values of one {@link Field} decoded on the fly into
@@ -44,8 +40,6 @@ public final class StreamingImageBody implements BodyStream<StreamingImageBody.R
   public static final int DEFAULT_REST_LIMIT = 1024 * 1024;
   /** The leading bytes of each image kept in memory, so the caller can sniff its type without reading the file. */
   private static final int HEAD_BYTES = 16;
-  private static final String SPOOL_PREFIX = "imagegen-spool-";
-  private static final boolean POSIX = FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
 
   /**
    * Which string values hold images: those of the key {@code name}, in any object when {@code parents} is empty,
@@ -136,7 +130,7 @@ public final class StreamingImageBody implements BodyStream<StreamingImageBody.R
   private final Field field;
   private final int restLimit;
   private final Promise<Result> result = Promise.promise();
-  private final List<Spool> spools = new ArrayList<>();
+  private final List<SpoolFile> spools = new ArrayList<>();
   private final Buffer rest = Buffer.buffer(512);
   private boolean restTruncated;
   private boolean codecUsed;
@@ -146,7 +140,7 @@ public final class StreamingImageBody implements BodyStream<StreamingImageBody.R
   private Handler<Throwable> exceptionHandler;
 
   // Tokenizer: just enough JSON structure to tell keys from values, objects from arrays, and the field's place.
-  private final Containers containers = new Containers();
+  private final JsonContainers containers = new JsonContainers();
   private final byte[] key;
   private int keyLength;
   private boolean expectKey;
@@ -157,7 +151,7 @@ public final class StreamingImageBody implements BodyStream<StreamingImageBody.R
   private boolean keyIsParent;
 
   // The value being spooled, if any: JSON escapes are resolved here, base64 by the decoder.
-  private Spool current;
+  private SpoolFile current;
   private final ImageBase64 decoder = new ImageBase64();
   private int unicodeDigits;
   private int unicodeValue;
@@ -243,7 +237,7 @@ public final class StreamingImageBody implements BodyStream<StreamingImageBody.R
         fail(closed.cause());
         return Future.failedFuture(failure);
       }
-      result.tryComplete(new Result(rest, restTruncated, spools.stream().map(Spool::image).toList()));
+      result.tryComplete(new Result(rest, restTruncated, spools.stream().map(SpoolFile::image).toList()));
       return result.future().mapEmpty(); // failed instead if the body was discarded meanwhile
     });
   }
@@ -290,7 +284,7 @@ public final class StreamingImageBody implements BodyStream<StreamingImageBody.R
 
   private Future<Void> deleteSpools(Collection<Path> kept) {
     List<Future<Void>> deleted = new ArrayList<>();
-    for (Spool spool : spools) {
+    for (SpoolFile spool : spools) {
       if (!kept.contains(spool.path)) {
         deleted.add(spool.delete());
       }
@@ -405,7 +399,7 @@ public final class StreamingImageBody implements BodyStream<StreamingImageBody.R
   // ---- spooled values ----
 
   private void startSpool() {
-    Spool spool = new Spool(spools.size());
+    SpoolFile spool = new SpoolFile(vertx, spoolDir, spools.size(), HEAD_BYTES, this::fail, this::maybeDrain);
     spools.add(spool);
     current = spool;
     decoder.reset();
@@ -460,7 +454,7 @@ public final class StreamingImageBody implements BodyStream<StreamingImageBody.R
     return true;
   }
 
-  private String describe(Spool spool) {
+  private String describe(SpoolFile spool) {
     return field.name() + " #" + (spool == null ? spools.size() : spool.index);
   }
 
@@ -473,7 +467,7 @@ public final class StreamingImageBody implements BodyStream<StreamingImageBody.R
     failure = cause;
     current = null;
     result.tryFail(cause);
-    for (Spool spool : spools) {
+    for (SpoolFile spool : spools) {
       spool.closed.tryFail(cause);
       spool.delete();
     }
@@ -493,156 +487,6 @@ public final class StreamingImageBody implements BodyStream<StreamingImageBody.R
     if (drain != null && !writeQueueFull()) {
       drainHandler = null;
       drain.handle(null);
-    }
-  }
-
-  /** One spool file: created when its value starts, closed when it ends; bytes are queued on it meanwhile. */
-  private final class Spool {
-    final int index;
-    final Path path;
-    final Promise<Void> closed = Promise.promise();
-    final byte[] head = new byte[HEAD_BYTES];
-    final Future<AsyncFile> opened;
-    int headLength;
-    long size;
-    AsyncFile file;
-    /** Decoded bytes that arrived before the file was created; the body reads no further until it is. */
-    List<Buffer> early = new ArrayList<>();
-    boolean finished;
-    /** The file's end, once its value has ended. */
-    Future<Void> ending;
-    Future<Void> deleted;
-
-    Spool(int index) {
-      this.index = index;
-      this.path = spoolDir.resolve(SPOOL_PREFIX + UUID.randomUUID() + ".bin");
-      OpenOptions options = new OpenOptions().setWrite(true).setCreateNew(true);
-      if (POSIX) {
-        options.setPerms("rw-------"); // users' images: nobody else on the host needs to read them
-      }
-      this.opened = vertx.fileSystem().open(path.toString(), options);
-      opened.onComplete(this::created);
-    }
-
-    private void created(AsyncResult<AsyncFile> outcome) {
-      if (outcome.failed()) {
-        fail(outcome.cause());
-        return;
-      }
-      if (deleted != null) {
-        return; // given up while being created: delete() closes and removes it
-      }
-      file = outcome.result();
-      file.exceptionHandler(StreamingImageBody.this::fail);
-      List<Buffer> queued = early;
-      early = null;
-      queued.forEach(this::toFile);
-      if (finished) {
-        close();
-      }
-      maybeDrain();
-    }
-
-    /** Whether the body may read on: the file exists and keeps up (asked only until its value ends: then it closes). */
-    boolean writable() {
-      return file != null && (finished || !file.writeQueueFull());
-    }
-
-    void write(Buffer bytes) {
-      if (bytes == null) {
-        return;
-      }
-      for (int i = 0; i < bytes.length() && headLength < head.length; i++) {
-        head[headLength++] = bytes.getByte(i);
-      }
-      size += bytes.length();
-      if (early != null) {
-        early.add(bytes);
-      } else {
-        toFile(bytes);
-      }
-    }
-
-    private void toFile(Buffer bytes) {
-      if (deleted != null) {
-        return;
-      }
-      file.write(bytes).onFailure(StreamingImageBody.this::fail);
-      if (file.writeQueueFull()) {
-        file.drainHandler(ignored -> maybeDrain());
-      }
-    }
-
-    void finish() {
-      finished = true;
-      if (file != null) {
-        close();
-      }
-    }
-
-    private void close() {
-      ending = file.end().onComplete(ended -> {
-        if (ended.succeeded()) {
-          closed.tryComplete();
-        } else {
-          closed.tryFail(ended.cause());
-        }
-      });
-    }
-
-    Image image() {
-      return new Image(path, null, size, Arrays.copyOf(head, headLength));
-    }
-
-    /** Closes and removes the file once it exists; completes when it is gone, and never fails. */
-    Future<Void> delete() {
-      if (deleted == null) {
-        deleted = opened.transform(created -> {
-          if (created.failed()) {
-            return Future.succeededFuture();
-          }
-          // A file handle may be closed once only: one already ending is waited for instead.
-          Future<Void> shut = ending != null ? ending : created.result().close();
-          return shut.otherwiseEmpty().compose(ignored -> vertx.fileSystem().delete(path.toString()));
-        }).otherwiseEmpty();
-      }
-      return deleted;
-    }
-  }
-
-  /** For each open container, whether it is an object and whether it is the value of a parent key: two bit stacks. */
-  private static final class Containers {
-    private static final int MAX_TRACKED = 64;
-    private long objects;
-    private long parents;
-    private int depth;
-
-    void push(boolean object, boolean parent) {
-      if (depth < MAX_TRACKED) {
-        long bit = 1L << depth;
-        objects = object ? objects | bit : objects & ~bit;
-        parents = parent ? parents | bit : parents & ~bit;
-      }
-      depth++;
-    }
-
-    void pop() {
-      if (depth > 0) {
-        depth--;
-      }
-    }
-
-    /** Deeper than tracked counts as neither: no vendor nests its images that deep. */
-    boolean inObject() {
-      return top(objects);
-    }
-
-    boolean inParent() {
-      return top(parents);
-    }
-
-    private boolean top(long bits) {
-      return depth > 0 && depth <= MAX_TRACKED && (bits & 1L << (depth - 1)) != 0;
     }
   }
 }
