@@ -20,8 +20,8 @@ import java.util.concurrent.TimeUnit;
  * freshly started stack, prints a table of figures against their targets and writes them as JSON.
  */
 public final class BenchMain {
-  private static final List<Scenario> ALL = List.of(new P1Concurrency(), new P2Dispatch(), new P3Submit(),
-      new P4Memory(), new P5Poll(), new P6ScaleOut());
+  private static final List<Scenario> ALL = List.of(P1Concurrency.machineBound(), P1Concurrency.modelBound(),
+      new P2Dispatch(), new P3Submit(), new P4Memory(), new P5Poll(), new P6ScaleOut());
 
   private BenchMain() {
   }

@@ -85,9 +85,15 @@ final class BenchStack implements AutoCloseable {
 
   private static Map<String, String> unique(String scenario) {
     String unique = scenario.toLowerCase() + "-" + Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 24);
+    // The per-key limits protect a shared deployment; here the one load generator is the only client and its
+    // rates are the thing being measured, so the buckets are sized far above any rate a scenario sends.
     return Map.of("IMAGEGEN_KAFKA_JOBS_TOPIC", "bench." + unique,
         "IMAGEGEN_S3_BUCKET", "bench-" + unique,
-        "IMAGEGEN_WORKER_GROUP_ID", "bench-workers-" + unique);
+        "IMAGEGEN_WORKER_GROUP_ID", "bench-workers-" + unique,
+        "IMAGEGEN_RATE_LIMIT_SUBMITS_PER_SECOND", "1000000",
+        "IMAGEGEN_RATE_LIMIT_SUBMIT_BURST", "1000000",
+        "IMAGEGEN_RATE_LIMIT_READS_PER_SECOND", "1000000",
+        "IMAGEGEN_RATE_LIMIT_READ_BURST", "1000000");
   }
 
   private static LocalStack startStack(LocalStack.Options options, Path dir) throws Exception {

@@ -5,44 +5,68 @@ import java.util.Map;
 /**
  * P1: how much of its concurrency limit one worker turns into throughput. With a model that takes L and
  * {@code IMAGEGEN_WORKER_MAX_IN_FLIGHT} = N, the ceiling is N / L jobs per second; anything below it is dispatch,
- * storage and scheduling overhead.
+ * storage and scheduling overhead. The issue's variant (1 s model) asks for 1000 jobs/s, more than the storage of a
+ * 2-core box sustains, so a second variant (10 s model, ceiling 100/s) shows the engine's own efficiency where the
+ * model, not the machine, is the bound.
  */
 final class P1Concurrency implements Scenario {
   private static final int IN_FLIGHT = 1000;
-  private static final double LATENCY_SECONDS = 1;
   private static final double RATIO_TARGET = 0.9;
+
+  private final String id;
+  private final int latencySeconds;
+  private final int tasks;
+  private final double windowSeconds;
+
+  private P1Concurrency(String id, int latencySeconds, int tasks, double windowSeconds) {
+    this.id = id;
+    this.latencySeconds = latencySeconds;
+    this.tasks = tasks;
+    this.windowSeconds = windowSeconds;
+  }
+
+  /** The scenario: 1 s model, ceiling 1000 jobs/s. */
+  static P1Concurrency machineBound() {
+    return new P1Concurrency("P1", 1, 10_000, 15);
+  }
+
+  /** 10 s model, ceiling 100 jobs/s; the window spans three model latencies so the waves of one batch even out. */
+  static P1Concurrency modelBound() {
+    return new P1Concurrency("P1b", 10, 8_000, 30);
+  }
 
   @Override
   public String id() {
-    return "P1";
+    return id;
   }
 
   @Override
   public String title() {
-    return "one worker's throughput vs in-flight / model latency (1000 in flight, 1 s model)";
+    return "one worker's throughput vs in-flight / model latency (" + IN_FLIGHT + " in flight, " + latencySeconds
+        + " s model)";
   }
 
   @Override
   public void run(Context ctx, Outcome out) throws Exception {
-    int tasks = ctx.pick(10_000, 2_000);
+    int queued = ctx.pick(tasks, 2_000);
     Map<String, String> env = Map.of(
-        "IMAGEGEN_DEMO_LATENCY", "1s",
+        "IMAGEGEN_DEMO_LATENCY", latencySeconds + "s",
         "IMAGEGEN_WORKER_MAX_IN_FLIGHT", Integer.toString(IN_FLIGHT),
         // Finer steps for the committed-offset counter; four small async commits a second cost nothing.
         "IMAGEGEN_COMMIT_INTERVAL", "250ms");
     try (BenchStack stack = BenchStack.start(ctx, id(), env);
         GroupProgress progress = new GroupProgress(stack.bootstrapServers(), stack.groupId())) {
-      Backlog.Measured m = Backlog.measure(ctx, ctx.api(stack), progress, tasks, IN_FLIGHT, () -> {
+      Backlog.Measured m = Backlog.measure(ctx, ctx.api(stack), progress, queued, IN_FLIGHT, () -> {
         try {
           return stack.addWorkers(1, Map.of());
         } catch (Exception e) {
           throw new IllegalStateException(e);
         }
-      }, () -> { }, ctx.pick(2, 1.0), ctx.pick(15, 2));
-      out.detail("backlog", m.toJson().put("tasks", tasks));
-      double ceiling = IN_FLIGHT / LATENCY_SECONDS;
+      }, () -> { }, ctx.pick(2, 1.0), ctx.pick(windowSeconds, 2));
+      out.detail("backlog", m.toJson().put("tasks", queued));
+      double ceiling = (double) IN_FLIGHT / latencySeconds;
       String notes = String.format("%d queued tasks, window %.1f s, ceiling %.0f/s; each job = 1 S3 GET + 3 PUTs, "
-          + "S3 here manages ~%.0f ops/s; %s", tasks, m.windowSeconds(), ceiling, StackWarmer.lastS3OpsPerSecond,
+          + "S3 here manages ~%.0f ops/s; %s", queued, m.windowSeconds(), ceiling, StackWarmer.lastS3OpsPerSecond,
           CpuMeter.summary(m.cores()));
       out.add(Result.info(id(), "worker throughput", m.perSecond(), "jobs/s", notes));
       out.add(Result.atLeast(id(), "throughput / (in-flight / latency)", m.perSecond() / ceiling, "", RATIO_TARGET,
