@@ -29,15 +29,29 @@ final class P2Dispatch implements Scenario {
 
   @Override
   public void run(Context ctx, Outcome out) throws Exception {
-    double rate = 0.5 * IN_FLIGHT * 1000.0 / LATENCY_MS;
     double warm = ctx.pick(5, 2);
     double measure = ctx.pick(40, 8);
-    long every = Math.max(1, Math.round(rate / TRACES_PER_SECOND));
     Map<String, String> env = Map.of("IMAGEGEN_DEMO_LATENCY", LATENCY_MS + "ms",
         "IMAGEGEN_WORKER_MAX_IN_FLIGHT", Integer.toString(IN_FLIGHT));
-    try (BenchStack stack = BenchStack.start(ctx, id(), env)) {
-      stack.addWorkers(1, Map.of());
+    try (BenchStack stack = BenchStack.start(ctx, id(), env);
+        GroupProgress progress = new GroupProgress(stack.bootstrapServers(), stack.groupId())) {
       BenchApi api = ctx.api(stack);
+      // "Half of max load" is half of what this worker on this machine completes, measured here on a backlog,
+      // capped by its concurrency ceiling: a rate from another machine would overload this one or idle it.
+      int probeTasks = ctx.pick(3_000, 1_000);
+      Backlog.Measured probe = Backlog.measure(ctx, api, progress, probeTasks, IN_FLIGHT, () -> {
+        try {
+          return stack.addWorkers(1, Map.of());
+        } catch (Exception e) {
+          throw new IllegalStateException(e);
+        }
+      }, () -> { }, 1, ctx.pick(8, 2));
+      progress.awaitCommitted(probeTasks, 120);
+      double ceiling = IN_FLIGHT * 1000.0 / LATENCY_MS;
+      double max = Double.isNaN(probe.perSecond()) ? ceiling : Math.min(probe.perSecond(), ceiling);
+      double rate = Math.max(1, Math.floor(0.5 * max));
+      out.detail("max_load_probe", probe.toJson().put("tasks", probeTasks).put("ceiling", ceiling));
+      long every = Math.max(1, Math.round(rate / TRACES_PER_SECOND));
       DispatchTracer.Stats stats = new DispatchTracer.Stats();
       long warmCount = Math.round(rate * warm);
       LoadGen.Call submit = i -> {
@@ -68,8 +82,8 @@ final class P2Dispatch implements Scenario {
       out.detail("load", load.toJson());
       out.detail("traced", stats.started);
       out.detail("cpu", CpuMeter.toJson(cores));
-      out.detail("method", "Tasks submitted open-loop at " + rate + "/s (half of " + IN_FLIGHT + " in flight / "
-          + LATENCY_MS + " ms); every " + every + "th after warm-up is polled every " + POLL_MS + " ms. A transition"
+      out.detail("method", "Tasks submitted open-loop at " + rate + "/s (half of the measured max load, " + max
+          + " jobs/s, itself at most " + IN_FLIGHT + " in flight / " + LATENCY_MS + " ms); every " + every + "th after warm-up is polled every " + POLL_MS + " ms. A transition"
           + " is placed midway between the last GET showing the old status (sent) and the first showing the new one"
           + " (received). overhead = t(SUCCEEDED) - t(RUNNING) - L: the model starts right after RUNNING is written,"
           + " so this is model-done to result-visible, without queueing. pickup = t(RUNNING) - accepted.");
@@ -77,7 +91,8 @@ final class P2Dispatch implements Scenario {
       out.detail("pickup_ms", percentiles(stats.pickup));
       out.detail("end_to_end_minus_L_ms", percentiles(stats.endToEnd));
       String notes = String.format("%d traced tasks, %d polls, GET every %d ms; load %.0f/s submitted (achieved "
-          + "%.0f/s); see JSON for the method", stats.finished, stats.polls, POLL_MS, rate, load.achievedRate());
+          + "%.0f/s) = half of the %.0f jobs/s measured first; see JSON for the method", stats.finished, stats.polls,
+          POLL_MS, rate, load.achievedRate(), max);
       out.add(Result.atMost(id(), "dispatch overhead p50", ms(stats.overhead, 50), "ms", P50_TARGET_MS, notes));
       out.add(Result.atMost(id(), "dispatch overhead p99", ms(stats.overhead, 99), "ms", P99_TARGET_MS,
           "resolution about +-" + POLL_MS + " ms plus half a GET"));
