@@ -32,7 +32,11 @@ final class BenchApi {
 
   /** A tiny demo-model request: the demo renders in well under a millisecond at this size. */
   static String body(String prompt, String size) {
-    return new JsonObject().put("model", "demo-async").put("prompt", prompt).put("size", size).encode();
+    return body("demo-async", prompt, size);
+  }
+
+  static String body(String model, String prompt, String size) {
+    return new JsonObject().put("model", model).put("prompt", prompt).put("size", size).encode();
   }
 
   Future<Response> submit(String body) {

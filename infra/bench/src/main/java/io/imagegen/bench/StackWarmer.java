@@ -43,7 +43,10 @@ final class StackWarmer {
     try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap));
         KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
             ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap, ProducerConfig.ACKS_CONFIG, "all",
-            ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true, ProducerConfig.LINGER_MS_CONFIG, 2),
+            // Not idempotent: a cold broker answered this producer OUT_OF_ORDER_SEQUENCE_NUMBER for minutes right
+            // after the topic was created, and a warm-up needs the load, not exactly-once records.
+            ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, false, ProducerConfig.LINGER_MS_CONFIG, 2,
+            ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 15_000, ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000),
             new StringSerializer(), new ByteArraySerializer())) {
       admin.createTopics(List.of(new NewTopic("bench.warmup", 12, (short) 1))).all().get(30, TimeUnit.SECONDS);
       store.ensureBucket().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
