@@ -4,7 +4,6 @@ import io.imagegen.worker.WorkerMain;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Supplier;
 
 /**
  * Worker throughput on a backlog: tasks are created first (no worker running), then workers start, and finished jobs
@@ -29,14 +28,14 @@ final class Backlog {
    * @param settled how long after the workers are ready the window starts
    */
   static Measured measure(Scenario.Context ctx, BenchApi api, GroupProgress progress, int tasks, int inFlight,
-      Supplier<List<WorkerMain.Running>> startWorkers, Ready ready, double settled, double windowSeconds)
+      Start startWorkers, Ready ready, double settled, double windowSeconds)
       throws Exception {
     long begin = System.nanoTime();
     Prefill.submit(ctx.vertx(), api, tasks, 64, i -> BenchApi.body("bench backlog " + i, "64x64"));
     double submitRate = tasks / ((System.nanoTime() - begin) / 1e9);
     Log.info("  %d tasks queued at %.0f/s; starting workers", tasks, submitRate);
     long workersStarted = System.nanoTime();
-    startWorkers.get();
+    startWorkers.start();
     ready.await();
     // Joining the group and the first jobs' model time come first; measure only once results are flowing.
     progress.awaitCommitted(1, 60);
@@ -53,6 +52,11 @@ final class Backlog {
     Log.info("  %.1f jobs/s over %.1f s (%d samples); %s", perSecond, span, samples.size(),
         CpuMeter.summary(cores));
     return new Measured(perSecond, span, submitRate, cores);
+  }
+
+  /** Starts the workers that are to drain the backlog. */
+  interface Start {
+    List<WorkerMain.Running> start() throws Exception;
   }
 
   /** Blocks until the workers are in a state worth measuring. */

@@ -35,6 +35,7 @@ final class BenchApi {
     return body("demo-async", prompt, size);
   }
 
+  /** The same request for another catalog model. */
   static String body(String model, String prompt, String size) {
     return new JsonObject().put("model", model).put("prompt", prompt).put("size", size).encode();
   }

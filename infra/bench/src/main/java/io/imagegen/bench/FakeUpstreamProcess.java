@@ -1,6 +1,5 @@
 package io.imagegen.bench;
 
-import io.imagegen.fake.FakeUpstream;
 import io.imagegen.fake.FakeUpstreamMain;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
@@ -19,7 +18,6 @@ import java.util.concurrent.TimeUnit;
  * bench JVM's memory nor compete with the worker for its heap; stopped (TERM, then KILL) on close.
  */
 final class FakeUpstreamProcess implements AutoCloseable {
-  static final String API_KEY = FakeUpstream.API_KEY;
   /** A cold JVM that loads Vert.x and AWT takes a few seconds on two busy cores; 60 s means something is wrong. */
   private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
 

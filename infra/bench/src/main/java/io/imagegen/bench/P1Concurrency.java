@@ -56,13 +56,7 @@ final class P1Concurrency implements Scenario {
         "IMAGEGEN_COMMIT_INTERVAL", "250ms");
     try (BenchStack stack = BenchStack.start(ctx, id(), env);
         GroupProgress progress = new GroupProgress(stack.bootstrapServers(), stack.groupId())) {
-      Backlog.Measured m = Backlog.measure(ctx, ctx.api(stack), progress, queued, IN_FLIGHT, () -> {
-        try {
-          return stack.addWorkers(1, Map.of());
-        } catch (Exception e) {
-          throw new IllegalStateException(e);
-        }
-      }, () -> { }, ctx.pick(2, 1.0), ctx.pick(windowSeconds, 2));
+      Backlog.Measured m = Backlog.measure(ctx, ctx.api(stack), progress, queued, IN_FLIGHT, () -> stack.addWorkers(1, Map.of()), () -> { }, ctx.pick(2, 1.0), ctx.pick(windowSeconds, 2));
       out.detail("backlog", m.toJson().put("tasks", queued));
       double ceiling = (double) IN_FLIGHT / latencySeconds;
       String notes = String.format("%d queued tasks, window %.1f s, ceiling %.0f/s; each job = 1 S3 GET + 3 PUTs, "

@@ -39,13 +39,7 @@ final class P2Dispatch implements Scenario {
       // "Half of max load" is half of what this worker on this machine completes, measured here on a backlog,
       // capped by its concurrency ceiling: a rate from another machine would overload this one or idle it.
       int probeTasks = ctx.pick(3_000, 1_000);
-      Backlog.Measured probe = Backlog.measure(ctx, api, progress, probeTasks, IN_FLIGHT, () -> {
-        try {
-          return stack.addWorkers(1, Map.of());
-        } catch (Exception e) {
-          throw new IllegalStateException(e);
-        }
-      }, () -> { }, 1, ctx.pick(8, 2));
+      Backlog.Measured probe = Backlog.measure(ctx, api, progress, probeTasks, IN_FLIGHT, () -> stack.addWorkers(1, Map.of()), () -> { }, 1, ctx.pick(8, 2));
       progress.awaitCommitted(probeTasks, 120);
       double ceiling = IN_FLIGHT * 1000.0 / LATENCY_MS;
       double max = Double.isNaN(probe.perSecond()) ? ceiling : Math.min(probe.perSecond(), ceiling);
@@ -83,7 +77,8 @@ final class P2Dispatch implements Scenario {
       out.detail("traced", stats.started);
       out.detail("cpu", CpuMeter.toJson(cores));
       out.detail("method", "Tasks submitted open-loop at " + rate + "/s (half of the measured max load, " + max
-          + " jobs/s, itself at most " + IN_FLIGHT + " in flight / " + LATENCY_MS + " ms); every " + every + "th after warm-up is polled every " + POLL_MS + " ms. A transition"
+          + " jobs/s, itself at most " + IN_FLIGHT + " in flight / " + LATENCY_MS + " ms); every " + every
+          + "th after warm-up is polled every " + POLL_MS + " ms. A transition"
           + " is placed midway between the last GET showing the old status (sent) and the first showing the new one"
           + " (received). overhead = t(SUCCEEDED) - t(RUNNING) - L: the model starts right after RUNNING is written,"
           + " so this is model-done to result-visible, without queueing. pickup = t(RUNNING) - accepted.");

@@ -1,8 +1,9 @@
 package io.imagegen.bench;
 
-import java.io.IOException;
 import com.sun.management.GarbageCollectionNotificationInfo;
+import io.imagegen.fake.FakeUpstream;
 import io.vertx.core.json.JsonObject;
+import java.io.IOException;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
@@ -53,7 +54,7 @@ final class P4Memory implements Scenario {
       Path catalog = Files.createTempFile("imagegen-bench-catalog-", ".json");
       Files.writeString(catalog, catalog(upstream.baseUrl()));
       Map<String, String> env = Map.of("IMAGEGEN_WORKER_MAX_IN_FLIGHT", "256",
-          "IMAGEGEN_MODEL_CATALOG", catalog.toString(), "FAKE_UPSTREAM_KEY", FakeUpstreamProcess.API_KEY);
+          "IMAGEGEN_MODEL_CATALOG", catalog.toString(), "FAKE_UPSTREAM_KEY", FakeUpstream.API_KEY);
       try (BenchStack stack = BenchStack.start(ctx, id(), env);
           GroupProgress progress = new GroupProgress(stack.bootstrapServers(), stack.groupId())) {
         measure(ctx, out, stack, progress, jobs);

@@ -58,12 +58,8 @@ final class P6ScaleOut implements Scenario {
         try (GroupProgress progress = new GroupProgress(stack.bootstrapServers(), env.get("IMAGEGEN_WORKER_GROUP_ID"))) {
           Log.info("  %d worker(s):", n);
           Backlog.Measured m = Backlog.measure(ctx, api, progress, tasks, IN_FLIGHT * n, () -> {
-            try {
-              started.addAll(stack.addWorkers(workers, env));
-              return started;
-            } catch (Exception e) {
-              throw new IllegalStateException(e);
-            }
+            started.addAll(stack.addWorkers(workers, env));
+            return started;
           }, () -> balanceSeconds[0] = progress.awaitBalanced(workers, PARTITIONS, 60), settle, window);
           Log.info("  group balanced %.1f s after the workers started", balanceSeconds[0]);
           steps.add(m.toJson().put("workers", n).put("tasks", tasks).put("balance_seconds", balanceSeconds[0]));
