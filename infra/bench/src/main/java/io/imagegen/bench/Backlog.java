@@ -8,13 +8,39 @@ import java.util.Map;
 /**
  * Worker throughput on a backlog: tasks are created first (no worker running), then workers start, and finished jobs
  * per second are counted from the group's committed offsets over a window in which the workers are saturated: after
- * their ramp-up and before the backlog runs short of one full in-flight load.
+ * their ramp-up and before the backlog runs short of one full in-flight load. The rate is taken over whole turnovers
+ * of the in-flight set where the window holds one (see {@link GroupProgress#turnovers}), else as the slope; the
+ * workers' own timers over the same window say how long a slot is held and how much of that is the model.
  */
 final class Backlog {
-  record Measured(double perSecond, double windowSeconds, double submitPerSecond, Map<String, Double> cores) {
+  /**
+   * @param perSecond over whole turnovers when the window holds one, else the slope
+   * @param slopePerSecond least-squares slope over the whole window
+   * @param turnovers null when the window held less than one turnover
+   */
+  record Measured(double perSecond, double slopePerSecond, GroupProgress.Turnovers turnovers, double windowSeconds,
+      double submitPerSecond, SlotTimes.Snapshot slots, Map<String, Double> cores) {
     JsonObject toJson() {
-      return new JsonObject().put("jobs_per_second", Report.finite(perSecond)).put("window_seconds", windowSeconds)
-          .put("prefill_submits_per_second", submitPerSecond).put("cpu", CpuMeter.toJson(cores));
+      return new JsonObject().put("jobs_per_second", Report.finite(perSecond))
+          .put("slope_jobs_per_second", Report.finite(slopePerSecond))
+          .put("turnovers", turnovers == null ? null : new JsonObject().put("count", turnovers.turnovers())
+              .put("jobs", turnovers.jobs()).put("seconds", turnovers.seconds()))
+          .put("window_seconds", windowSeconds).put("prefill_submits_per_second", submitPerSecond)
+          .put("slots", slots.toJson()).put("cpu", CpuMeter.toJson(cores));
+    }
+
+    /** How the rate was taken, for a results row. */
+    String method() {
+      return turnovers == null
+          ? String.format("slope over %.1f s (less than one turnover)", windowSeconds)
+          : String.format("%d turnover(s) of the in-flight set in %.1f s (slope over the window %.1f/s)",
+              turnovers.turnovers(), turnovers.seconds(), slopePerSecond);
+    }
+
+    /** Mean slot time, model time and the ceiling {@code inFlight} slots allow at that slot time, for a row. */
+    String slotSummary(int inFlight) {
+      return String.format("slot held %.3f s per job, of which the model %.3f s; in-flight / slot time = %.1f/s",
+          slots.meanSlotSeconds(), slots.meanUpstreamSeconds(), inFlight / slots.meanSlotSeconds());
     }
   }
 
@@ -27,15 +53,14 @@ final class Backlog {
    * @param inFlight how many jobs the started workers run at once in total
    * @param settled how long after the workers are ready the window starts
    */
-  static Measured measure(Scenario.Context ctx, BenchApi api, GroupProgress progress, int tasks, int inFlight,
-      Start startWorkers, Ready ready, double settled, double windowSeconds)
-      throws Exception {
+  static Measured measure(Scenario.Context ctx, BenchApi api, GroupProgress progress, String topic, int tasks,
+      int inFlight, Start startWorkers, Ready ready, double settled, double windowSeconds) throws Exception {
     long begin = System.nanoTime();
     Prefill.submit(ctx.vertx(), api, tasks, 64, i -> BenchApi.body("bench backlog " + i, "64x64"));
     double submitRate = tasks / ((System.nanoTime() - begin) / 1e9);
     Log.info("  %d tasks queued at %.0f/s; starting workers", tasks, submitRate);
     long workersStarted = System.nanoTime();
-    startWorkers.start();
+    List<WorkerMain.Running> workers = startWorkers.start();
     ready.await();
     // Joining the group and the first jobs' model time come first; measure only once results are flowing.
     progress.awaitCommitted(1, 60);
@@ -43,15 +68,20 @@ final class Backlog {
     long from = System.nanoTime() + (long) (settled * 1e9);
     Thread.sleep(Math.max(0, (from - System.nanoTime()) / 1_000_000));
     CpuMeter cpu = CpuMeter.start();
+    SlotTimes.Snapshot before = SlotTimes.scrape(workers, topic);
     // Past tasks - 1.2 x in-flight committed, the backlog can no longer keep every slot busy.
     List<GroupProgress.Sample> samples = progress.sample(System.nanoTime(), windowSeconds,
         tasks - Math.round(1.2 * inFlight));
+    SlotTimes.Snapshot slots = SlotTimes.scrape(workers, topic).minus(before);
     Map<String, Double> cores = cpu.stop();
-    double perSecond = GroupProgress.perSecond(samples);
+    double slope = GroupProgress.perSecond(samples);
+    GroupProgress.Turnovers turnovers = GroupProgress.turnovers(samples, inFlight);
     double span = GroupProgress.spanSeconds(samples);
-    Log.info("  %.1f jobs/s over %.1f s (%d samples); %s", perSecond, span, samples.size(),
+    Measured m = new Measured(turnovers == null ? slope : turnovers.perSecond(), slope, turnovers, span, submitRate,
+        slots, cores);
+    Log.info("  %.1f jobs/s: %s; %s; %s", m.perSecond(), m.method(), m.slotSummary(inFlight),
         CpuMeter.summary(cores));
-    return new Measured(perSecond, span, submitRate, cores);
+    return m;
   }
 
   /** Starts the workers that are to drain the backlog. */

@@ -124,6 +124,10 @@ final class BenchStack implements AutoCloseable {
     return stack.kafka().bootstrapServers();
   }
 
+  String jobsTopic() {
+    return envWith(Map.of()).get("IMAGEGEN_KAFKA_JOBS_TOPIC");
+  }
+
   String groupId() {
     return envWith(Map.of()).get("IMAGEGEN_WORKER_GROUP_ID");
   }

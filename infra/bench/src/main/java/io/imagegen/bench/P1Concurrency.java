@@ -30,9 +30,9 @@ final class P1Concurrency implements Scenario {
     return new P1Concurrency("P1", 1, 10_000, 15);
   }
 
-  /** 10 s model, ceiling 100 jobs/s; the window spans three model latencies so the waves of one batch even out. */
+  /** 10 s model, ceiling 100 jobs/s; the window spans four model latencies, so three or four whole turnovers. */
   static P1Concurrency modelBound() {
-    return new P1Concurrency("P1b", 10, 8_000, 30);
+    return new P1Concurrency("P1b", 10, 10_000, 45);
   }
 
   @Override
@@ -56,15 +56,18 @@ final class P1Concurrency implements Scenario {
         "IMAGEGEN_COMMIT_INTERVAL", "250ms");
     try (BenchStack stack = BenchStack.start(ctx, id(), env);
         GroupProgress progress = new GroupProgress(stack.bootstrapServers(), stack.groupId())) {
-      Backlog.Measured m = Backlog.measure(ctx, ctx.api(stack), progress, queued, IN_FLIGHT, () -> stack.addWorkers(1, Map.of()), () -> { }, ctx.pick(2, 1.0), ctx.pick(windowSeconds, 2));
+      Backlog.Measured m = Backlog.measure(ctx, ctx.api(stack), progress, stack.jobsTopic(), queued, IN_FLIGHT,
+          () -> stack.addWorkers(1, Map.of()), () -> { }, ctx.pick(2, 1.0), ctx.pick(windowSeconds, 2));
       out.detail("backlog", m.toJson().put("tasks", queued));
       double ceiling = (double) IN_FLIGHT / latencySeconds;
-      String notes = String.format("%d queued tasks, window %.1f s, ceiling %.0f/s; each job = 1 S3 GET + 3 PUTs, "
-          + "S3 here manages ~%.0f ops/s; %s", queued, m.windowSeconds(), ceiling, StackWarmer.lastS3OpsPerSecond,
+      String notes = String.format("%d queued tasks, ceiling %.0f/s; %s; each job = 1 S3 GET + 3 PUTs, "
+          + "S3 here manages ~%.0f ops/s; %s", queued, ceiling, m.method(), StackWarmer.lastS3OpsPerSecond,
           CpuMeter.summary(m.cores()));
       out.add(Result.info(id(), "worker throughput", m.perSecond(), "jobs/s", notes));
       out.add(Result.atLeast(id(), "throughput / (in-flight / latency)", m.perSecond() / ceiling, "", RATIO_TARGET,
           "counted from committed offsets (contiguous finished prefix per partition)"));
+      out.add(Result.info(id(), "slot time / model latency", m.slots().meanSlotSeconds() / latencySeconds, "",
+          m.slotSummary(IN_FLIGHT) + " (the workers' own timers over the window)"));
     }
   }
 }

@@ -39,7 +39,8 @@ final class P2Dispatch implements Scenario {
       // "Half of max load" is half of what this worker on this machine completes, measured here on a backlog,
       // capped by its concurrency ceiling: a rate from another machine would overload this one or idle it.
       int probeTasks = ctx.pick(3_000, 1_000);
-      Backlog.Measured probe = Backlog.measure(ctx, api, progress, probeTasks, IN_FLIGHT, () -> stack.addWorkers(1, Map.of()), () -> { }, 1, ctx.pick(8, 2));
+      Backlog.Measured probe = Backlog.measure(ctx, api, progress, stack.jobsTopic(), probeTasks, IN_FLIGHT,
+          () -> stack.addWorkers(1, Map.of()), () -> { }, 1, ctx.pick(8, 2));
       progress.awaitCommitted(probeTasks, 120);
       double ceiling = IN_FLIGHT * 1000.0 / LATENCY_MS;
       double max = Double.isNaN(probe.perSecond()) ? ceiling : Math.min(probe.perSecond(), ceiling);

@@ -57,7 +57,8 @@ final class P6ScaleOut implements Scenario {
         double[] balanceSeconds = new double[1];
         try (GroupProgress progress = new GroupProgress(stack.bootstrapServers(), env.get("IMAGEGEN_WORKER_GROUP_ID"))) {
           Log.info("  %d worker(s):", n);
-          Backlog.Measured m = Backlog.measure(ctx, api, progress, tasks, IN_FLIGHT * n, () -> {
+          Backlog.Measured m = Backlog.measure(ctx, api, progress, env.get("IMAGEGEN_KAFKA_JOBS_TOPIC"), tasks,
+              IN_FLIGHT * n, () -> {
             started.addAll(stack.addWorkers(workers, env));
             return started;
           }, () -> balanceSeconds[0] = progress.awaitBalanced(workers, PARTITIONS, 60), settle, window);
@@ -67,8 +68,8 @@ final class P6ScaleOut implements Scenario {
             single = m.perSecond();
           }
           double ideal = n * IN_FLIGHT;
-          String notes = String.format("ideal %.0f/s; group balanced after %.1f s; window %.1f s; %s", ideal,
-              balanceSeconds[0], m.windowSeconds(), CpuMeter.summary(m.cores()));
+          String notes = String.format("ideal %.0f/s; group balanced after %.1f s; %s; %s; %s", ideal,
+              balanceSeconds[0], m.method(), m.slotSummary(IN_FLIGHT * n), CpuMeter.summary(m.cores()));
           out.add(Result.info(id(), n + " worker(s) throughput", m.perSecond(), "jobs/s", notes));
           double ratio = m.perSecond() / single;
           out.add(n == 1

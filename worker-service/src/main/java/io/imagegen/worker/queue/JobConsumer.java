@@ -9,6 +9,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -24,6 +25,7 @@ import java.util.OptionalLong;
 import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
@@ -52,9 +54,13 @@ public final class JobConsumer<M> {
 
   /** A job that left the handler; {@code letter} still has to be written before its record counts as finished. */
   private record Completion(ConsumerRecord<String, byte[]> record, TopicPartition partition, OffsetTracker tracker,
-      DeadLetter letter) {
+      DeadLetter letter, long startedNanos) {
     Completion withLetter(DeadLetter deadLetter) {
-      return new Completion(record, partition, tracker, deadLetter);
+      return new Completion(record, partition, tracker, deadLetter, startedNanos);
+    }
+
+    Completion abandoned() {
+      return new Completion(record, partition, null, null, startedNanos);
     }
   }
 
@@ -66,6 +72,7 @@ public final class JobConsumer<M> {
   private final DeadLetterSink deadLetters;
   private final MeterRegistry metrics;
   private final MultiGauge lag;
+  private final Timer slotTime;
   private final int maxInFlight;
   private final Duration commitInterval;
   private final Queue<Completion> completions = new ConcurrentLinkedQueue<>();
@@ -98,6 +105,9 @@ public final class JobConsumer<M> {
     this.lag = MultiGauge.builder("imagegen.worker.consumer.lag")
         .description("Jobs on an assigned partition after the last commit: waiting, in flight, or done behind one "
             + "that is not").register(metrics);
+    this.slotTime = Timer.builder("imagegen.worker.jobs").tag("topic", topic)
+        .description("How long a job held its in-flight slot, from fetch to finished (dead letter included)")
+        .register(metrics);
     this.maxInFlight = maxInFlight;
     this.commitInterval = commitInterval;
     this.thread = new Thread(this::run, "imagegen-consumer-" + topic);
@@ -157,6 +167,7 @@ public final class JobConsumer<M> {
         continue;
       }
       inFlight--;
+      slotTime.record(System.nanoTime() - done.startedNanos(), TimeUnit.NANOSECONDS);
       if (current) {
         done.tracker().finished(done.record().offset());
       }
@@ -194,7 +205,7 @@ public final class JobConsumer<M> {
       OffsetTracker tracker = trackers.computeIfAbsent(partition, p -> new OffsetTracker());
       tracker.started(record.offset());
       inFlight++;
-      Completion slot = new Completion(record, partition, tracker, null);
+      Completion slot = new Completion(record, partition, tracker, null, System.nanoTime());
       M job;
       try {
         job = Json.fromBytes(record.value(), type);
@@ -249,7 +260,7 @@ public final class JobConsumer<M> {
       } else if (stopping) {
         LOG.warn("job for task {} failed during shutdown; it stays uncommitted and will be delivered again",
             slot.record().key());
-        completions.add(new Completion(slot.record(), slot.partition(), null, null));
+        completions.add(slot.abandoned());
       } else {
         LOG.error("job for task {} failed; running it again in {} ms", slot.record().key(), RERUN_DELAY.toMillis(),
             outcome.cause());

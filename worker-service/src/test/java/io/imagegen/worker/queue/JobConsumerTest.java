@@ -3,6 +3,8 @@ package io.imagegen.worker.queue;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.imagegen.worker.deadletters.DeadLetter;
+import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -84,5 +86,30 @@ class JobConsumerTest {
     await().atMost(Duration.ofSeconds(10)).until(() -> ran.contains("task-2"));
     assertThat(consumer.consuming()).isTrue();
     consumer.stop(Duration.ofSeconds(1)).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void theSlotTimerCoversTheWholeJobIncludingItsDeadLetterOncePerJob() throws Exception {
+    MockConsumer<String, byte[]> kafka = new MockConsumer<>("earliest");
+    SimpleMeterRegistry metrics = new SimpleMeterRegistry();
+    // The job itself takes 200 ms and its dead letter another 300 ms: the slot is held for both.
+    JobConsumer<Job> consumer = new JobConsumer<>(kafka, TOPIC, vertx.getOrCreateContext(), Job.class,
+        job -> vertx.timer(200).map(ignored -> JobOutcome.deadLettered(
+            DeadLetter.failed("upstream_rejected", "no", 1))),
+        (record, letter) -> CompletableFuture.runAsync(() -> { },
+            CompletableFuture.delayedExecutor(300, TimeUnit.MILLISECONDS)),
+        10, Duration.ZERO, metrics);
+    kafka.schedulePollTask(() -> {
+      kafka.rebalance(List.of(PARTITION));
+      kafka.updateBeginningOffsets(Map.of(PARTITION, 0L));
+      kafka.addRecord(record(0, "task-1"));
+    });
+    consumer.start();
+
+    Timer slots = metrics.get("imagegen.worker.jobs").tag("topic", TOPIC).timer();
+    await().atMost(Duration.ofSeconds(10)).until(() -> slots.count() == 1);
+    consumer.stop(Duration.ofSeconds(1)).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    assertThat(slots.count()).isEqualTo(1);
+    assertThat(slots.totalTime(TimeUnit.MILLISECONDS)).isBetween(500.0, 5_000.0);
   }
 }
