@@ -39,8 +39,9 @@ final class Backlog {
 
     /** Mean slot time, model time and the ceiling {@code inFlight} slots allow at that slot time, for a row. */
     String slotSummary(int inFlight) {
-      return String.format("slot held %.3f s per job, of which the model %.3f s; in-flight / slot time = %.1f/s",
-          slots.meanSlotSeconds(), slots.meanUpstreamSeconds(), inFlight / slots.meanSlotSeconds());
+      return String.format("slot held %.3f s per job, of which the model %.3f s; in-flight / slot time = %.1f/s; "
+          + "storage mean x calls per job: %s", slots.mean(SlotTimes.SLOT), slots.mean(SlotTimes.MODEL),
+          inFlight / slots.mean(SlotTimes.SLOT), slots.storageSummary());
     }
   }
 

@@ -66,7 +66,7 @@ final class P1Concurrency implements Scenario {
       out.add(Result.info(id(), "worker throughput", m.perSecond(), "jobs/s", notes));
       out.add(Result.atLeast(id(), "throughput / (in-flight / latency)", m.perSecond() / ceiling, "", RATIO_TARGET,
           "counted from committed offsets (contiguous finished prefix per partition)"));
-      out.add(Result.info(id(), "slot time / model latency", m.slots().meanSlotSeconds() / latencySeconds, "",
+      out.add(Result.info(id(), "slot time / model latency", m.slots().mean(SlotTimes.SLOT) / latencySeconds, "",
           m.slotSummary(IN_FLIGHT) + " (the workers' own timers over the window)"));
     }
   }

@@ -14,8 +14,10 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -40,8 +42,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs many jobs at once from one Kafka consumer. The consumer is confined to its own thread; jobs run on a Vert.x
  * context and report back through a queue. Offsets are committed only up to the first unfinished record of each
- * partition, so a crash replays (never skips) unfinished work. When {@code maxInFlight} jobs are running every
- * partition is paused, which keeps the group membership alive without fetching more. A job that cannot run (poison)
+ * partition, so a crash replays (never skips) unfinished work. At most {@code maxInFlight} jobs run at once; records
+ * fetched beyond that wait, in offset order, for a free slot, and while any wait every partition is paused, which
+ * keeps the group membership alive without fetching more. A job that cannot run (poison)
  * or whose task failed is handed to the dead-letter sink, and only counts as finished once the sink has it. Jobs
  * are records of type {@code M} keyed by task id: image jobs, and webhook deliveries driven by task events.
  */
@@ -52,9 +55,17 @@ public final class JobConsumer<M> {
   /** Pause before re-running a job whose handler failed outright (a bug or an exhausted dependency). */
   private static final Duration RERUN_DELAY = Duration.ofSeconds(5);
 
+  /** A readable job fetched while every slot was taken. */
+  private record Waiting<M>(Completion slot, M job) {
+  }
+
   /** A job that left the handler; {@code letter} still has to be written before its record counts as finished. */
   private record Completion(ConsumerRecord<String, byte[]> record, TopicPartition partition, OffsetTracker tracker,
       DeadLetter letter, long startedNanos) {
+    Completion started() {
+      return new Completion(record, partition, tracker, letter, System.nanoTime());
+    }
+
     Completion withLetter(DeadLetter deadLetter) {
       return new Completion(record, partition, tracker, deadLetter, startedNanos);
     }
@@ -76,12 +87,17 @@ public final class JobConsumer<M> {
   private final int maxInFlight;
   private final Duration commitInterval;
   private final Queue<Completion> completions = new ConcurrentLinkedQueue<>();
+  /**
+   * Fetched, tracked as uncommitted, not started; fetching pauses while any wait, so at most one poll's worth. A freed
+   * slot takes the next one at once instead of waiting a fetch round trip.
+   */
+  private final Deque<Waiting<M>> waiting = new ArrayDeque<>();
   private final Map<TopicPartition, OffsetTracker> trackers = new HashMap<>();
   private final Promise<Void> stopped = Promise.promise();
   private final Thread thread;
   private volatile boolean stopping;
   private volatile long drainDeadlineNanos;
-  /** Written by the consumer thread only; volatile so that the metrics scrape reads a current value. */
+  /** Jobs started and not finished. Written by the consumer thread only; volatile for the metrics scrape. */
   private volatile int inFlight;
   private long lastCommitNanos = System.nanoTime();
 
@@ -172,12 +188,15 @@ public final class JobConsumer<M> {
         done.tracker().finished(done.record().offset());
       }
     }
+    while (!stopping && inFlight < maxInFlight && !waiting.isEmpty()) {
+      start(waiting.poll());
+    }
     if (System.nanoTime() - lastCommitNanos >= commitInterval.toNanos()) {
       commit(trackers.keySet(), false);
       reportLag();
     }
     Set<TopicPartition> assigned = consumer.assignment();
-    if (inFlight >= maxInFlight || stopping) {
+    if (!waiting.isEmpty() || stopping) {
       consumer.pause(assigned);
     } else if (!consumer.paused().isEmpty()) {
       consumer.resume(consumer.paused());
@@ -204,7 +223,6 @@ public final class JobConsumer<M> {
       TopicPartition partition = new TopicPartition(record.topic(), record.partition());
       OffsetTracker tracker = trackers.computeIfAbsent(partition, p -> new OffsetTracker());
       tracker.started(record.offset());
-      inFlight++;
       Completion slot = new Completion(record, partition, tracker, null, System.nanoTime());
       M job;
       try {
@@ -212,12 +230,30 @@ public final class JobConsumer<M> {
       } catch (RuntimeException e) {
         // It will never become readable by retrying: set it aside rather than block the partition.
         LOG.error("job at {}@{} is poison (unreadable); dead-lettering it", partition, record.offset());
+        inFlight++;
         completions.add(slot.withLetter(DeadLetter.poison("invalid_job", "The job record cannot be read: "
             + e.getMessage())));
         continue;
       }
-      context.runOnContext(ignored -> execute(slot, job));
+      Waiting<M> fetched = new Waiting<>(slot, job);
+      if (inFlight < maxInFlight && waiting.isEmpty()) {
+        start(fetched);
+      } else {
+        waiting.add(fetched);
+      }
     }
+  }
+
+  /** Takes a slot for {@code fetched}; its slot time starts now. */
+  private void start(Waiting<M> fetched) {
+    inFlight++;
+    Completion slot = fetched.slot().started();
+    context.runOnContext(ignored -> execute(slot, fetched.job()));
+  }
+
+  /** Forgets fetched records of partitions this worker no longer owns: their new owner runs them. */
+  private void dropWaiting(Collection<TopicPartition> partitions) {
+    waiting.removeIf(w -> partitions.contains(w.slot().partition()));
   }
 
   /**
@@ -283,6 +319,9 @@ public final class JobConsumer<M> {
     if (inFlight > 0) {
       LOG.warn("{} jobs still running at shutdown; they will be delivered again", inFlight);
     }
+    if (!waiting.isEmpty()) {
+      LOG.info("{} fetched jobs not started at shutdown; they stay uncommitted for the next owner", waiting.size());
+    }
     commit(trackers.keySet(), true);
   }
 
@@ -328,11 +367,13 @@ public final class JobConsumer<M> {
         LOG.warn("commit on revocation failed; the new owner replays from the last commit", e);
       }
       partitions.forEach(trackers::remove);
+      dropWaiting(partitions);
     }
 
     @Override
     public void onPartitionsLost(Collection<TopicPartition> partitions) {
       partitions.forEach(trackers::remove);
+      dropWaiting(partitions);
     }
 
     @Override

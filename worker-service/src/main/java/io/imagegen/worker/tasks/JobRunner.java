@@ -70,7 +70,7 @@ public final class JobRunner {
     this.catalog = catalog;
     this.providers = providers;
     this.upstreamRetry = upstreamRetry;
-    this.storage = new StorageRetry(vertx);
+    this.storage = new StorageRetry(vertx, metrics);
     this.results = new ResultStore(vertx, objects, storage, retention, clock);
     this.retention = retention;
     this.deadline = deadline;
@@ -115,7 +115,7 @@ public final class JobRunner {
 
   /** The task as stored; a missing or unreadable record makes the job unusable rather than retried forever. */
   private Future<Versioned<Task>> read(String taskId) {
-    return storage.run(() -> tasks.find(taskId)).transform(found -> {
+    return storage.run("task_read", () -> tasks.find(taskId)).transform(found -> {
       if (found.failed()) {
         return Future.failedFuture(found.cause() instanceof UncheckedIOException unreadable
             ? new UnusableJobException("task_unreadable", "The record of task " + taskId + " cannot be read: "
@@ -227,7 +227,7 @@ public final class JobRunner {
    */
   private Future<Task> finish(Versioned<Task> current, UnaryOperator<Task> outcome, int conflicts) {
     Task next = outcome.apply(current.value());
-    return storage.run(() -> tasks.replace(current, next)).transform(written -> {
+    return storage.run("task_write", () -> tasks.replace(current, next)).transform(written -> {
       if (written.succeeded()) {
         announce(next);
         Counter.builder("imagegen.worker.task.outcomes").description("Terminal outcomes this worker wrote")
@@ -239,7 +239,7 @@ public final class JobRunner {
       if (!(written.cause() instanceof ConflictException) || conflicts >= MAX_CONFLICTS) {
         return Future.failedFuture(written.cause());
       }
-      return storage.run(() -> tasks.find(next.id())).compose(latest -> {
+      return storage.run("task_read", () -> tasks.find(next.id())).compose(latest -> {
         if (latest == null || latest.value().status().isTerminal()) {
           LOG.info("task {} was ended by somebody else; keeping their outcome", next.id());
           return Future.succeededFuture(latest == null ? next : latest.value());
@@ -252,7 +252,7 @@ public final class JobRunner {
   /** Writes {@code next} over {@code current}; on a lost race, re-reads and decides again. */
   private Future<JobOutcome> write(Versioned<Task> current, Task next, int conflicts,
       Function<Versioned<Task>, Future<JobOutcome>> then) {
-    return storage.run(() -> tasks.replace(current, next)).transform(outcome -> {
+    return storage.run("task_write", () -> tasks.replace(current, next)).transform(outcome -> {
       if (outcome.succeeded()) {
         announce(outcome.result().value());
         return then.apply(outcome.result());

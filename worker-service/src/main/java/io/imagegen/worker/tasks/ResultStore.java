@@ -49,7 +49,7 @@ final class ResultStore {
       // Fixed per task, attempt and index: a replay overwrites its own objects, while a racing second worker (a
       // redelivery after a rebalance) writes elsewhere and can never change the bytes behind a published URL.
       String key = "images/" + task.id() + "/" + task.attempts() + "-" + i + extension(image.contentType());
-      stored.add(storage.run(() -> upload(key, image))
+      stored.add(storage.run("image_write", () -> upload(key, image))
           .map(etag -> new ImageData(objects.publicUrl(key, retention), image.revisedPrompt(), key,
               image.contentType(), image.size())));
     }
@@ -72,7 +72,7 @@ final class ResultStore {
       ImageRecord record = new ImageRecord(ImageRecords.id(task.completedAt() * 1000, task.id(), i), task.id(),
           task.owner(), task.model(), task.completedAt(), task.expiresAt(), image.url(), image.storageKey(),
           image.contentType(), image.bytes(), false);
-      saved.add(storage.run(() -> images.saveIfAbsent(record)));
+      saved.add(storage.run("image_record_write", () -> images.saveIfAbsent(record)));
     }
     return Future.all(saved).mapEmpty();
   }

@@ -1,14 +1,20 @@
 package io.imagegen.worker.tasks;
 
 import io.imagegen.common.errors.UnavailableException;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Retries an operation on our own storage for as long as the storage says it is unavailable; other errors pass. */
+/**
+ * Retries an operation on our own storage for as long as the storage says it is unavailable; other errors pass. Times
+ * each operation, retries included, by name: the part of a job's slot that is not the model.
+ */
 final class StorageRetry {
   private static final Logger LOG = LoggerFactory.getLogger(StorageRetry.class);
   /** Our own store being down is never the task's fault: keep trying (the offset stays uncommitted meanwhile). */
@@ -16,13 +22,20 @@ final class StorageRetry {
       Duration.ofSeconds(10));
 
   private final Vertx vertx;
+  private final MeterRegistry metrics;
 
-  StorageRetry(Vertx vertx) {
+  StorageRetry(Vertx vertx, MeterRegistry metrics) {
     this.vertx = vertx;
+    this.metrics = metrics;
   }
 
-  <T> Future<T> run(Supplier<Future<T>> operation) {
-    return run(operation, 1);
+  /** Runs {@code operation} until storage is available; {@code name} tags its timer (e.g. {@code task_read}). */
+  <T> Future<T> run(String name, Supplier<Future<T>> operation) {
+    long started = System.nanoTime();
+    return run(operation, 1).andThen(done -> Timer.builder("imagegen.worker.storage.calls")
+        .description("Task and image storage operations of jobs, retries included")
+        .tag("operation", name).tag("outcome", done.succeeded() ? "success" : "failure")
+        .register(metrics).record(System.nanoTime() - started, TimeUnit.NANOSECONDS));
   }
 
   private <T> Future<T> run(Supplier<Future<T>> operation, int attempt) {

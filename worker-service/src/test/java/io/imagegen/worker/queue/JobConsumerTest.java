@@ -7,12 +7,15 @@ import io.imagegen.worker.deadletters.DeadLetter;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.CommitFailedException;
@@ -111,5 +114,45 @@ class JobConsumerTest {
     consumer.stop(Duration.ofSeconds(1)).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     assertThat(slots.count()).isEqualTo(1);
     assertThat(slots.totalTime(TimeUnit.MILLISECONDS)).isBetween(500.0, 5_000.0);
+  }
+
+  @Test
+  void recordsFetchedBeyondTheLimitWaitForAFreeSlotAndRunInOffsetOrder() throws Exception {
+    MockConsumer<String, byte[]> kafka = new MockConsumer<>("earliest");
+    Map<String, Promise<JobOutcome>> running = new ConcurrentHashMap<>();
+    List<String> started = new CopyOnWriteArrayList<>();
+    JobConsumer<Job> consumer = new JobConsumer<>(kafka, TOPIC, vertx.getOrCreateContext(), Job.class, job -> {
+      Promise<JobOutcome> promise = Promise.promise();
+      started.add(job.taskId());
+      running.put(job.taskId(), promise);
+      return promise.future();
+    }, (record, letter) -> CompletableFuture.completedFuture(null), 2, Duration.ZERO, new SimpleMeterRegistry());
+    // One poll hands over five records while only two slots exist.
+    kafka.schedulePollTask(() -> {
+      kafka.rebalance(List.of(PARTITION));
+      kafka.updateBeginningOffsets(Map.of(PARTITION, 0L));
+      for (int i = 0; i < 5; i++) {
+        kafka.addRecord(record(i, "task-" + i));
+      }
+    });
+    consumer.start();
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> started.size() == 2);
+    await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2)).until(() -> started.size() == 2);
+    assertThat(kafka.paused()).contains(PARTITION);
+    for (int next = 2; next < 5; next++) {
+      running.get(started.get(0)).complete(JobOutcome.DONE);
+      started.remove(0);
+      int expected = next;
+      await().atMost(Duration.ofSeconds(10)).until(() -> started.contains("task-" + expected));
+      assertThat(started).hasSize(2);
+    }
+    running.values().forEach(p -> p.tryComplete(JobOutcome.DONE));
+    await().atMost(Duration.ofSeconds(10)).until(() -> {
+      OffsetAndMetadata committed = kafka.committed(Set.of(PARTITION)).get(PARTITION);
+      return committed != null && committed.offset() == 5;
+    });
+    assertThat(kafka.paused()).isEmpty();
+    consumer.stop(Duration.ofSeconds(1)).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
   }
 }
