@@ -8,33 +8,20 @@ import java.util.Map;
 /**
  * Worker throughput on a backlog: tasks are created first (no worker running), then workers start, and finished jobs
  * per second are counted from the group's committed offsets over a window in which the workers are saturated: after
- * their ramp-up and before the backlog runs short of one full in-flight load. The rate is taken over whole turnovers
- * of the in-flight set where the window holds one (see {@link GroupProgress#turnovers}), else as the slope; the
+ * their ramp-up and before the backlog runs short of one full in-flight load. Workers starting on a backlog take a
+ * full in-flight load at once, so those jobs finish together and the count climbs in waves one slot time apart; a
+ * window of a few waves read anything from 0.81 to 0.93 of the same ceiling. The waves smear out as storage queueing
+ * spreads each one, so callers start the window a few slot times in and make it several slot times long. The
  * workers' own timers over the same window say how long a slot is held and how much of that is the model.
  */
 final class Backlog {
-  /**
-   * @param perSecond over whole turnovers when the window holds one, else the slope
-   * @param slopePerSecond least-squares slope over the whole window
-   * @param turnovers null when the window held less than one turnover
-   */
-  record Measured(double perSecond, double slopePerSecond, GroupProgress.Turnovers turnovers, double windowSeconds,
-      double submitPerSecond, SlotTimes.Snapshot slots, Map<String, Double> cores) {
+  /** @param perSecond least-squares slope of the committed count over the window */
+  record Measured(double perSecond, double windowSeconds, double submitPerSecond, SlotTimes.Snapshot slots,
+      Map<String, Double> cores) {
     JsonObject toJson() {
-      return new JsonObject().put("jobs_per_second", Report.finite(perSecond))
-          .put("slope_jobs_per_second", Report.finite(slopePerSecond))
-          .put("turnovers", turnovers == null ? null : new JsonObject().put("count", turnovers.turnovers())
-              .put("jobs", turnovers.jobs()).put("seconds", turnovers.seconds()))
-          .put("window_seconds", windowSeconds).put("prefill_submits_per_second", submitPerSecond)
-          .put("slots", slots.toJson()).put("cpu", CpuMeter.toJson(cores));
-    }
-
-    /** How the rate was taken, for a results row. */
-    String method() {
-      return turnovers == null
-          ? String.format("slope over %.1f s (less than one turnover)", windowSeconds)
-          : String.format("%d turnover(s) of the in-flight set in %.1f s (slope over the window %.1f/s)",
-              turnovers.turnovers(), turnovers.seconds(), slopePerSecond);
+      return new JsonObject().put("jobs_per_second", Report.finite(perSecond)).put("window_seconds", windowSeconds)
+          .put("prefill_submits_per_second", submitPerSecond).put("slots", slots.toJson())
+          .put("cpu", CpuMeter.toJson(cores));
     }
 
     /** Mean slot time, model time and the ceiling {@code inFlight} slots allow at that slot time, for a row. */
@@ -75,13 +62,10 @@ final class Backlog {
         tasks - Math.round(1.2 * inFlight));
     SlotTimes.Snapshot slots = SlotTimes.scrape(workers, topic).minus(before);
     Map<String, Double> cores = cpu.stop();
-    double slope = GroupProgress.perSecond(samples);
-    GroupProgress.Turnovers turnovers = GroupProgress.turnovers(samples, inFlight);
     double span = GroupProgress.spanSeconds(samples);
-    Measured m = new Measured(turnovers == null ? slope : turnovers.perSecond(), slope, turnovers, span, submitRate,
-        slots, cores);
-    Log.info("  %.1f jobs/s: %s; %s; %s", m.perSecond(), m.method(), m.slotSummary(inFlight),
-        CpuMeter.summary(cores));
+    Measured m = new Measured(GroupProgress.perSecond(samples), span, submitRate, slots, cores);
+    Log.info("  %.1f jobs/s over %.1f s (%d samples); %s; %s", m.perSecond(), span, samples.size(),
+        m.slotSummary(inFlight), CpuMeter.summary(cores));
     return m;
   }
 

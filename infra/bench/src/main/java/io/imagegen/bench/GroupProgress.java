@@ -16,17 +16,10 @@ import org.apache.kafka.common.errors.GroupIdNotFoundException;
  * Counts finished jobs from the outside: the workers commit, per partition, the offset after the last contiguous
  * finished job, so the sum of the group's committed offsets is the number of finished jobs. One Admin request every
  * 50 ms costs the broker next to nothing and touches neither the API nor S3, so it does not distort the run. The
- * count moves in steps of the commit interval.
+ * count moves in steps of the commit interval; a least-squares slope over many samples evens that out.
  */
 final class GroupProgress implements AutoCloseable {
   record Sample(long nanos, long committed) {
-  }
-
-  /** {@code jobs} finished over {@code seconds}, spanning {@code turnovers} whole turnovers of the in-flight set. */
-  record Turnovers(int turnovers, long jobs, double seconds) {
-    double perSecond() {
-      return jobs / seconds;
-    }
   }
 
   /** Between samples: often enough that a crossing is timed to within a commit interval. */
@@ -109,28 +102,6 @@ final class GroupProgress implements AutoCloseable {
       }
       Thread.sleep(SAMPLE_MILLIS);
     }
-  }
-
-  /**
-   * Throughput over whole turnovers of {@code inFlight} jobs, or null if the samples hold less than one. On a backlog
-   * the jobs taken in one batch finish together, so the count climbs in waves one slot time apart, and a window that
-   * cuts a wave counts a fraction of it (the same run read 0.81 to 0.93 of its ceiling that way). Timing the count
-   * from its first rise to the first sample {@code k x inFlight} higher, for the largest k the samples hold, spans
-   * whole waves whatever their phase: in a steady state every slot finishes one job per slot time.
-   */
-  static Turnovers turnovers(List<Sample> samples, int inFlight) {
-    long base = samples.get(0).committed();
-    Sample start = samples.stream().filter(s -> s.committed() > base).findFirst().orElse(null);
-    if (start == null) {
-      return null;
-    }
-    int k = (int) ((samples.get(samples.size() - 1).committed() - start.committed()) / inFlight);
-    if (k < 1) {
-      return null;
-    }
-    long level = start.committed() + (long) k * inFlight;
-    Sample end = samples.stream().filter(s -> s.committed() >= level).findFirst().orElseThrow();
-    return new Turnovers(k, (long) k * inFlight, (end.nanos() - start.nanos()) / 1e9);
   }
 
   /** Least-squares slope of committed jobs over time, in jobs per second. */
