@@ -5,7 +5,7 @@
 #
 #   infra/bench/run-bench.sh [P1 P2 P3 P4 P5 P6 ...] [--quick]
 #
-# No scenario named = all. --quick: short durations for a CI smoke (whole run under two minutes).
+# No scenario named = all. --quick: short durations for a smoke run (about three minutes, rough figures).
 # BENCH_SKIP_BUILD=1 skips the build when nothing changed. The services' own logs go to
 # infra/bench/target/bench-services.log so that they do not bury the table.
 set -euo pipefail
