@@ -125,7 +125,7 @@ public final class JobConsumer<M> {
         .description("Jobs on an assigned partition after the last commit: waiting, in flight, or done behind one "
             + "that is not").register(metrics);
     this.slotTime = Timer.builder("imagegen.worker.jobs").tag("topic", topic)
-        .description("How long a job held its in-flight slot, from fetch to finished (dead letter included)")
+        .description("How long a job held its in-flight slot, from start to finished (dead letter included)")
         .register(metrics);
     this.maxInFlight = maxInFlight;
     this.commitInterval = commitInterval;
