@@ -24,7 +24,7 @@ class ContainersEndToEndTest extends EndToEndScenarios {
   @Container
   static final KafkaContainer KAFKA = new KafkaContainer(DockerImageName.parse("apache/kafka:4.1.2"));
 
-  // The same MinIO image as infra/docker-compose.yml.
+  // The same MinIO image as deploy/docker-compose.yml.
   @Container
   static final MinIOContainer MINIO = new MinIOContainer(DockerImageName.parse(
       "quay.io/minio/minio:RELEASE.2025-09-07T16-13-09Z").asCompatibleSubstituteFor("minio/minio"));

@@ -1,6 +1,6 @@
 # syntax=docker/dockerfile:1
 # The project's stand-in for the image vendors (OpenAI, DashScope, Ark, Gemini wire formats), for offline stacks.
-#   docker build -f infra/docker/fake-upstream.Dockerfile .
+#   docker build -f deploy/docker/fake-upstream.Dockerfile .
 
 FROM maven:3.9-eclipse-temurin-17 AS build
 WORKDIR /src

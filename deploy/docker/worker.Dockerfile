@@ -1,6 +1,6 @@
 # syntax=docker/dockerfile:1
 # Build context is the repository root: the reactor needs every module's pom.xml.
-#   docker build -f infra/docker/worker.Dockerfile .
+#   docker build -f deploy/docker/worker.Dockerfile .
 
 FROM maven:3.9-eclipse-temurin-17 AS build
 WORKDIR /src
