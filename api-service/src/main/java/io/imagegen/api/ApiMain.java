@@ -76,7 +76,7 @@ public final class ApiMain {
   public static Future<Running> start(Map<String, String> env) {
     ApiConfig config = ApiConfig.from(new Env(env));
     Vertx vertx = Vertx.vertx();
-    ObjectStore objects = new ObjectStore(vertx, config.s3());
+    ObjectStore objects = ObjectStore.s3(vertx, config.s3());
     JobProducer producer = JobProducer.create(vertx, config.kafka(), config.enqueueTimeout());
     TaskEventPublisher events = TaskEventPublisher.create(config.kafka(), "imagegen-api");
     Context context = vertx.getOrCreateContext();

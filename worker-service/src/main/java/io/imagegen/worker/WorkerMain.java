@@ -86,7 +86,7 @@ public final class WorkerMain {
   public static Future<Running> start(Map<String, String> env) {
     WorkerConfig config = WorkerConfig.from(new Env(env));
     Vertx vertx = Vertx.vertx();
-    ObjectStore objects = new ObjectStore(vertx, config.s3());
+    ObjectStore objects = ObjectStore.s3(vertx, config.s3());
     ProviderContext context = new ProviderContext(vertx, WebClient.create(vertx, new WebClientOptions()
         // Image calls are long; connection set-up is not, so a dead vendor is noticed in seconds.
         .setConnectTimeout(10_000)

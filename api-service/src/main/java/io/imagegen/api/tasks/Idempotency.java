@@ -4,8 +4,10 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import io.imagegen.common.errors.ConflictException;
 import io.imagegen.common.errors.InvalidRequestException;
 import io.imagegen.common.json.Json;
+import io.imagegen.common.storage.BucketLayout;
 import io.imagegen.common.storage.ObjectStore;
 import io.imagegen.common.storage.ObjectStore.Condition;
+import io.imagegen.common.storage.Versioned;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -54,7 +56,7 @@ final class Idempotency {
     String hash = sha256(canonical(body));
     Stored mine = new Stored(hash, taskId, clock.instant().getEpochSecond() + retention.toSeconds());
     String path = path(owner, key);
-    return objects.put(path, Json.toBytes(mine), "application/json", false, Condition.ABSENT)
+    return objects.put(path, Json.toBytes(mine), "application/json", Condition.ABSENT)
         .map(etag -> new Claim(taskId, true))
         .recover(err -> err instanceof ConflictException
             ? objects.get(path).compose(found -> existing(found, path, mine))
@@ -72,14 +74,14 @@ final class Idempotency {
     objects.delete(path(owner, key));
   }
 
-  private Future<Claim> existing(io.imagegen.common.tasks.Versioned<byte[]> found, String path, Stored mine) {
+  private Future<Claim> existing(Versioned<byte[]> found, String path, Stored mine) {
     if (found == null) {
       return Future.failedFuture(inProgress());
     }
     Stored held = Json.fromBytes(found.value(), Stored.class);
     if (held.expiresAt() <= clock.instant().getEpochSecond()) {
       // An expired claim is reclaimed, conditionally, so that racing retries still agree on one winner.
-      return objects.put(path, Json.toBytes(mine), "application/json", false, Condition.matching(found.version()))
+      return objects.put(path, Json.toBytes(mine), "application/json", Condition.matching(found.version()))
           .map(etag -> new Claim(mine.taskId(), true));
     }
     if (!held.bodyHash().equals(mine.bodyHash())) {
@@ -90,7 +92,7 @@ final class Idempotency {
   }
 
   private static String path(String owner, String key) {
-    return "idempotency/" + owner + "/" + sha256(key) + ".json";
+    return BucketLayout.idempotency(owner, sha256(key));
   }
 
   /** The body with object keys sorted, so that field order does not make two identical requests differ. */

@@ -5,6 +5,7 @@ import io.imagegen.common.errors.InvalidRequestException;
 import io.imagegen.common.fetch.SafeFetcher;
 import io.imagegen.common.images.ImageTypes;
 import io.imagegen.common.models.ModelSpec;
+import io.imagegen.common.storage.BucketLayout;
 import io.imagegen.common.storage.ObjectStore;
 import io.imagegen.common.storage.ObjectStore.Condition;
 import io.vertx.core.Future;
@@ -15,7 +16,7 @@ import java.util.Map;
 
 /**
  * Edit-mode inputs: every form the seed allows (URL, data URL, raw base64, an array of them, or an object) is turned
- * into bytes, checked to be an image, and stored privately under {@code inputs/{task}/}, so that job messages carry
+ * into bytes, checked to be an image, and stored privately ({@link BucketLayout#inputs}), so that job messages carry
  * only keys. URLs are fetched through the SSRF-safe fetcher.
  */
 final class InputImages {
@@ -30,7 +31,10 @@ final class InputImages {
     this.objects = objects;
   }
 
-  /** Stores the inputs of {@code image} for task {@code taskId}; the result is their storage keys, in order. */
+  /**
+   * Stores the inputs of {@code image} for task {@code taskId}; the result is their storage keys, in order. When any
+   * input is refused, the ones already stored are removed again: a refused edit leaves nothing behind.
+   */
   Future<List<String>> store(String taskId, ModelSpec model, Object image) {
     List<String> sources;
     try {
@@ -47,7 +51,7 @@ final class InputImages {
     }
     List<Future<String>> stored = new ArrayList<>();
     for (int i = 0; i < sources.size(); i++) {
-      String key = "inputs/" + taskId + "/" + i;
+      String key = BucketLayout.input(taskId, i);
       int index = i;
       stored.add(bytes(sources.get(i)).compose(bytes -> {
         String type = ImageTypes.sniff(bytes);
@@ -55,10 +59,17 @@ final class InputImages {
           return Future.failedFuture(InvalidRequestException.field("image",
               "image[" + index + "] is not a PNG, JPEG, WebP or GIF image"));
         }
-        return objects.put(key, bytes, type, false, Condition.NONE).map(etag -> key);
+        return objects.put(key, bytes, type, Condition.NONE).map(etag -> key);
       }));
     }
-    return Future.all(stored).map(all -> all.list());
+    // join, not all: every store must have settled before the survivors of a refused request can be removed.
+    return Future.join(stored).transform(outcome -> {
+      if (outcome.succeeded()) {
+        return Future.succeededFuture(outcome.result().<String>list());
+      }
+      discard(stored.stream().filter(Future::succeeded).map(Future::result).toList());
+      return Future.failedFuture(stored.stream().filter(Future::failed).findFirst().orElseThrow().cause());
+    });
   }
 
   /** Best-effort removal when the task that would have used them was never accepted. */

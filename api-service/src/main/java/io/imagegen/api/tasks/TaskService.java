@@ -14,7 +14,7 @@ import io.imagegen.common.tasks.Task;
 import io.imagegen.common.tasks.TaskIds;
 import io.imagegen.common.tasks.TaskStore;
 import io.imagegen.common.tasks.TaskView;
-import io.imagegen.common.tasks.Versioned;
+import io.imagegen.common.storage.Versioned;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;

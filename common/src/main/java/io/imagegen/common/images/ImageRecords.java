@@ -2,6 +2,7 @@ package io.imagegen.common.images;
 
 import io.imagegen.common.errors.ConflictException;
 import io.imagegen.common.json.Json;
+import io.imagegen.common.storage.BucketLayout;
 import io.imagegen.common.storage.ObjectStore;
 import io.imagegen.common.storage.ObjectStore.Condition;
 import io.vertx.core.Future;
@@ -10,7 +11,7 @@ import java.util.List;
 import java.util.regex.Pattern;
 
 /**
- * Per-owner image records under {@code owners/{owner}/images/}. Ids start with the creation time in milliseconds, so
+ * Per-owner image records ({@link BucketLayout#ownerImages}). Ids start with the creation time in milliseconds, so
  * key order is creation order and a listing page is one ranged LIST plus one GET per record.
  */
 public final class ImageRecords {
@@ -38,7 +39,7 @@ public final class ImageRecords {
 
   /** Stores {@code record} unless a record (or a deletion tombstone) with its id exists; repeats are no-ops. */
   public Future<Void> saveIfAbsent(ImageRecord record) {
-    return store.put(key(record.owner(), record.id()), Json.toBytes(record), "application/json", false,
+    return store.put(key(record.owner(), record.id()), Json.toBytes(record), "application/json",
         Condition.ABSENT).<Void>mapEmpty()
         .recover(err -> err instanceof ConflictException ? Future.succeededFuture() : Future.failedFuture(err));
   }
@@ -53,7 +54,7 @@ public final class ImageRecords {
 
   /** Up to {@code limit} of the owner's records created after image {@code after} (or from the first). */
   public Future<Page> list(String owner, String after, int limit) {
-    String prefix = prefix(owner);
+    String prefix = BucketLayout.ownerImages(owner);
     return store.list(prefix, after == null ? null : key(owner, after), limit).compose(listing -> {
       List<Future<ImageRecord>> reads = new ArrayList<>();
       for (String key : listing.keys()) {
@@ -76,14 +77,10 @@ public final class ImageRecords {
   /** Removes the image bytes and leaves a tombstone in place of the record. */
   public Future<Void> delete(ImageRecord record) {
     return store.delete(record.storageKey()).compose(ignored -> store.put(key(record.owner(), record.id()),
-        Json.toBytes(record.asDeleted()), "application/json", false, Condition.NONE)).mapEmpty();
-  }
-
-  private static String prefix(String owner) {
-    return "owners/" + owner + "/images/";
+        Json.toBytes(record.asDeleted()), "application/json", Condition.NONE)).mapEmpty();
   }
 
   private static String key(String owner, String id) {
-    return prefix(owner) + id + ".json";
+    return BucketLayout.ownerImage(owner, id);
   }
 }

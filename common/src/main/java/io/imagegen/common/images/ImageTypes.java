@@ -37,6 +37,16 @@ public final class ImageTypes {
     return null;
   }
 
+  /** The file extension (without the dot) for one of the media types above; {@code png} for anything else. */
+  public static String extension(String contentType) {
+    return switch (contentType) {
+      case "image/jpeg" -> "jpg";
+      case "image/webp" -> "webp";
+      case "image/gif" -> "gif";
+      default -> "png";
+    };
+  }
+
   /** The media type of {@code bytes}, PNG when unrecognised (vendors need some type for an inline input). */
   public static String sniffOrPng(Buffer bytes) {
     String type = sniff(bytes);

@@ -1,13 +1,15 @@
 package io.imagegen.common.tasks;
 
+import io.imagegen.common.storage.Versioned;
 import io.imagegen.common.errors.ConflictException;
 import io.imagegen.common.json.Json;
+import io.imagegen.common.storage.BucketLayout;
 import io.imagegen.common.storage.ObjectStore;
 import io.imagegen.common.storage.ObjectStore.Condition;
 import io.vertx.core.Future;
 
 /**
- * Task records as private JSON objects under {@code tasks/}: strongly consistent, conditional on ETags, and no
+ * Task records as private JSON objects ({@link BucketLayout#task}): strongly consistent, conditional on ETags, and no
  * extra server to run. Never written with a public ACL.
  */
 public final class S3TaskStore implements TaskStore {
@@ -18,20 +20,16 @@ public final class S3TaskStore implements TaskStore {
     this.store = store;
   }
 
-  static String key(String id) {
-    return "tasks/" + id + ".json";
-  }
-
   @Override
   public Future<Versioned<Task>> find(String id) {
-    return store.get(key(id)).map(found -> found == null
+    return store.get(BucketLayout.task(id)).map(found -> found == null
         ? null
         : new Versioned<>(Json.fromBytes(found.value(), Task.class), found.version()));
   }
 
   @Override
   public Future<Versioned<Task>> create(Task task) {
-    return store.put(key(task.id()), Json.toBytes(task), CONTENT_TYPE, false, Condition.ABSENT)
+    return store.put(BucketLayout.task(task.id()), Json.toBytes(task), CONTENT_TYPE, Condition.ABSENT)
         .map(etag -> new Versioned<>(task, etag));
   }
 
@@ -44,12 +42,13 @@ public final class S3TaskStore implements TaskStore {
       return Future.failedFuture(new ConflictException("illegal_transition",
           "task " + next.id() + " cannot move from " + current.value().status() + " to " + next.status()));
     }
-    return store.put(key(next.id()), Json.toBytes(next), CONTENT_TYPE, false, Condition.matching(current.version()))
+    return store.put(BucketLayout.task(next.id()), Json.toBytes(next), CONTENT_TYPE,
+        Condition.matching(current.version()))
         .map(etag -> new Versioned<>(next, etag));
   }
 
   @Override
   public Future<Void> delete(String id) {
-    return store.delete(key(id));
+    return store.delete(BucketLayout.task(id));
   }
 }

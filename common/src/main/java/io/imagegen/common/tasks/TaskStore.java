@@ -1,5 +1,6 @@
 package io.imagegen.common.tasks;
 
+import io.imagegen.common.storage.Versioned;
 import io.vertx.core.Future;
 
 /** Durable task records with optimistic concurrency: every replace is conditional on the version read. */

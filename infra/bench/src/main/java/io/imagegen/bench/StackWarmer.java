@@ -38,7 +38,7 @@ final class StackWarmer {
     Map<String, String> env = new HashMap<>(stack.serviceEnv());
     env.put("IMAGEGEN_S3_BUCKET", "bench-warmup");
     Vertx vertx = Vertx.vertx();
-    ObjectStore store = new ObjectStore(vertx, S3Settings.from(new Env(env)));
+    ObjectStore store = ObjectStore.s3(vertx, S3Settings.from(new Env(env)));
     String bootstrap = stack.kafka().bootstrapServers();
     try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap));
         KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
@@ -72,7 +72,7 @@ final class StackWarmer {
     }
   }
 
-  /** Create a record, read it, overwrite it as a public object, and produce a record; then again. */
+  /** Create a record, read it, overwrite it, and produce a record; then again. */
   private static void cycle(ObjectStore store, KafkaProducer<String, byte[]> producer, byte[] body,
       AtomicLong sequence, AtomicLong secondHalfOps, long half, long end, CountDownLatch done) {
     if (System.nanoTime() >= end) {
@@ -81,9 +81,9 @@ final class StackWarmer {
     }
     String key = "warm/" + sequence.incrementAndGet();
     producer.send(new ProducerRecord<>("bench.warmup", key, body));
-    store.put(key, body, "application/json", false, ObjectStore.Condition.ABSENT)
+    store.put(key, body, "application/json", ObjectStore.Condition.ABSENT)
         .compose(etag -> store.get(key))
-        .compose(found -> store.put(key, body, "image/png", true, ObjectStore.Condition.NONE))
+        .compose(found -> store.put(key, body, "image/png", ObjectStore.Condition.NONE))
         .onComplete(outcome -> {
           if (outcome.succeeded() && System.nanoTime() >= half) {
             secondHalfOps.addAndGet(3);

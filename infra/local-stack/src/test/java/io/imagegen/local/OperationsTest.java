@@ -7,6 +7,7 @@ import io.imagegen.common.config.Env;
 import io.imagegen.common.json.Json;
 import io.imagegen.common.queue.JobMessage;
 import io.imagegen.common.queue.KafkaSettings;
+import io.imagegen.common.storage.BucketLayout;
 import io.imagegen.common.storage.ObjectStore;
 import io.imagegen.common.storage.S3Settings;
 import io.imagegen.common.tasks.Task;
@@ -239,8 +240,8 @@ class OperationsTest {
   /** Writes the raw task record as the API would, bypassing every check (to corrupt or repair it). */
   private static void writeTaskRecord(String id, byte[] json) {
     Vertx vertx = Vertx.vertx();
-    try (ObjectStore store = new ObjectStore(vertx, S3Settings.from(new Env(stack.serviceEnv())))) {
-      store.put("tasks/" + id + ".json", json, "application/json", false, ObjectStore.Condition.NONE).await();
+    try (ObjectStore store = ObjectStore.s3(vertx, S3Settings.from(new Env(stack.serviceEnv())))) {
+      store.put(BucketLayout.task(id), json, "application/json", ObjectStore.Condition.NONE).await();
     } finally {
       vertx.close().await();
     }

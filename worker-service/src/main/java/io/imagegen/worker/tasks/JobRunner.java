@@ -12,7 +12,7 @@ import io.imagegen.common.tasks.Task;
 import io.imagegen.common.tasks.TaskError;
 import io.imagegen.common.tasks.TaskStatus;
 import io.imagegen.common.tasks.TaskStore;
-import io.imagegen.common.tasks.Versioned;
+import io.imagegen.common.storage.Versioned;
 import io.imagegen.worker.deadletters.DeadLetter;
 import io.imagegen.worker.providers.Generation;
 import io.imagegen.worker.providers.GenerationRequest;

@@ -2,7 +2,9 @@ package io.imagegen.worker.tasks;
 
 import io.imagegen.common.images.ImageRecord;
 import io.imagegen.common.images.ImageRecords;
+import io.imagegen.common.images.ImageTypes;
 import io.imagegen.common.models.ModelSpec;
+import io.imagegen.common.storage.BucketLayout;
 import io.imagegen.common.storage.ObjectStore;
 import io.imagegen.common.storage.ObjectStore.Condition;
 import io.imagegen.common.tasks.ImageData;
@@ -46,9 +48,7 @@ final class ResultStore {
     List<Future<ImageData>> stored = new ArrayList<>();
     for (int i = 0; i < generation.images().size(); i++) {
       Generation.Image image = generation.images().get(i);
-      // Fixed per task, attempt and index: a replay overwrites its own objects, while a racing second worker (a
-      // redelivery after a rebalance) writes elsewhere and can never change the bytes behind a published URL.
-      String key = "images/" + task.id() + "/" + task.attempts() + "-" + i + extension(image.contentType());
+      String key = BucketLayout.image(task.id(), task.attempts(), i, ImageTypes.extension(image.contentType()));
       stored.add(storage.run("image_write", () -> upload(key, image))
           .map(etag -> new ImageData(objects.publicUrl(key, retention), image.revisedPrompt(), key,
               image.contentType(), image.size())));
@@ -90,8 +90,8 @@ final class ResultStore {
   /** Spooled images stream from disk (no heap copy); the others are in memory already. */
   private Future<String> upload(String key, Generation.Image image) {
     return image.spooled()
-        ? objects.putFile(key, image.file(), image.contentType(), true)
-        : objects.put(key, image.bytes(), image.contentType(), true, Condition.NONE);
+        ? objects.putFile(key, image.file(), image.contentType())
+        : objects.put(key, image.bytes(), image.contentType(), Condition.NONE);
   }
 
   /** Catalog price times images actually delivered; failed tasks never reach here, so they cost nothing. */
@@ -101,13 +101,5 @@ final class ResultStore {
     }
     return new TaskResult.Cost(model.pricing().perImage().multiply(BigDecimal.valueOf(images)),
         model.pricing().currency());
-  }
-
-  private static String extension(String contentType) {
-    return switch (contentType) {
-      case "image/jpeg" -> ".jpg";
-      case "image/webp" -> ".webp";
-      default -> ".png";
-    };
   }
 }

@@ -7,7 +7,7 @@ import io.imagegen.common.queue.TaskEvent;
 import io.imagegen.common.tasks.Task;
 import io.imagegen.common.tasks.TaskStore;
 import io.imagegen.common.tasks.TaskView;
-import io.imagegen.common.tasks.Versioned;
+import io.imagegen.common.storage.Versioned;
 import io.imagegen.common.webhooks.WebhookSecrets;
 import io.imagegen.worker.providers.UpstreamFailures;
 import io.imagegen.worker.tasks.RetryPolicy;

@@ -3,14 +3,11 @@ package io.imagegen.worker.providers;
 import static io.imagegen.worker.providers.ProviderFixtures.image;
 import static io.imagegen.worker.providers.ProviderFixtures.onLoop;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.mockito.ArgumentMatchers.anyString;
-import static org.mockito.Mockito.mock;
-import static org.mockito.Mockito.when;
 
 import io.imagegen.common.models.ModelSpec;
-import io.imagegen.common.storage.ObjectStore;
+import io.imagegen.common.storage.InMemoryObjectStore;
+import io.imagegen.common.storage.ObjectStore.Condition;
 import io.imagegen.common.tasks.Task;
-import io.imagegen.common.tasks.Versioned;
 import io.imagegen.fake.FakeUpstream;
 import io.imagegen.fake.RecordedRequest;
 import io.vertx.core.Future;
@@ -24,7 +21,6 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -33,18 +29,17 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Set-up of the synchronous vendor adapter tests: the fake upstream over real HTTP, a Vert.x client, a spool
- * directory, and a Mockito stand-in for S3 that serves {@link #stored} as edit inputs ({@link #PNG} and {@link #JPEG}
- * before every test).
+ * directory, and an in-memory object store holding two edit inputs ({@link #PNG} and {@link #JPEG}) before every
+ * test.
  */
 public abstract class VendorProviderTestBase {
   protected static final byte[] PNG = image("png", 32, 32);
   protected static final byte[] JPEG = image("jpg", 48, 32);
-  protected static final Map<String, byte[]> stored = new ConcurrentHashMap<>();
 
   protected static FakeUpstream fake;
   protected static Vertx vertx;
   protected static WebClient web;
-  protected static ObjectStore objects;
+  protected static final InMemoryObjectStore objects = new InMemoryObjectStore();
   /** Where the adapters spool result images; tests own the files of the generations they get. */
   @TempDir
   protected static Path spool;
@@ -54,11 +49,6 @@ public abstract class VendorProviderTestBase {
     fake = FakeUpstream.start(0);
     vertx = Vertx.vertx();
     web = WebClient.create(vertx);
-    objects = mock(ObjectStore.class);
-    when(objects.get(anyString())).thenAnswer(call -> {
-      byte[] bytes = stored.get(call.<String>getArgument(0));
-      return Future.succeededFuture(bytes == null ? null : new Versioned<>(bytes, "etag"));
-    });
   }
 
   @AfterAll
@@ -71,9 +61,9 @@ public abstract class VendorProviderTestBase {
   @BeforeEach
   void resetUpstream() {
     fake.reset();
-    stored.clear();
-    stored.put("inputs/one.png", PNG);
-    stored.put("inputs/two.jpg", JPEG);
+    objects.keys().forEach(objects::delete);
+    objects.put("inputs/one.png", PNG, "image/png", Condition.NONE);
+    objects.put("inputs/two.jpg", JPEG, "image/jpeg", Condition.NONE);
   }
 
   /** A context whose environment has the fake's key for every vendor except {@code keyEnv}, which holds {@code key}. */

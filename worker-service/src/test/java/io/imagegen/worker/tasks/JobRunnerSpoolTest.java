@@ -3,7 +3,6 @@ package io.imagegen.worker.tasks;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.mockito.ArgumentMatchers.any;
-import static org.mockito.ArgumentMatchers.anyBoolean;
 import static org.mockito.ArgumentMatchers.anyString;
 import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.when;
@@ -13,12 +12,12 @@ import io.imagegen.common.models.ModelCatalog;
 import io.imagegen.common.models.ModelSpec;
 import io.imagegen.common.queue.JobMessage;
 import io.imagegen.common.queue.TaskEventPublisher;
-import io.imagegen.common.storage.ObjectStore;
+import io.imagegen.common.storage.InMemoryObjectStore;
 import io.imagegen.common.tasks.Task;
 import io.imagegen.common.tasks.TaskStatus;
 import io.imagegen.common.tasks.TaskStore;
 import io.imagegen.common.tasks.Usage;
-import io.imagegen.common.tasks.Versioned;
+import io.imagegen.common.storage.Versioned;
 import io.imagegen.worker.queue.JobOutcome;
 import io.imagegen.worker.upstream.UpstreamGate;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -49,7 +48,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The runner's side of spooled results: it uploads them from their files and deletes the files once published, and it
  * deletes the files of an answer that arrives after it gave up on the attempt, which nobody else will ever publish.
- * The object store and event publisher are Mockito stand-ins; the real S3 path is covered by the end-to-end tests.
+ * The object store is in memory and the event publisher a Mockito stand-in; the real S3 path is covered by the
+ * end-to-end tests.
  */
 class JobRunnerSpoolTest {
   private static final Duration ATTEMPT = Duration.ofMillis(300);
@@ -58,22 +58,12 @@ class JobRunnerSpoolTest {
   Path spool;
   private Vertx vertx;
   private final InMemoryTasks tasks = new InMemoryTasks();
-  private final Map<String, byte[]> uploaded = new ConcurrentHashMap<>();
-  private ObjectStore objects;
+  private final InMemoryObjectStore objects = new InMemoryObjectStore();
   private ModelSpec model;
 
   @BeforeEach
   void setUp() {
     vertx = Vertx.vertx();
-    objects = mock(ObjectStore.class);
-    when(objects.putFile(anyString(), any(Path.class), anyString(), anyBoolean())).thenAnswer(call -> {
-      // Read at upload time, as the SDK does: the file must still be there.
-      uploaded.put(call.getArgument(0), Files.readAllBytes(call.<Path>getArgument(1)));
-      return Future.succeededFuture("etag");
-    });
-    when(objects.put(anyString(), any(byte[].class), anyString(), anyBoolean(), any()))
-        .thenReturn(Future.succeededFuture("etag"));
-    when(objects.publicUrl(anyString(), any())).thenAnswer(call -> "http://s3.test/" + call.getArgument(0));
     model = ProviderFixtures.repointed(ModelCatalog.load(null).find("gpt-image-1").orElseThrow(), null, ATTEMPT);
   }
 
@@ -95,8 +85,8 @@ class JobRunnerSpoolTest {
     Task done = tasks.current(task.id());
     assertThat(done.status()).isEqualTo(TaskStatus.SUCCEEDED);
     assertThat(done.result().data()).extracting(image -> image.bytes()).containsExactly(300_000L, 5L);
-    assertThat(uploaded.get(done.result().data().get(0).storageKey())).isEqualTo(first);
-    assertThat(uploaded.get(done.result().data().get(1).storageKey())).isEqualTo(second);
+    assertThat(objects.object(done.result().data().get(0).storageKey()).body()).isEqualTo(first);
+    assertThat(objects.object(done.result().data().get(1).storageKey()).body()).isEqualTo(second);
     assertThat(generation.spoolFiles()).allSatisfy(file -> assertThat(file).doesNotExist());
   }
 
@@ -115,7 +105,7 @@ class JobRunnerSpoolTest {
     assertThat(done.status()).isEqualTo(TaskStatus.FAILED);
     assertThat(done.error().code()).isEqualTo("upstream_timeout");
     assertThat(calls).hasValue(1);
-    assertThat(uploaded).isEmpty();
+    assertThat(objects.keys()).noneMatch(key -> key.startsWith("images/"));
     await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(late.spoolFiles())
         .allSatisfy(file -> assertThat(file).doesNotExist()));
   }

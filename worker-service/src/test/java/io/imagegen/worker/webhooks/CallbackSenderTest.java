@@ -13,7 +13,7 @@ import io.imagegen.common.tasks.TaskResult;
 import io.imagegen.common.tasks.TaskStore;
 import io.imagegen.common.tasks.TaskView;
 import io.imagegen.common.tasks.Usage;
-import io.imagegen.common.tasks.Versioned;
+import io.imagegen.common.storage.Versioned;
 import io.imagegen.common.webhooks.WebhookSecrets;
 import io.imagegen.worker.tasks.RetryPolicy;
 import io.imagegen.worker.webhooks.CallbackSender.Outcome;

@@ -118,7 +118,7 @@ public final class OpenAiProvider implements ImageProvider {
       List<Generation.Image> images = new ArrayList<>();
       for (int i = 0; i < answer.items().size(); i++) {
         StreamingImageBody.Image image = all.resultAt(i);
-        String sniffed = ImageTypes.sniff(image.head());
+        String sniffed = io.imagegen.common.images.ImageTypes.sniff(image.head());
         String type = declared != null ? declared : sniffed != null ? sniffed : ImageTypes.PNG;
         images.add(image.as(type, answer.items().get(i).revisedPrompt()));
       }

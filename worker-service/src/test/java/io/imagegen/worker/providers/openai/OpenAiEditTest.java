@@ -9,13 +9,10 @@ import static io.imagegen.worker.providers.openai.OpenAiFixtures.model;
 import static io.imagegen.worker.providers.openai.OpenAiFixtures.result;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
-import static org.mockito.ArgumentMatchers.anyString;
-import static org.mockito.Mockito.mock;
-import static org.mockito.Mockito.when;
 
 import io.imagegen.common.errors.ImageGenException;
-import io.imagegen.common.storage.ObjectStore;
-import io.imagegen.common.tasks.Versioned;
+import io.imagegen.common.storage.InMemoryObjectStore;
+import io.imagegen.common.storage.ObjectStore.Condition;
 import io.imagegen.fake.FakeUpstream;
 import io.imagegen.fake.RecordedRequest;
 import io.imagegen.fake.RecordedRequest.Part;
@@ -27,7 +24,6 @@ import io.vertx.ext.web.client.WebClient;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -47,7 +43,7 @@ class OpenAiEditTest {
   private static Vertx vertx;
   private static WebClient web;
   private static OpenAiProvider openai;
-  private static final Map<String, byte[]> stored = new ConcurrentHashMap<>();
+  private static final InMemoryObjectStore objects = new InMemoryObjectStore();
   @TempDir
   static Path spool;
 
@@ -56,11 +52,6 @@ class OpenAiEditTest {
     fake = FakeUpstream.start(0);
     vertx = Vertx.vertx();
     web = WebClient.create(vertx);
-    ObjectStore objects = mock(ObjectStore.class);
-    when(objects.get(anyString())).thenAnswer(call -> {
-      byte[] bytes = stored.get(call.<String>getArgument(0));
-      return Future.succeededFuture(bytes == null ? null : new Versioned<>(bytes, "etag"));
-    });
     openai = new OpenAiProvider(new ProviderContext(vertx, web, objects, Map.of("OPENAI_API_KEY",
         FakeUpstream.API_KEY), spool), "openai");
   }
@@ -75,10 +66,10 @@ class OpenAiEditTest {
   @BeforeEach
   void reset() {
     fake.reset();
-    stored.clear();
-    stored.put("inputs/one.png", PNG);
-    stored.put("inputs/two.jpg", JPEG);
-    stored.put("inputs/mask.png", PNG);
+    objects.keys().forEach(objects::delete);
+    objects.put("inputs/one.png", PNG, "image/png", Condition.NONE);
+    objects.put("inputs/two.jpg", JPEG, "image/jpeg", Condition.NONE);
+    objects.put("inputs/mask.png", PNG, "image/png", Condition.NONE);
   }
 
   private static Map<String, String> attributes(RecordedRequest request) {

@@ -5,12 +5,11 @@ import static io.imagegen.worker.providers.openai.OpenAiFixtures.generation;
 import static io.imagegen.worker.providers.openai.OpenAiFixtures.model;
 import static io.imagegen.worker.providers.openai.OpenAiFixtures.withAttemptTimeout;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.mockito.Mockito.mock;
 
 import io.imagegen.common.errors.ImageGenException;
 import io.imagegen.common.errors.UpstreamException;
 import io.imagegen.common.models.ModelSpec;
-import io.imagegen.common.storage.ObjectStore;
+import io.imagegen.common.storage.InMemoryObjectStore;
 import io.imagegen.fake.Behaviour;
 import io.imagegen.fake.FakeUpstream;
 import io.imagegen.worker.providers.GenerationRequest;
@@ -70,7 +69,7 @@ class OpenAiFailureTest {
   }
 
   private static OpenAiProvider provider(String key) {
-    return new OpenAiProvider(new ProviderContext(vertx, web, mock(ObjectStore.class), Map.of("OPENAI_API_KEY", key),
+    return new OpenAiProvider(new ProviderContext(vertx, web, new InMemoryObjectStore(), Map.of("OPENAI_API_KEY", key),
         spool), "openai");
   }
 

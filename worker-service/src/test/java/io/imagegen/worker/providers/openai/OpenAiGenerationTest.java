@@ -9,11 +9,10 @@ import static io.imagegen.worker.providers.openai.OpenAiFixtures.result;
 import static io.imagegen.worker.providers.openai.OpenAiFixtures.withPassthrough;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
-import static org.mockito.Mockito.mock;
 
 import io.imagegen.common.errors.ImageGenException;
 import io.imagegen.common.models.ModelSpec;
-import io.imagegen.common.storage.ObjectStore;
+import io.imagegen.common.storage.InMemoryObjectStore;
 import io.imagegen.common.tasks.Usage;
 import io.imagegen.fake.Behaviour;
 import io.imagegen.fake.FakeUpstream;
@@ -67,7 +66,7 @@ class OpenAiGenerationTest {
   }
 
   private static ProviderContext contextWith(Map<String, String> env) {
-    return new ProviderContext(vertx, web, mock(ObjectStore.class), env, spool);
+    return new ProviderContext(vertx, web, new InMemoryObjectStore(), env, spool);
   }
 
   private static ModelSpec atFake(String id) {

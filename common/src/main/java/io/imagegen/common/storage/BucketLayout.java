@@ -1,0 +1,72 @@
+package io.imagegen.common.storage;
+
+/**
+ * Every key the services write, in one place: which prefix holds what, and which objects may be read without
+ * credentials (only generated images). The layout is described in docs/architecture.md ("Storage layout").
+ *
+ * <pre>
+ *   tasks/{task_id}.json                    task record                      private
+ *   images/{task_id}/{attempt}-{i}.{ext}    generated image                  public
+ *   inputs/{task_id}/{i}                    edit-mode input image            private
+ *   idempotency/{owner}/{sha256(key)}.json  Idempotency-Key claim            private
+ *   owners/{owner}/images/{image_id}.json   the owner's image record         private
+ * </pre>
+ */
+public final class BucketLayout {
+  private static final String TASKS = "tasks/";
+  private static final String IMAGES = "images/";
+  private static final String INPUTS = "inputs/";
+  private static final String IDEMPOTENCY = "idempotency/";
+  private static final String OWNERS = "owners/";
+
+  private BucketLayout() {
+  }
+
+  /** The task record of {@code taskId}. */
+  public static String task(String taskId) {
+    return TASKS + taskId + ".json";
+  }
+
+  /**
+   * Image {@code index} of {@code taskId} from attempt {@code attempt}: fixed per task, attempt and index, so a replay
+   * overwrites its own object while a racing second worker writes elsewhere and never changes a published URL's bytes.
+   */
+  public static String image(String taskId, int attempt, int index, String extension) {
+    return images(taskId) + attempt + "-" + index + "." + extension;
+  }
+
+  /** Every generated image of {@code taskId}, all attempts. */
+  public static String images(String taskId) {
+    return IMAGES + taskId + "/";
+  }
+
+  /** Edit-mode input {@code index} of {@code taskId}. */
+  public static String input(String taskId, int index) {
+    return inputs(taskId) + index;
+  }
+
+  /** Every input image of {@code taskId}. */
+  public static String inputs(String taskId) {
+    return INPUTS + taskId + "/";
+  }
+
+  /** The claim of an {@code Idempotency-Key} whose SHA-256 is {@code keyHash}, per owner. */
+  public static String idempotency(String owner, String keyHash) {
+    return IDEMPOTENCY + owner + "/" + keyHash + ".json";
+  }
+
+  /** Every image record of {@code owner}; record ids sort by creation time. */
+  public static String ownerImages(String owner) {
+    return OWNERS + owner + "/images/";
+  }
+
+  /** The record of image {@code imageId} of {@code owner}. */
+  public static String ownerImage(String owner, String imageId) {
+    return ownerImages(owner) + imageId + ".json";
+  }
+
+  /** Whether {@code key} may be downloaded without credentials; everything but generated images is private. */
+  public static boolean isPublic(String key) {
+    return key.startsWith(IMAGES);
+  }
+}
