@@ -101,6 +101,12 @@ public final class ObjectStore implements AutoCloseable {
         .recover(err -> isBucketAlreadyThere(err) ? Future.succeededFuture() : Future.failedFuture(translate(err)));
   }
 
+  /** Completes when the bucket answers a HeadBucket (readiness, docs/operations.md#health). */
+  public Future<Void> checkBucket() {
+    return bridge(client.headBucket(b -> b.bucket(settings.bucket()))).<Void>mapEmpty()
+        .recover(err -> Future.failedFuture(translate(err)));
+  }
+
   /** Stores {@code body} under {@code key} if {@code condition} holds; the result is the new ETag. */
   public Future<String> put(String key, byte[] body, String contentType, boolean publicObject, Condition condition) {
     PutObjectRequest.Builder request = PutObjectRequest.builder()
