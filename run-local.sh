@@ -4,4 +4,5 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 mvn -B -q -ntp -DskipTests package
-exec java -Djava.awt.headless=true -jar infra/local-stack/target/imagegen-local.jar "$@"
+# Readable log lines for a developer; services in production log JSON (docs/operations.md#logs).
+exec java -Djava.awt.headless=true -DIMAGEGEN_LOG_FORMAT=text -jar infra/local-stack/target/imagegen-local.jar "$@"

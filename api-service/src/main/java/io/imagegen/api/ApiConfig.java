@@ -3,6 +3,7 @@ package io.imagegen.api;
 import io.imagegen.api.http.ApiKeys;
 import io.imagegen.common.config.Env;
 import io.imagegen.common.models.ModelCatalog;
+import io.imagegen.common.observability.LogSettings;
 import io.imagegen.common.queue.KafkaSettings;
 import io.imagegen.common.storage.S3Settings;
 import io.imagegen.common.webhooks.WebhookSecrets;
@@ -30,7 +31,9 @@ record ApiConfig(
     int readBurst,
     String workerGroupId,
     long maxQueueDepth,
-    Duration shutdownTimeout) {
+    Duration shutdownTimeout,
+    int metricsPort,
+    LogSettings logs) {
 
   /** Reads and validates; throws {@code ConfigException} naming every bad variable. */
   static ApiConfig from(Env env) {
@@ -67,6 +70,9 @@ record ApiConfig(
     // About an hour of work for a modest fleet; 0 disables shedding.
     int maxDepth = env.integer("IMAGEGEN_MAX_QUEUE_DEPTH", 100_000, 0, Integer.MAX_VALUE);
     Duration shutdown = env.duration("IMAGEGEN_SHUTDOWN_TIMEOUT", Duration.ofSeconds(20));
+    // Its own port, so that scrapes never share the public listener (docs/operations.md#metrics).
+    int metricsPort = env.integer("IMAGEGEN_API_METRICS_PORT", 9464, 0, 65535);
+    LogSettings logs = LogSettings.from(env);
     ModelCatalog catalog = null;
     try {
       catalog = ModelCatalog.load(env.raw("IMAGEGEN_MODEL_CATALOG"));
@@ -76,6 +82,6 @@ record ApiConfig(
     env.validate();
     return new ApiConfig(host, port, keys, kafka, s3, catalog, maxBody, retention, enqueueTimeout, syncWait, maxWait,
         fetchPrivate, webhookSecrets, webhookPrivate, submitsPerSecond, submitBurst, readsPerSecond, readBurst, group,
-        maxDepth, shutdown);
+        maxDepth, shutdown, metricsPort, logs);
   }
 }

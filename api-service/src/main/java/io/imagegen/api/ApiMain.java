@@ -3,6 +3,7 @@ package io.imagegen.api;
 import io.imagegen.api.http.ApiVerticle;
 import io.imagegen.api.images.ImageService;
 import io.imagegen.api.models.ModelDirectory;
+import io.imagegen.api.observability.ApiObservability;
 import io.imagegen.api.queue.JobProducer;
 import io.imagegen.api.queue.QueueDepth;
 import io.imagegen.api.tasks.CallbackUrls;
@@ -12,11 +13,15 @@ import io.imagegen.common.config.Env;
 import io.imagegen.common.fetch.FetchPolicy;
 import io.imagegen.common.fetch.SafeFetcher;
 import io.imagegen.common.lifecycle.Shutdown;
+import io.imagegen.common.models.ModelSpec;
+import io.imagegen.common.observability.Readiness;
+import io.imagegen.common.observability.Telemetry;
 import io.imagegen.common.queue.TaskEventListener;
 import io.imagegen.common.queue.TaskEventPublisher;
 import io.imagegen.common.queue.Topics;
 import io.imagegen.common.storage.ObjectStore;
 import io.imagegen.common.tasks.S3TaskStore;
+import io.opentelemetry.api.OpenTelemetry;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -26,6 +31,7 @@ import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,6 +47,9 @@ public final class ApiMain {
   public interface Running extends AutoCloseable {
     /** The HTTP port actually bound. */
     int port();
+
+    /** Where {@code /metrics} is served (IMAGEGEN_API_METRICS_PORT, or the free port taken for 0). */
+    int metricsPort();
 
     /** Stops accepting requests, flushes the producer and releases every resource; blocks until done. */
     @Override
@@ -75,6 +84,15 @@ public final class ApiMain {
   /** Validates {@code env} (throwing {@code ConfigException} at once), then starts everything. */
   public static Future<Running> start(Map<String, String> env) {
     ApiConfig config = ApiConfig.from(new Env(env));
+    return start(config, Telemetry.from(env, "imagegen-api"));
+  }
+
+  /** As {@link #start(Map)}, with spans going to {@code openTelemetry}, which the caller owns (tests). */
+  public static Future<Running> start(Map<String, String> env, OpenTelemetry openTelemetry) {
+    return start(ApiConfig.from(new Env(env)), Telemetry.of(openTelemetry));
+  }
+
+  private static Future<Running> start(ApiConfig config, Telemetry telemetry) {
     Vertx vertx = Vertx.vertx();
     ObjectStore objects = ObjectStore.s3(vertx, config.s3());
     JobProducer producer = JobProducer.create(vertx, config.kafka(), config.enqueueTimeout());
@@ -84,6 +102,9 @@ public final class ApiMain {
         QUEUE_DEPTH_INTERVAL);
     SafeFetcher fetcher = new SafeFetcher(vertx, FetchPolicy.images().withAllowPrivateNetworks(
         config.fetchPrivateNetworks()));
+    Readiness readiness = new Readiness(config.kafka(), "imagegen-api", objects, () -> true);
+    ApiObservability observability = new ApiObservability(telemetry.tracer(), readiness,
+        config.catalog().all().stream().map(ModelSpec::id).collect(Collectors.toSet()), queue::depth);
     return vertx.executeBlocking(() -> {
           Topics.ensure(config.kafka(), config.enqueueTimeout().toMillis() * 3);
           return TaskEventListener.start(config.kafka(), "imagegen-api", context);
@@ -92,15 +113,21 @@ public final class ApiMain {
           TaskService tasks = new TaskService(vertx, config.catalog(), new S3TaskStore(objects), objects, producer,
               events, listener, fetcher, new CallbackUrls(config.webhookSecrets(), config.webhookPrivateNetworks()),
               Clock.systemUTC(), new TaskService.Settings(config.retention(),
-              config.syncWait(), config.maxWait(), SAFETY_POLL));
+              config.syncWait(), config.maxWait(), SAFETY_POLL, config.logs().prompts()));
           ApiVerticle verticle = new ApiVerticle(new ApiVerticle.Options(config.host(), config.port(),
               config.maxBodyBytes(), config.maxWait(), config.submitsPerSecond(), config.submitBurst(),
               config.readsPerSecond(), config.readBurst()), config.apiKeys(), tasks,
-              new ModelDirectory(config.catalog()), new ImageService(objects, Clock.systemUTC()), queue);
-          return vertx.deployVerticle(verticle).<Running>map(deploymentId -> new Started(vertx, deploymentId,
-              verticle, producer, events, listener, fetcher, queue, objects, config.shutdownTimeout()));
+              new ModelDirectory(config.catalog()), new ImageService(objects, Clock.systemUTC()), queue,
+              observability);
+          return vertx.deployVerticle(verticle)
+              .compose(deploymentId -> observability.listen(vertx, config.host(), config.metricsPort())
+                  .<Running>map(listening -> new Started(vertx, deploymentId, verticle, producer, events, listener,
+                      fetcher, queue, objects, config.shutdownTimeout(), observability, readiness, telemetry)));
         }).onFailure(err -> listener.close()))
         .onFailure(err -> {
+          observability.close();
+          readiness.close();
+          telemetry.close();
           queue.close();
           producer.close();
           events.close();
@@ -111,7 +138,8 @@ public final class ApiMain {
 
   private record Started(Vertx vertx, String deploymentId, ApiVerticle verticle, JobProducer producer,
       TaskEventPublisher events, TaskEventListener listener, SafeFetcher fetcher, QueueDepth queue,
-      ObjectStore objects, Duration timeout)
+      ObjectStore objects, Duration timeout, ApiObservability observability, Readiness readiness,
+      Telemetry telemetry)
       implements Running {
     @Override
     public int port() {
@@ -119,7 +147,14 @@ public final class ApiMain {
     }
 
     @Override
+    public int metricsPort() {
+      return observability.port();
+    }
+
+    @Override
     public void close() {
+      // Not ready from the first moment, so load balancers stop sending while requests in flight finish.
+      readiness.drain();
       // Stop taking requests first, then flush enqueued jobs, then release clients and threads.
       Shutdown.await("http server", vertx.undeploy(deploymentId), timeout);
       Shutdown.run("kafka producer", () -> producer.close(timeout));
@@ -130,6 +165,9 @@ public final class ApiMain {
       Shutdown.run("fetcher", fetcher::close);
       Shutdown.run("queue depth", queue::close);
       Shutdown.run("object store", objects::close);
+      Shutdown.await("metrics endpoint", observability.close(), timeout);
+      Shutdown.run("readiness", readiness::close);
+      Shutdown.run("telemetry", telemetry::close);
       Shutdown.closeVertx(vertx, timeout);
     }
   }

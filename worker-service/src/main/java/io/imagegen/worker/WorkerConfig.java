@@ -1,5 +1,6 @@
 package io.imagegen.worker;
 
+import io.imagegen.common.observability.LogSettings;
 import io.imagegen.common.config.Env;
 import io.imagegen.common.models.ModelCatalog;
 import io.imagegen.common.queue.KafkaSettings;
@@ -27,7 +28,8 @@ record WorkerConfig(
     WebhookSettings webhooks,
     String httpHost,
     int httpPort,
-    Path spoolDir) {
+    Path spoolDir,
+    LogSettings logs) {
 
   /** Reads and validates; throws {@code ConfigException} naming every bad variable. */
   static WorkerConfig from(Env env) {
@@ -65,8 +67,9 @@ record WorkerConfig(
       env.problem("IMAGEGEN_MODEL_CATALOG: " + e.getMessage());
     }
     WebhookSettings webhooks = WebhookSettings.from(env, groupId, protocol);
+    LogSettings logs = LogSettings.from(env);
     env.validate();
     return new WorkerConfig(kafka, s3, catalog, groupId, protocol, maxInFlight, commitInterval,
-        upstreamRetry, deadline, retention, grace, demoLatency, webhooks, httpHost, httpPort, spoolDir);
+        upstreamRetry, deadline, retention, grace, demoLatency, webhooks, httpHost, httpPort, spoolDir, logs);
   }
 }

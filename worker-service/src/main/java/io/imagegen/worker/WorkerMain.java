@@ -1,5 +1,9 @@
 package io.imagegen.worker;
 
+import io.imagegen.common.observability.Readiness;
+import io.imagegen.common.observability.Telemetry;
+import io.imagegen.worker.observability.WorkerTracing;
+import io.opentelemetry.api.OpenTelemetry;
 import io.imagegen.common.config.ConfigException;
 import io.imagegen.common.config.Env;
 import io.imagegen.common.lifecycle.Shutdown;
@@ -49,7 +53,7 @@ public final class WorkerMain {
 
   /** A started worker. */
   public interface Running extends AutoCloseable {
-    /** Where {@code /metrics} and {@code /health} are served. */
+    /** Where {@code /metrics}, {@code /health}, {@code /livez} and {@code /readyz} are served. */
     int monitoringPort();
 
     /** Stops fetching, drains running jobs within the grace period, commits and releases every resource. */
@@ -85,7 +89,17 @@ public final class WorkerMain {
   /** Validates {@code env} (throwing {@code ConfigException} at once), then starts consuming. */
   public static Future<Running> start(Map<String, String> env) {
     WorkerConfig config = WorkerConfig.from(new Env(env));
+    return start(config, env, Telemetry.from(env, "imagegen-worker"));
+  }
+
+  /** As {@link #start(Map)}, with spans going to {@code openTelemetry}, which the caller owns (tests). */
+  public static Future<Running> start(Map<String, String> env, OpenTelemetry openTelemetry) {
+    return start(WorkerConfig.from(new Env(env)), env, Telemetry.of(openTelemetry));
+  }
+
+  private static Future<Running> start(WorkerConfig config, Map<String, String> env, Telemetry telemetry) {
     Vertx vertx = Vertx.vertx();
+    WorkerTracing tracing = new WorkerTracing(vertx, telemetry.tracer());
     ObjectStore objects = ObjectStore.s3(vertx, config.s3());
     ProviderContext context = new ProviderContext(vertx, WebClient.create(vertx, new WebClientOptions()
         // Image calls are long; connection set-up is not, so a dead vendor is noticed in seconds.
@@ -108,6 +122,8 @@ public final class WorkerMain {
         config.upstreamRetry(), config.retention(), config.taskDeadline(), events,
         new UpstreamGate(vertx, config.catalog(), Clock.systemUTC(), metrics), metrics, Clock.systemUTC());
     AtomicReference<JobConsumer<JobMessage>> consuming = new AtomicReference<>();
+    Readiness readiness = new Readiness(config.kafka(), "imagegen-worker", objects,
+        () -> consuming.get() != null && consuming.get().consuming());
     return vertx.executeBlocking(() -> {
           Topics.ensure(config.kafka(), 30_000);
           return null;
@@ -115,19 +131,22 @@ public final class WorkerMain {
         .compose(ignored -> objects.ensureBucket())
         // Listening first: a port already taken fails the start before any job is fetched.
         .compose(ignored -> monitoring.listen(vertx, config.httpHost(), config.httpPort(),
-            () -> consuming.get() != null && consuming.get().consuming()))
+            () -> consuming.get() != null && consuming.get().consuming(), readiness::check))
         .<Running>map(ignored -> {
           JobConsumer<JobMessage> consumer = new JobConsumer<>(new KafkaConsumer<>(consumerProperties(config),
               new StringDeserializer(), new ByteArrayDeserializer()), config.kafka().jobsTopic(),
-              vertx.getOrCreateContext(), JobMessage.class, runner::run, deadLetters, config.maxInFlight(),
+              vertx.getOrCreateContext(), JobMessage.class,
+              job -> tracing.process(config.kafka().jobsTopic(), job, runner::run), deadLetters, config.maxInFlight(),
               config.commitInterval(), metrics);
           consumer.start();
           consuming.set(consumer);
-          Webhooks webhooks = Webhooks.start(vertx, config.webhooks(), config.kafka(), store, metrics);
+          Webhooks webhooks = Webhooks.start(vertx, config.webhooks(), config.kafka(), store, metrics, tracing);
           return new Started(vertx, consumer, webhooks, monitoring, events, deadLetters, objects,
-              config.shutdownGrace());
+              config.shutdownGrace(), readiness, telemetry);
         })
         .onFailure(err -> {
+          readiness.close();
+          telemetry.close();
           monitoring.close();
           events.close();
           deadLetters.close();
@@ -161,7 +180,7 @@ public final class WorkerMain {
 
   private record Started(Vertx vertx, JobConsumer<JobMessage> consumer, Webhooks webhooks,
       MonitoringServer monitoring, TaskEventPublisher events, DeadLetterPublisher deadLetters, ObjectStore objects,
-      Duration grace)
+      Duration grace, Readiness readiness, Telemetry telemetry)
       implements Running {
     @Override
     public int monitoringPort() {
@@ -172,6 +191,8 @@ public final class WorkerMain {
     public void close() {
       // Drain gets the grace period; committing and closing the consumer gets a little on top. Webhooks drain
       // alongside: a delivery still retrying when the grace ends is sent again by whoever owns its partition next.
+      // Not ready from the first moment of the drain (docs/operations.md#health).
+      readiness.drain();
       Future<Void> hooks = webhooks.stop(grace);
       Shutdown.await("job consumer", consumer.stop(grace), grace.plusSeconds(10));
       Shutdown.await("webhooks", hooks, grace.plusSeconds(10));
@@ -179,6 +200,8 @@ public final class WorkerMain {
       Shutdown.run("task events", events::close);
       Shutdown.run("dead letters", deadLetters::close);
       Shutdown.run("object store", objects::close);
+      Shutdown.run("readiness", readiness::close);
+      Shutdown.run("telemetry", telemetry::close);
       Shutdown.closeVertx(vertx, Duration.ofSeconds(10));
     }
   }

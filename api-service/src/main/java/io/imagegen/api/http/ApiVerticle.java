@@ -2,6 +2,7 @@ package io.imagegen.api.http;
 
 import io.imagegen.api.images.ImageService;
 import io.imagegen.api.models.ModelDirectory;
+import io.imagegen.api.observability.ApiObservability;
 import io.imagegen.api.queue.QueueDepth;
 import io.imagegen.api.tasks.Reply;
 import io.imagegen.api.tasks.TaskService;
@@ -9,6 +10,7 @@ import io.imagegen.common.errors.AuthenticationException;
 import io.imagegen.common.errors.InvalidRequestException;
 import io.imagegen.common.errors.PermissionException;
 import io.imagegen.common.errors.RateLimitedException;
+import io.imagegen.common.observability.TaskContext;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
@@ -43,10 +45,11 @@ public final class ApiVerticle extends VerticleBase {
   private final ModelDirectory models;
   private final ImageService images;
   private final QueueDepth queue;
+  private final ApiObservability observability;
   private HttpServer server;
 
   public ApiVerticle(Options options, ApiKeys keys, TaskService tasks, ModelDirectory models, ImageService images,
-      QueueDepth queue) {
+      QueueDepth queue, ApiObservability observability) {
     this.host = options.host();
     this.port = options.port();
     this.maxBodyBytes = options.maxBodyBytes();
@@ -58,11 +61,13 @@ public final class ApiVerticle extends VerticleBase {
     this.models = models;
     this.images = images;
     this.queue = queue;
+    this.observability = observability;
   }
 
   @Override
   public Future<?> start() {
     Router router = Router.router(vertx);
+    observability.install(router);
     router.get("/health").handler(ctx -> Responses.ok(ctx, 200, new JsonObject().put("status", "ok")));
     router.route("/v1/*").handler(this::authenticate);
     router.route("/api/v1/*").handler(this::authenticate);
@@ -135,6 +140,7 @@ public final class ApiVerticle extends VerticleBase {
         return;
       }
       ctx.put(OWNER, owner);
+      TaskContext.current().ifPresent(task -> task.with(TaskContext.OWNER, owner).attach());
       ctx.next();
     }, () -> {
       ctx.response().putHeader("WWW-Authenticate", "Bearer");
@@ -148,10 +154,12 @@ public final class ApiVerticle extends VerticleBase {
     try {
       body = jsonObject(ctx.body().buffer());
     } catch (InvalidRequestException e) {
+      observability.submitting(ctx, null);
       HttpErrors.send(ctx, e);
       return;
     }
     String owner = ctx.get(OWNER);
+    observability.submitting(ctx, body.getValue("model"));
     try {
       if (body.getValue("model") instanceof String model && !keys.allows(owner, model)) {
         throw new PermissionException("model_not_allowed", "This API key may not use model '" + model + "'.",
@@ -170,7 +178,9 @@ public final class ApiVerticle extends VerticleBase {
 
   private void getTask(RoutingContext ctx) {
     String accept = ctx.request().getHeader("Accept");
+    TaskContext.current().ifPresent(task -> task.with(TaskContext.TASK_ID, ctx.pathParam("task_id")).attach());
     if (accept != null && accept.contains("text/event-stream")) {
+      observability.holding(ctx, "stream");
       TaskEventStream.open(ctx, tasks, ctx.get(OWNER), ctx.pathParam("task_id"));
       return;
     }
@@ -181,12 +191,16 @@ public final class ApiVerticle extends VerticleBase {
       HttpErrors.send(ctx, e);
       return;
     }
+    if (!wait.isZero()) {
+      observability.holding(ctx, "long_poll");
+    }
     tasks.get(ctx.get(OWNER), ctx.pathParam("task_id"), wait)
         .onSuccess(task -> Responses.ok(ctx, 200, task))
         .onFailure(err -> HttpErrors.send(ctx, err));
   }
 
   private void cancel(RoutingContext ctx) {
+    TaskContext.current().ifPresent(task -> task.with(TaskContext.TASK_ID, ctx.pathParam("task_id")).attach());
     tasks.cancel(ctx.get(OWNER), ctx.pathParam("task_id"))
         .onSuccess(task -> Responses.ok(ctx, 200, task))
         .onFailure(err -> HttpErrors.send(ctx, err));

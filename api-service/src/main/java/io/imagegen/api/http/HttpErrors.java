@@ -1,5 +1,6 @@
 package io.imagegen.api.http;
 
+import io.imagegen.api.observability.ApiObservability;
 import io.imagegen.common.errors.AuthenticationException;
 import io.imagegen.common.errors.ConflictException;
 import io.imagegen.common.errors.ImageGenException;
@@ -54,6 +55,7 @@ final class HttpErrors {
    * {@code {success, code, message}} envelope on {@code /api/v1}.
    */
   static void write(RoutingContext ctx, int status, String message, String code, String param) {
+    ctx.put(ApiObservability.ERROR_CODE, code);
     JsonObject body;
     if (Responses.isEnvelope(ctx)) {
       body = Responses.envelope(false, status, message);

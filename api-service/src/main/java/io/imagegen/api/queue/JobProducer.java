@@ -2,8 +2,11 @@ package io.imagegen.api.queue;
 
 import io.imagegen.common.errors.UnavailableException;
 import io.imagegen.common.json.Json;
+import io.imagegen.common.observability.TaskContext;
+import io.imagegen.common.observability.TraceHeaders;
 import io.imagegen.common.queue.JobMessage;
 import io.imagegen.common.queue.KafkaSettings;
+import io.opentelemetry.api.trace.Span;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -49,6 +52,9 @@ public final class JobProducer implements AutoCloseable {
     Context context = vertx.getOrCreateContext();
     Promise<Void> promise = Promise.promise();
     ProducerRecord<String, byte[]> record = new ProducerRecord<>(topic, job.taskId(), Json.toBytes(job));
+    // The worker's consume span continues the submit's trace from these headers (docs/operations.md#traces).
+    Span span = TraceHeaders.send(TaskContext.currentOrNone(), topic, job.taskId(), record.headers());
+    promise.future().onComplete(sent -> TraceHeaders.sent(span, sent.cause()));
     // send() may block for metadata while the broker is away, so it must never run on an event loop.
     context.executeBlocking(() -> producer.send(record, (metadata, error) -> context.runOnContext(ignored -> {
       if (error == null) {

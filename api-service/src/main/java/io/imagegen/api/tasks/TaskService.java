@@ -1,5 +1,6 @@
 package io.imagegen.api.tasks;
 
+import io.imagegen.common.observability.TaskContext;
 import io.imagegen.api.queue.JobProducer;
 import io.imagegen.common.errors.ConflictException;
 import io.imagegen.common.errors.NotFoundException;
@@ -34,7 +35,8 @@ public final class TaskService {
   private static final int MAX_CANCEL_ATTEMPTS = 5;
 
   /** Time limits of the service, as data. */
-  public record Settings(Duration retention, Duration syncWait, Duration maxLongPoll, Duration safetyPoll) {
+  public record Settings(Duration retention, Duration syncWait, Duration maxLongPoll, Duration safetyPoll,
+      boolean logPrompts) {
   }
 
   private final Vertx vertx;
@@ -100,6 +102,7 @@ public final class TaskService {
   }
 
   private Future<Reply> submit(String owner, GenerationRequest request, String callbackUrl, String id) {
+    TaskContext.current().ifPresent(task -> task.with(TaskContext.TASK_ID, id).attach());
     boolean edit = "edit".equals(request.mode());
     Future<List<String>> inputKeys = edit
         ? inputs.store(id, request.model(), request.params().get("image"))
@@ -115,7 +118,15 @@ public final class TaskService {
                       task.id(), cleanup))
                   .transform(ignored -> Future.failedFuture(err))))
           .onFailure(err -> inputs.discard(keys))
-          .map(ignored -> task);
+          .map(ignored -> {
+            // Prompts are the users' content: only with IMAGEGEN_LOG_PROMPTS=true (docs/operations.md#logs).
+            if (settings.logPrompts()) {
+              LOG.info("task {} queued, prompt: {}", task.id(), task.prompt());
+            } else {
+              LOG.info("task {} queued", task.id());
+            }
+            return task;
+          });
     });
     if (request.model().asyncOnly()) {
       return queued.map(t -> Reply.complete(TaskView.of(t)));

@@ -1,7 +1,10 @@
 package io.imagegen.common.queue;
 
 import io.imagegen.common.json.Json;
+import io.imagegen.common.observability.TaskContext;
+import io.imagegen.common.observability.TraceHeaders;
 import io.imagegen.common.tasks.Task;
+import io.opentelemetry.api.trace.Span;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
@@ -47,13 +50,18 @@ public final class TaskEventPublisher implements AutoCloseable {
   /** Announces {@code task}'s current status; never throws. May block briefly for metadata: call off the loop. */
   public void publish(Task task) {
     TaskEvent event = TaskEvent.of(task, clock.millis());
+    ProducerRecord<String, byte[]> record = new ProducerRecord<>(topic, task.id(), Json.toBytes(event));
+    // The task's trace goes on to whoever reacts to the event (a webhook delivery: docs/operations.md#traces).
+    Span span = TraceHeaders.send(TaskContext.currentOrNone(), topic, task.id(), record.headers());
     try {
-      producer.send(new ProducerRecord<>(topic, task.id(), Json.toBytes(event)), (metadata, error) -> {
+      producer.send(record, (metadata, error) -> {
+        TraceHeaders.sent(span, error);
         if (error != null) {
           LOG.warn("could not announce task {} {}: {}", task.id(), task.status(), error.getMessage());
         }
       });
     } catch (RuntimeException e) {
+      TraceHeaders.sent(span, e);
       LOG.warn("could not announce task {} {}: {}", task.id(), task.status(), e.getMessage());
     }
   }

@@ -46,6 +46,9 @@ public interface ObjectStore extends AutoCloseable {
   /** Creates the bucket if it does not exist yet. */
   Future<Void> ensureBucket();
 
+  /** Completes when the bucket answers a HeadBucket (readiness, docs/operations.md#health). */
+  Future<Void> checkBucket();
+
   /** Stores {@code body} under {@code key} if {@code condition} holds; the result is the new ETag. */
   Future<String> put(String key, byte[] body, String contentType, Condition condition);
 

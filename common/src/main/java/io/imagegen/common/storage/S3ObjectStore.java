@@ -84,6 +84,12 @@ final class S3ObjectStore implements ObjectStore {
   }
 
   @Override
+  public Future<Void> checkBucket() {
+    return bridge(client.headBucket(b -> b.bucket(settings.bucket()))).<Void>mapEmpty()
+        .recover(err -> Future.failedFuture(translate(err)));
+  }
+
+  @Override
   public Future<String> put(String key, byte[] body, String contentType, Condition condition) {
     PutObjectRequest.Builder request = PutObjectRequest.builder()
         .bucket(settings.bucket())

@@ -80,6 +80,7 @@ public final class LocalStack implements AutoCloseable {
       env.put("IMAGEGEN_API_KEYS", "dev=" + options.apiKey());
       env.put("IMAGEGEN_HTTP_HOST", "127.0.0.1");
       env.put("IMAGEGEN_HTTP_PORT", Integer.toString(options.apiPort()));
+      env.put("IMAGEGEN_API_METRICS_PORT", "0");
       // Several workers share this JVM: each picks a free port for /metrics and /health.
       env.put("IMAGEGEN_WORKER_HTTP_HOST", "127.0.0.1");
       env.put("IMAGEGEN_WORKER_HTTP_PORT", "0");

@@ -29,7 +29,14 @@ public final class ServiceProcess implements AutoCloseable {
     this.port = port;
     this.log = log;
     this.process = new ChildProcess(name, List.of(heap, "-Djava.awt.headless=true", "-XX:+ExitOnOutOfMemoryError",
-        "-cp", System.getProperty("java.class.path"), mainClass), log, env);
+        "-cp", System.getProperty("java.class.path"), mainClass), log, withTextLogs(env));
+  }
+
+  /** Readable lines in the child's log file, unless {@code env} asks otherwise (docs/operations.md#logs). */
+  private static Map<String, String> withTextLogs(Map<String, String> env) {
+    Map<String, String> all = new HashMap<>(env);
+    all.putIfAbsent("IMAGEGEN_LOG_FORMAT", "text");
+    return all;
   }
 
   /** A worker-service with {@code env}, its /health and /metrics on a free port; call {@link #start()}. */
@@ -47,6 +54,7 @@ public final class ServiceProcess implements AutoCloseable {
     Map<String, String> all = new HashMap<>(env);
     all.put("IMAGEGEN_HTTP_HOST", "127.0.0.1");
     all.put("IMAGEGEN_HTTP_PORT", Integer.toString(chosen));
+    all.putIfAbsent("IMAGEGEN_API_METRICS_PORT", "0");
     return new ServiceProcess(name, "io.imagegen.api.ApiMain", "-Xmx512m", all, chosen, log);
   }
 

@@ -13,10 +13,12 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerRequest;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 /**
- * The worker's own small HTTP endpoint for operators: {@code GET /metrics} (Prometheus text format) and
- * {@code GET /health} (200 while the worker consumes jobs, 503 otherwise). Nothing here touches jobs. The registry
+ * The worker's own small HTTP endpoint for operators: {@code GET /metrics} (Prometheus text format),
+ * {@code GET /health} (200 while the worker consumes jobs, 503 otherwise), {@code GET /livez} (200 while the process
+ * runs) and {@code GET /readyz} (docs/operations.md#health). Nothing here touches jobs. The registry
  * exists from construction, so components register their meters before the endpoint listens.
  */
 public final class MonitoringServer {
@@ -41,10 +43,14 @@ public final class MonitoringServer {
     return registry;
   }
 
-  /** Listens on {@code host:port} ({@code 0}: any free port); {@code healthy} answers {@code /health}. */
-  public Future<Void> listen(Vertx vertx, String host, int port, BooleanSupplier healthy) {
+  /**
+   * Listens on {@code host:port} ({@code 0}: any free port); {@code healthy} answers {@code /health}, {@code ready}
+   * (never failing) {@code /readyz}.
+   */
+  public Future<Void> listen(Vertx vertx, String host, int port, BooleanSupplier healthy,
+      Supplier<Future<Boolean>> ready) {
     return vertx.createHttpServer()
-        .requestHandler(request -> handle(request, healthy))
+        .requestHandler(request -> handle(request, healthy, ready))
         .listen(port, host)
         .onSuccess(listening -> server = listening)
         .mapEmpty();
@@ -62,7 +68,7 @@ public final class MonitoringServer {
     return server == null ? Future.succeededFuture() : server.close();
   }
 
-  private void handle(HttpServerRequest request, BooleanSupplier healthy) {
+  private void handle(HttpServerRequest request, BooleanSupplier healthy, Supplier<Future<Boolean>> ready) {
     if (request.method() != HttpMethod.GET) {
       request.response().setStatusCode(405).putHeader("Allow", "GET").end();
       return;
@@ -74,6 +80,12 @@ public final class MonitoringServer {
         request.response().setStatusCode(up ? 200 : 503).putHeader("Content-Type", "application/json")
             .end(up ? "{\"status\":\"UP\"}" : "{\"status\":\"DOWN\"}");
       }
+      case "/livez" -> request.response().putHeader("Content-Type", "application/json").end("{\"status\":\"UP\"}");
+      case "/readyz" -> ready.get().onComplete(answer -> {
+        boolean up = answer.succeeded() && answer.result();
+        request.response().setStatusCode(up ? 200 : 503).putHeader("Content-Type", "application/json")
+            .end(up ? "{\"status\":\"UP\"}" : "{\"status\":\"DOWN\"}");
+      });
       default -> request.response().setStatusCode(404).end();
     }
   }

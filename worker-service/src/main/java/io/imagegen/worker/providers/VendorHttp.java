@@ -1,5 +1,6 @@
 package io.imagegen.worker.providers;
 
+import io.imagegen.worker.observability.WorkerTracing;
 import io.imagegen.common.config.Durations;
 import io.imagegen.common.errors.UpstreamException;
 import io.imagegen.common.models.ModelSpec;
@@ -79,8 +80,8 @@ public final class VendorHttp {
    * mid-body would hold the call, and its spool files, until the connection died.
    */
   public <T> Future<T> sent(ModelSpec model, Future<T> sending) {
-    return sending.timeout(model.attemptTimeout().toMillis(), TimeUnit.MILLISECONDS)
-        .recover(err -> Future.failedFuture(translate(err, model)));
+    return WorkerTracing.vendorCall(model, null, sending.timeout(model.attemptTimeout().toMillis(),
+        TimeUnit.MILLISECONDS).recover(err -> Future.failedFuture(translate(err, model))));
   }
 
   private Throwable translate(Throwable err, ModelSpec model) {

@@ -1,5 +1,7 @@
 package io.imagegen.worker.queue;
 
+import io.imagegen.common.observability.TraceHeaders;
+import io.opentelemetry.context.Scope;
 import io.imagegen.common.errors.ImageGenException;
 import io.imagegen.common.json.Json;
 import io.imagegen.worker.deadletters.DeadLetter;
@@ -313,7 +315,8 @@ public final class JobConsumer<M> {
    */
   private void execute(Completion slot, M job) {
     Future<JobOutcome> result;
-    try {
+    // The record's trace is current while the handler starts, so its first span continues it (docs/operations.md).
+    try (Scope trace = TraceHeaders.extract(slot.record().headers()).makeCurrent()) {
       result = handler.apply(job);
     } catch (RuntimeException e) {
       result = Future.failedFuture(e);

@@ -1,5 +1,6 @@
 package io.imagegen.worker.tasks;
 
+import io.imagegen.common.observability.TaskContext;
 import io.imagegen.common.config.Durations;
 import io.imagegen.common.errors.ConflictException;
 import io.imagegen.common.errors.UpstreamException;
@@ -93,6 +94,7 @@ public final class JobRunner {
   private Future<JobOutcome> decide(String taskId, int conflicts) {
     return read(taskId).compose(found -> {
       Task task = found.value();
+      TaskContext.current().ifPresent(context -> context.with(TaskContext.OWNER, task.owner()).attach());
       if (task.status().isTerminal()) {
         LOG.info("task {} is already {}; skipping redelivered job", taskId, task.status());
         // Whoever ended it may have died before announcing it; a repeated wake-up costs listeners one re-read.

@@ -1,5 +1,9 @@
 package io.imagegen.worker.tasks;
 
+import io.imagegen.worker.observability.WorkerTracing;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.semconv.incubating.RpcIncubatingAttributes;
 import io.imagegen.common.errors.UnavailableException;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -32,7 +36,9 @@ final class StorageRetry {
   /** Runs {@code operation} until storage is available; {@code name} tags its timer (e.g. {@code task_read}). */
   <T> Future<T> run(String name, Supplier<Future<T>> operation) {
     long started = System.nanoTime();
-    return run(operation, 1).andThen(done -> Timer.builder("imagegen.worker.storage.calls")
+    // Spans per operation (docs/operations.md#traces): the S3 reads and writes of the task's trace.
+    return WorkerTracing.around("s3 " + name, SpanKind.CLIENT, Attributes.of(RpcIncubatingAttributes.RPC_SYSTEM,
+        "aws-api", RpcIncubatingAttributes.RPC_SERVICE, "S3"), run(operation, 1)).andThen(done -> Timer.builder("imagegen.worker.storage.calls")
         .description("Task and image storage operations of jobs, retries included")
         .tag("operation", name).tag("outcome", done.succeeded() ? "success" : "failure")
         .register(metrics).record(System.nanoTime() - started, TimeUnit.NANOSECONDS));

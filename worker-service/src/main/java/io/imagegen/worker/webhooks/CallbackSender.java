@@ -1,5 +1,10 @@
 package io.imagegen.worker.webhooks;
 
+import io.imagegen.worker.observability.WorkerTracing;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.semconv.HttpAttributes;
 import io.imagegen.common.errors.ImageGenException;
 import io.imagegen.common.errors.InvalidRequestException;
 import io.imagegen.common.fetch.SafeFetcher;
@@ -152,7 +157,9 @@ final class CallbackSender {
         "webhook-id", message.id(),
         "webhook-timestamp", Long.toString(timestamp),
         "webhook-signature", Signature.sign(key, message.id(), timestamp, message.body().getBytes()));
-    return fetcher.post(message.url(), headers, message.body()).transform(ar -> {
+    return WorkerTracing.around("webhook POST", SpanKind.CLIENT, Attributes.of(HttpAttributes.HTTP_REQUEST_METHOD,
+        "POST", AttributeKey.longKey("imagegen.webhook.attempt"), (long) attempt),
+        fetcher.post(message.url(), headers, message.body())).transform(ar -> {
       if (ar.succeeded()) {
         return answered(message, key, attempt, ar.result());
       }

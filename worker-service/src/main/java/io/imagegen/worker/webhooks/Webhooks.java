@@ -1,5 +1,6 @@
 package io.imagegen.worker.webhooks;
 
+import io.imagegen.worker.observability.WorkerTracing;
 import io.imagegen.common.fetch.FetchPolicy;
 import io.imagegen.common.fetch.SafeFetcher;
 import io.imagegen.common.queue.KafkaSettings;
@@ -45,7 +46,7 @@ public final class Webhooks {
 
   /** Starts delivering, or does nothing when no owner has a signing secret. */
   public static Webhooks start(Vertx vertx, WebhookSettings settings, KafkaSettings kafka, TaskStore store,
-      MeterRegistry metrics) {
+      MeterRegistry metrics, WorkerTracing tracing) {
     if (!settings.enabled()) {
       LOG.info("webhooks are off: no owner has a secret in IMAGEGEN_WEBHOOK_SECRETS");
       return new Webhooks(null, null, null);
@@ -63,7 +64,8 @@ public final class Webhooks {
     // The sender never fails, so a delivery ends (and its offset may be committed) once delivered or given up.
     JobConsumer<TaskEvent> consumer = new JobConsumer<>(new KafkaConsumer<>(props, new StringDeserializer(),
         new ByteArrayDeserializer()), kafka.eventsTopic(), vertx.getOrCreateContext(), TaskEvent.class,
-        event -> event.mayNeedCallback() ? sender.deliver(event).map(JobOutcome.DONE)
+        event -> event.mayNeedCallback() ? tracing.deliver(event.taskId(), () -> sender.deliver(event))
+            .map(JobOutcome.DONE)
             : Future.succeededFuture(JobOutcome.DONE),
         // An unreadable event has no task to call back about: logged by the consumer and skipped, not replayed.
         (record, letter) -> CompletableFuture.completedFuture(null),

@@ -1,5 +1,6 @@
 package io.imagegen.worker.monitoring;
 
+import io.vertx.core.Future;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.Counter;
@@ -17,11 +18,12 @@ class MonitoringServerTest {
   private final Vertx vertx = Vertx.vertx();
   private final HttpClient http = HttpClient.newHttpClient();
   private final AtomicBoolean consuming = new AtomicBoolean(true);
+  private final AtomicBoolean ready = new AtomicBoolean(true);
   private final MonitoringServer monitoring = new MonitoringServer();
 
   @BeforeEach
   void listen() {
-    monitoring.listen(vertx, "127.0.0.1", 0, consuming::get).await();
+    monitoring.listen(vertx, "127.0.0.1", 0, consuming::get, () -> Future.succeededFuture(ready.get())).await();
   }
 
   @AfterEach
@@ -55,6 +57,17 @@ class MonitoringServerTest {
     HttpResponse<String> down = send("GET", "/health");
     assertThat(down.statusCode()).isEqualTo(503);
     assertThat(down.body()).contains("DOWN");
+  }
+
+  @Test
+  void livenessIsUpWhileReadinessFollowsItsCheck() throws Exception {
+    assertThat(send("GET", "/livez").statusCode()).isEqualTo(200);
+    assertThat(send("GET", "/readyz").statusCode()).isEqualTo(200);
+
+    ready.set(false);
+
+    assertThat(send("GET", "/readyz").statusCode()).isEqualTo(503);
+    assertThat(send("GET", "/livez").statusCode()).isEqualTo(200);
   }
 
   @Test

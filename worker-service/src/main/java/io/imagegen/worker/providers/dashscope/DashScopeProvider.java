@@ -1,5 +1,7 @@
 package io.imagegen.worker.providers.dashscope;
 
+import io.imagegen.worker.observability.WorkerTracing;
+import io.opentelemetry.api.trace.SpanKind;
 import io.imagegen.common.models.ModelSpec;
 import io.imagegen.common.tasks.Usage;
 import io.imagegen.worker.providers.Generation;
@@ -116,12 +118,13 @@ public final class DashScopeProvider implements ImageProvider {
   }
 
   private Future<String> submit(String base, String authorization, Buffer body, Duration timeout) {
-    return context.web().postAbs(base + SUBMIT_PATH)
+    return WorkerTracing.around("dashscope submit", SpanKind.CLIENT, WorkerTracing.DASHSCOPE,
+        context.web().postAbs(base + SUBMIT_PATH)
         .putHeader("Authorization", authorization)
         .putHeader("X-DashScope-Async", "enable")
         .putHeader("Content-Type", "application/json")
         .timeout(timeout.toMillis())
-        .sendBuffer(body)
+        .sendBuffer(body))
         .transform(exchange -> {
           if (exchange.failed()) {
             return Future.failedFuture(failures.unreachable(exchange.cause()));

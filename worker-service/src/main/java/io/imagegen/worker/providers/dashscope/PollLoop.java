@@ -1,5 +1,7 @@
 package io.imagegen.worker.providers.dashscope;
 
+import io.imagegen.worker.observability.WorkerTracing;
+import io.opentelemetry.api.trace.SpanKind;
 import io.imagegen.common.config.Durations;
 import io.imagegen.common.errors.UpstreamException;
 import io.imagegen.worker.providers.ProviderContext;
@@ -94,7 +96,8 @@ final class PollLoop {
       return;
     }
     timer = -1;
-    context.web().getAbs(url).putHeader("Authorization", authorization).timeout(QUERY_TIMEOUT_MS).send()
+    WorkerTracing.around("dashscope poll", SpanKind.CLIENT, WorkerTracing.DASHSCOPE,
+        context.web().getAbs(url).putHeader("Authorization", authorization).timeout(QUERY_TIMEOUT_MS).send())
         .onComplete(this::answered);
   }
 
