@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
@@ -73,7 +74,7 @@ class AlertRulesTest {
 
   @Test
   void rulesWatchTheJobsTopicTheServicesUse() {
-    String topic = CodeSettings.worker(java.util.Map.of()).kafka().jobsTopic();
+    String topic = CodeSettings.worker(Map.of()).kafka().jobsTopic();
     Matcher m = Pattern.compile("topic=\"([^\"]+)\"").matcher(Repo.read(RULES) + Repo.read(DASHBOARD).replace("\\\"", "\""));
     int seen = 0;
     while (m.find()) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 
 /** deploy/docker-compose.yml is safe to run on a laptop and wires the services as the code expects. */
@@ -31,7 +32,7 @@ class ComposeFileTest {
 
   @Test
   void credentialsMustBeSuppliedNeverDefaulted() {
-    Set<String> seen = new java.util.TreeSet<>();
+    Set<String> seen = new TreeSet<>();
     Compose.services().keySet().forEach(name -> Compose.environment(name).forEach((key, value) -> {
       if (key.matches(".*(PASSWORD|SECRET|SECRET_KEY|ACCESS_KEY|ROOT_USER|_API_KEYS)$")) {
         seen.add(key);

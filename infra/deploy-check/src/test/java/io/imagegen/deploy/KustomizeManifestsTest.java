@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -190,12 +191,12 @@ class KustomizeManifestsTest {
     assertThat(Workloads.container(m.one(Deployment.class, WORKER)).getImage()).startsWith("imagegen/worker-service:");
   }
 
-  @org.junit.jupiter.api.Test
+  @Test
   void productionReferencesSecretsWithoutCarryingAny() {
     assertThat(Manifests.render("overlays/production").all(Secret.class)).isEmpty();
   }
 
-  @org.junit.jupiter.api.Test
+  @Test
   void localGeneratesEverySecretItsWorkloadsRequire() {
     Manifests m = Manifests.render("overlays/local");
     Set<String> secrets = m.all(Secret.class).stream().map(s -> s.getMetadata().getName()).collect(Collectors.toSet());

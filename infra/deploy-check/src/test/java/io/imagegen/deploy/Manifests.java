@@ -105,21 +105,11 @@ final class Manifests {
     return objects.stream().filter(type::isInstance).map(type::cast).toList();
   }
 
-  /** The one object of {@code type} named {@code name} (kustomize hash suffixes ignored for generated ones). */
+  /** The one object of {@code type} named {@code name}, failing when there is none or more than one. */
   <T> T one(Class<T> type, String name) {
     List<T> found = all(type).stream().filter(o -> name.equals(nameOf(o))).toList();
     if (found.size() != 1) {
       fail("expected one " + type.getSimpleName() + " named " + name + ", found " + found.size());
-    }
-    return found.get(0);
-  }
-
-  /** The ConfigMap generated as {@code name} (kustomize appends a content hash). */
-  ConfigMap generatedConfigMap(String name) {
-    List<ConfigMap> found = all(ConfigMap.class).stream()
-        .filter(c -> c.getMetadata().getName().matches(name + "(-[a-z0-9]{10})?")).toList();
-    if (found.size() != 1) {
-      fail("expected one ConfigMap generated as " + name + ", found " + found.size());
     }
     return found.get(0);
   }

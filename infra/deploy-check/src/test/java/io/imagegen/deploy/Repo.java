@@ -24,10 +24,6 @@ final class Repo {
   private Repo() {
   }
 
-  static Path root() {
-    return ROOT;
-  }
-
   static Path path(String relative) {
     return ROOT.resolve(relative);
   }

@@ -11,6 +11,7 @@ import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /** Reading a rendered Deployment the way the kubelet would start its container. */
@@ -34,8 +35,7 @@ final class Workloads {
   static Map<String, String> environment(Manifests manifests, Deployment deployment) {
     Container container = container(deployment);
     Map<String, String> env = new HashMap<>();
-    for (EnvFromSource from : container.getEnvFrom() == null ? java.util.List.<EnvFromSource>of()
-        : container.getEnvFrom()) {
+    for (EnvFromSource from : container.getEnvFrom() == null ? List.<EnvFromSource>of() : container.getEnvFrom()) {
       if (from.getConfigMapRef() != null) {
         String name = from.getConfigMapRef().getName();
         ConfigMap map = manifests.all(ConfigMap.class).stream()
