@@ -13,7 +13,8 @@ FROM eclipse-temurin:17-jre
 RUN useradd --system --uid 10001 --user-group --create-home imagegen
 WORKDIR /app
 COPY --from=build /src/api-service/target/imagegen-api.jar /app/app.jar
-USER imagegen
+# Numeric, so Kubernetes runAsNonRoot can verify it; nothing is written outside /tmp (read-only root works).
+USER 10001:10001
 EXPOSE 8080
 # The Ubuntu-based temurin images ship curl (adoptium/containers keeps it installed).
 HEALTHCHECK --interval=10s --timeout=3s --start-period=60s --retries=3 \

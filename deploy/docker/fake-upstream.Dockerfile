@@ -12,7 +12,8 @@ FROM eclipse-temurin:17-jre
 RUN useradd --system --uid 10001 --user-group --create-home imagegen
 WORKDIR /app
 COPY --from=build /src/infra/fake-upstream/target/imagegen-fake-upstream.jar /app/app.jar
-USER imagegen
+# Numeric, so Kubernetes runAsNonRoot can verify it; nothing is written outside /tmp (read-only root works).
+USER 10001:10001
 EXPOSE 8090
 # Knobs (latency, error rates, big images) are set at runtime: POST /_fake/behaviour.
 ENTRYPOINT ["java","-XX:MaxRAMPercentage=75","-Djava.awt.headless=true","-jar","/app/app.jar"]

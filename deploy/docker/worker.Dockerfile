@@ -13,7 +13,8 @@ FROM eclipse-temurin:17-jre
 RUN useradd --system --uid 10001 --user-group --create-home imagegen
 WORKDIR /app
 COPY --from=build /src/worker-service/target/imagegen-worker.jar /app/app.jar
-USER imagegen
+# Numeric, so Kubernetes runAsNonRoot can verify it; nothing is written outside /tmp (read-only root works).
+USER 10001:10001
 # /metrics and /health for Prometheus and orchestrators (IMAGEGEN_WORKER_HTTP_PORT); jobs come from Kafka only.
 # The same jar holds the dead-letter replay command:
 #   docker compose exec worker java -cp /app/app.jar io.imagegen.worker.deadletters.DlqReplay --dry-run

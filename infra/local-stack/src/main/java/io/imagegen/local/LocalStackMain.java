@@ -1,15 +1,20 @@
 package io.imagegen.local;
 
 import io.imagegen.common.config.Env;
+import io.imagegen.common.models.ModelCatalog;
+import io.imagegen.common.models.ModelSpec;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 
 /**
  * {@code run-local.sh}: starts broker, S3 server, api-service, worker and the offline demo model, prints how to use
- * them and runs until Ctrl-C. Any {@code IMAGEGEN_*} variable in the environment is passed to the services.
+ * them and runs until Ctrl-C. Any {@code IMAGEGEN_*} variable in the environment and every vendor key the model
+ * catalog names ({@code api_key_env}) is passed to the services.
  */
 public final class LocalStackMain {
   private LocalStackMain() {
@@ -24,16 +29,10 @@ public final class LocalStackMain {
     String dataDir = env.raw("IMAGEGEN_LOCAL_DATA_DIR");
     env.validate();
     Path data = dataDir == null ? Files.createTempDirectory("imagegen-local") : Path.of(dataDir);
-    Map<String, String> passThrough = new HashMap<>();
-    System.getenv().forEach((name, value) -> {
-      if (name.startsWith("IMAGEGEN_") && !name.startsWith("IMAGEGEN_LOCAL_")) {
-        passThrough.put(name, value);
-      }
-    });
     LocalStack.Options options = LocalStack.Options.defaults(data)
         .withPorts(apiPort, kafkaPort, s3Port)
         .withWorkers(workers)
-        .withEnv(passThrough);
+        .withEnv(passThrough(System.getenv()));
     System.out.println("Starting Kafka, S3Proxy, api-service and " + workers + " worker(s); data in " + data);
     LocalStack stack = LocalStack.start(options);
     CountDownLatch stopped = new CountDownLatch(1);
@@ -64,5 +63,29 @@ public final class LocalStackMain {
         """.formatted(base, key, stack.kafka().bootstrapServers(), stack.s3().endpoint(),
         stack.workerMonitoring().get(0), base, key, base, key));
     stopped.await();
+  }
+
+  /**
+   * The variables of {@code environment} the services get: {@code IMAGEGEN_*} (but the stack's own
+   * {@code IMAGEGEN_LOCAL_*}) and the vendor keys of the catalog the services will load.
+   */
+  static Map<String, String> passThrough(Map<String, String> environment) {
+    Set<String> vendorKeys = new HashSet<>();
+    try {
+      for (ModelSpec model : ModelCatalog.load(environment.get("IMAGEGEN_MODEL_CATALOG")).all()) {
+        if (model.apiKeyEnv() != null) {
+          vendorKeys.add(model.apiKeyEnv());
+        }
+      }
+    } catch (RuntimeException e) {
+      // The services load the same file and name the problem in their configuration error.
+    }
+    Map<String, String> passed = new HashMap<>();
+    environment.forEach((name, value) -> {
+      if (name.startsWith("IMAGEGEN_") && !name.startsWith("IMAGEGEN_LOCAL_") || vendorKeys.contains(name)) {
+        passed.put(name, value);
+      }
+    });
+    return passed;
   }
 }
