@@ -2,6 +2,7 @@ package io.imagegen.api.http;
 
 import io.imagegen.api.images.ImageService;
 import io.imagegen.api.models.ModelDirectory;
+import io.imagegen.api.playground.Playground;
 import io.imagegen.api.queue.QueueDepth;
 import io.imagegen.api.tasks.Reply;
 import io.imagegen.api.tasks.TaskService;
@@ -64,6 +65,7 @@ public final class ApiVerticle extends VerticleBase {
   public Future<?> start() {
     Router router = Router.router(vertx);
     router.get("/health").handler(ctx -> Responses.ok(ctx, 200, new JsonObject().put("status", "ok")));
+    Playground.mount(router);
     router.route("/v1/*").handler(this::authenticate);
     router.route("/api/v1/*").handler(this::authenticate);
     BodyHandler body = BodyHandler.create(false).setBodyLimit(maxBodyBytes);
