@@ -6,7 +6,8 @@ import { el, fieldError } from './dom.js';
 const NOT_PARAMETERS = new Set(['model', 'prompt', 'image', 'user', 'response_format']);
 const ACCEPTED_IMAGES = ['image/png', 'image/jpeg', 'image/webp', 'image/gif'];
 
-const state = { models: [], images: [] };
+/** `chosen` is the model the form is for; `turn` counts choices, so that only the latest one draws the form. */
+const state = { models: [], images: [], chosen: null, turn: 0 };
 
 /** A model record's availability; the reason field's name is read loosely so older and newer APIs both work. */
 function availability(model) {
@@ -24,30 +25,38 @@ export async function loadModels() {
   state.models = list.data || [];
   picker.replaceChildren(...state.models.map((model) => {
     const { available, reason } = availability(model);
-    const label = `${model.name || model.id} (${model.id})${available ? '' : ` — unavailable: ${reason}`}`;
+    const label = `${model.name && model.name !== model.id ? `${model.name} · ` : ''}${model.id}${available ? '' : ` — unavailable: ${reason}`}`;
     return el('option', { value: model.id, disabled: !available, title: reason }, label);
   }));
   const firstAvailable = state.models.find((m) => availability(m).available);
   const keep = state.models.find((m) => m.id === previous && availability(m).available);
   picker.value = keep ? keep.id : (firstAvailable ? firstAvailable.id : '');
-  await showModel();
+  await showModel(true);
 }
 
-/** Renders the chosen model's parameters with their defaults (from GET …/endpoints). */
-export async function showModel() {
-  const model = state.models.find((m) => m.id === document.getElementById('model').value);
+/** Renders the chosen model's parameters with their defaults (from GET …/endpoints), unless already drawn. */
+export async function showModel(redraw = false) {
+  const chosen = document.getElementById('model').value;
+  // Re-choosing the model on screen keeps what the user typed.
+  if (!redraw && chosen === state.chosen) return;
+  state.chosen = chosen;
+  const turn = ++state.turn;
+  const model = state.models.find((m) => m.id === chosen);
   const params = document.getElementById('params');
   const hint = document.getElementById('model-hint');
+  let record = null;
+  if (model) {
+    record = await call('GET', model.endpoints_url
+      || `/v1/images/models/${encodeURIComponent(model.author)}/${encodeURIComponent(model.slug)}/endpoints`);
+  }
+  // A newer choice was made while this record loaded: that choice draws the form.
+  if (turn !== state.turn) return;
   params.replaceChildren(el('legend', {}, 'Parameters'));
   delete params.dataset.model;
   if (!model) {
     hint.textContent = 'No model is available.';
     return;
   }
-  const record = await call('GET', model.endpoints_url
-    || `/v1/images/models/${encodeURIComponent(model.author)}/${encodeURIComponent(model.slug)}/endpoints`);
-  // A newer choice may have been made while this record loaded; that choice draws the form.
-  if (document.getElementById('model').value !== model.id) return;
   const endpoint = (record.data.endpoints || [])[0] || {};
   const features = model.features || {};
   const price = endpoint.pricing ? ` · ${endpoint.pricing.per_image} ${endpoint.pricing.currency} per image` : '';
@@ -55,15 +64,21 @@ export async function showModel() {
   const supported = endpoint.supported_parameters || {};
   const defaults = endpoint.defaults || {};
   const limits = endpoint.limits || {};
-  for (const name of Object.keys(supported)) {
-    if (!NOT_PARAMETERS.has(name)) params.append(parameterField(name, supported[name], defaults, limits));
-  }
+  const names = Object.keys(supported).filter((name) => !NOT_PARAMETERS.has(name));
+  names.sort((a, b) => rank(a) - rank(b));
+  for (const name of names) params.append(parameterField(name, supported[name], defaults, limits));
   const imageField = document.getElementById('image-field');
   imageField.hidden = !('image' in supported) || limits.max_input_images === 0;
   if (imageField.hidden) setImages([]);
   params.dataset.model = model.id;
   document.getElementById('image-hint').textContent = limits.max_input_images
     ? `Up to ${limits.max_input_images}; PNG, JPEG, WebP or GIF. Adding one makes this an edit.` : '';
+}
+
+/** The common parameters first, in the order people choose them; the model's own after, as the record lists them. */
+function rank(name) {
+  const first = ['size', 'quality', 'n'].indexOf(name);
+  return first < 0 ? 3 : first;
 }
 
 function parameterField(name, spec, defaults, limits) {

@@ -54,7 +54,7 @@ export function render(task, note) {
   node.dataset.status = task.status;
   if (task.id) node.dataset.taskId = task.id;
   else delete node.dataset.taskId;
-  node.replaceChildren(
+  node.replaceChildren(...[
     el('div', { class: 'status-line' },
       el('span', { class: 'badge', id: 'task-status' }, task.status),
       el('span', { class: 'detail', id: 'task-detail' }, detail(task)),
@@ -62,10 +62,11 @@ export function render(task, note) {
     el('p', { class: 'meta' }, [task.id, task.model, task.size, task.mode, formatTime(task.created_at)]
       .filter(Boolean).join(' · ')),
     task.prompt ? el('p', { class: 'prompt' }, task.prompt) : null,
-    task.result ? resultBlock(task.result) : null,
+    ...(task.result ? resultBlock(task.result) : []),
     task.error ? el('p', { class: 'task-error', role: 'alert' }, task.error.message,
       task.error.code ? el('span', { class: 'code' }, ` (${task.error.code})`) : null) : null,
-    el('p', { class: 'task-error', id: 'task-error', role: 'alert', hidden: !note }, note || ''));
+    el('p', { class: 'task-error', id: 'task-error', role: 'alert', hidden: !note }, note || ''),
+  ].filter(Boolean));
   if (current && current.id === task.id) current.task = task;
 }
 

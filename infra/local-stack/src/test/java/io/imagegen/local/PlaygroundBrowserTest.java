@@ -108,7 +108,7 @@ class PlaygroundBrowserTest implements ScreenshotOnFailure.HasPage {
     openWithKey(SUBMIT_KEY);
     chooseDemoAsync();
     page.fill("#p-size", "768x512");
-    page.fill("#prompt", "a lighthouse at dusk");
+    page.fill("#prompt", "a lighthouse at dusk, oil on canvas");
     page.press("#prompt", "Enter");
 
     assertThat(page.locator("#task")).hasAttribute("data-status", "SUCCEEDED", TASK_END);
@@ -121,6 +121,7 @@ class PlaygroundBrowserTest implements ScreenshotOnFailure.HasPage {
     // History thumbnails load lazily: bring the first into view so the picture shows it.
     page.locator("#image-list img").first().scrollIntoViewIfNeeded();
     page.waitForFunction("() => document.querySelector('#image-list img').naturalWidth > 0");
+    page.locator("#prompt").blur();
     page.screenshot(new Page.ScreenshotOptions().setPath(SCREENSHOT).setFullPage(true));
     Assertions.assertThat(refusedByPolicy).isEmpty();
   }
