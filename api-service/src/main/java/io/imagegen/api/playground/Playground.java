@@ -24,7 +24,7 @@ public final class Playground {
   private Playground() {
   }
 
-  /** Adds the page's routes; call before the router's catch-all error handlers matter (any time before listen). */
+  /** Adds the page's routes to {@code router}; none of them asks for a key. */
   public static void mount(Router router) {
     router.route("/playground/*").handler(Playground::securityHeaders);
     router.get("/").handler(ctx -> ctx.reroute("/playground/index.html"));
