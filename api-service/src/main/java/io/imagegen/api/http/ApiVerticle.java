@@ -3,6 +3,7 @@ package io.imagegen.api.http;
 import io.imagegen.api.images.ImageService;
 import io.imagegen.api.models.ModelDirectory;
 import io.imagegen.api.observability.ApiObservability;
+import io.imagegen.api.playground.Playground;
 import io.imagegen.api.queue.QueueDepth;
 import io.imagegen.api.tasks.Reply;
 import io.imagegen.api.tasks.TaskService;
@@ -69,6 +70,7 @@ public final class ApiVerticle extends VerticleBase {
     Router router = Router.router(vertx);
     observability.install(router);
     router.get("/health").handler(ctx -> Responses.ok(ctx, 200, new JsonObject().put("status", "ok")));
+    Playground.mount(router);
     router.route("/v1/*").handler(this::authenticate);
     router.route("/api/v1/*").handler(this::authenticate);
     BodyHandler body = BodyHandler.create(false).setBodyLimit(maxBodyBytes);
