@@ -1,6 +1,7 @@
 package io.imagegen.api;
 
 import io.imagegen.api.http.ApiKeys;
+import io.imagegen.api.tasks.TaskCache;
 import io.imagegen.common.config.Env;
 import io.imagegen.common.models.ModelCatalog;
 import io.imagegen.common.queue.KafkaSettings;
@@ -30,7 +31,9 @@ record ApiConfig(
     int readBurst,
     String workerGroupId,
     long maxQueueDepth,
-    Duration shutdownTimeout) {
+    Duration shutdownTimeout,
+    TaskCache.Limits taskView,
+    int maxWaitsPerKey) {
 
   /** Reads and validates; throws {@code ConfigException} naming every bad variable. */
   static ApiConfig from(Env env) {
@@ -67,6 +70,12 @@ record ApiConfig(
     // About an hour of work for a modest fleet; 0 disables shedding.
     int maxDepth = env.integer("IMAGEGEN_MAX_QUEUE_DEPTH", 100_000, 0, Integer.MAX_VALUE);
     Duration shutdown = env.duration("IMAGEGEN_SHUTDOWN_TIMEOUT", Duration.ofSeconds(20));
+    // Terminal snapshots are a few KiB; 64 MiB holds the recent ones of a busy instance (docs/architecture.md).
+    long viewBytes = env.integer("IMAGEGEN_TASK_VIEW_MAX_BYTES", 64 * 1024 * 1024, 0, Integer.MAX_VALUE);
+    // How long a running task is trusted without news before polls re-read it: the bound on a lost event's cost.
+    Duration viewStale = env.duration("IMAGEGEN_TASK_VIEW_STALE_AFTER", Duration.ofSeconds(2));
+    // Each open long-poll or stream holds a connection and a watch; one key must not hold them all.
+    int maxWaits = env.integer("IMAGEGEN_MAX_WAITS_PER_KEY", 100, 1, 1_000_000);
     ModelCatalog catalog = null;
     try {
       catalog = ModelCatalog.load(env.raw("IMAGEGEN_MODEL_CATALOG"));
@@ -76,6 +85,6 @@ record ApiConfig(
     env.validate();
     return new ApiConfig(host, port, keys, kafka, s3, catalog, maxBody, retention, enqueueTimeout, syncWait, maxWait,
         fetchPrivate, webhookSecrets, webhookPrivate, submitsPerSecond, submitBurst, readsPerSecond, readBurst, group,
-        maxDepth, shutdown);
+        maxDepth, shutdown, new TaskCache.Limits(viewBytes, viewStale), maxWaits);
   }
 }
