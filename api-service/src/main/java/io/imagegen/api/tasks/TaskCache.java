@@ -56,7 +56,8 @@ public final class TaskCache {
     this.maxBytes = limits.maxBytes();
     this.staleAfterNanos = limits.staleAfter().toNanos();
     long sweepMillis = Math.max(1, limits.staleAfter().toMillis() / 2);
-    owner.runOnContext(ignored -> vertx.setPeriodic(sweepMillis, timer -> sweep()));
+    // Timers fire on a copy of the context they were set on; hopping back keeps every touch on the owner itself.
+    vertx.setPeriodic(sweepMillis, timer -> owner.runOnContext(ignored -> sweep()));
   }
 
   /** The task as the view knows it, read from the store when unknown or stale; {@code null} when there is none. */
