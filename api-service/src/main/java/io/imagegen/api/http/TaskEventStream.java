@@ -64,6 +64,8 @@ final class TaskEventStream {
     if (change.revision() <= seen) {
       if (!change.terminal()) {
         start(response);
+        // Tells the client its resumed stream is open, with nothing new to say yet.
+        response.write(": resumed\n\n");
       } else if (response.headWritten()) {
         response.end();
       } else {
@@ -83,8 +85,6 @@ final class TaskEventStream {
       response.setChunked(true)
           .putHeader("Content-Type", "text/event-stream")
           .putHeader("Cache-Control", "no-cache");
-      // Sends the headers now: a resumed stream may have nothing new to say for a while.
-      response.write("");
     }
   }
 
