@@ -70,14 +70,6 @@ public final class TaskCache {
     owner.runOnContext(ignored -> merge(task, task.revision(), true));
   }
 
-  /** Forgets a task whose record was deleted. */
-  void forget(String id) {
-    owner.runOnContext(ignored -> {
-      checkOwner();
-      drop(id);
-    });
-  }
-
   /**
    * Calls {@code onChange} (on the caller's context) with the task now and after every status change until it is
    * terminal or the returned handle is cancelled; {@code onError} gets a missing task or a failed first read.
