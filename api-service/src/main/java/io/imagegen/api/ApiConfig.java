@@ -1,6 +1,7 @@
 package io.imagegen.api;
 
 import io.imagegen.api.http.ApiKeys;
+import io.imagegen.api.tasks.TaskCache;
 import io.imagegen.common.config.Env;
 import io.imagegen.common.models.ModelCatalog;
 import io.imagegen.common.observability.LogSettings;
@@ -33,7 +34,9 @@ record ApiConfig(
     long maxQueueDepth,
     Duration shutdownTimeout,
     int metricsPort,
-    LogSettings logs) {
+    LogSettings logs,
+    TaskCache.Limits taskView,
+    int maxWaitsPerKey) {
 
   /** Reads and validates; throws {@code ConfigException} naming every bad variable. */
   static ApiConfig from(Env env) {
@@ -73,6 +76,12 @@ record ApiConfig(
     // Its own port, so that scrapes never share the public listener (docs/operations.md#metrics).
     int metricsPort = env.integer("IMAGEGEN_API_METRICS_PORT", 9464, 0, 65535);
     LogSettings logs = LogSettings.from(env);
+    // Terminal snapshots are a few KiB; 64 MiB holds the recent ones of a busy instance (docs/architecture.md).
+    long viewBytes = env.integer("IMAGEGEN_TASK_VIEW_MAX_BYTES", 64 * 1024 * 1024, 0, Integer.MAX_VALUE);
+    // How long a running task is trusted without news before polls re-read it: the bound on a lost event's cost.
+    Duration viewStale = env.duration("IMAGEGEN_TASK_VIEW_STALE_AFTER", Duration.ofSeconds(2));
+    // Each open long-poll or stream holds a connection and a watch; one key must not hold them all.
+    int maxWaits = env.integer("IMAGEGEN_MAX_WAITS_PER_KEY", 100, 1, 1_000_000);
     ModelCatalog catalog = null;
     try {
       catalog = ModelCatalog.load(env.raw("IMAGEGEN_MODEL_CATALOG"));
@@ -82,6 +91,6 @@ record ApiConfig(
     env.validate();
     return new ApiConfig(host, port, keys, kafka, s3, catalog, maxBody, retention, enqueueTimeout, syncWait, maxWait,
         fetchPrivate, webhookSecrets, webhookPrivate, submitsPerSecond, submitBurst, readsPerSecond, readBurst, group,
-        maxDepth, shutdown, metricsPort, logs);
+        maxDepth, shutdown, metricsPort, logs, new TaskCache.Limits(viewBytes, viewStale), maxWaits);
   }
 }

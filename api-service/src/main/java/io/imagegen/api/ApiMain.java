@@ -7,6 +7,7 @@ import io.imagegen.api.observability.ApiObservability;
 import io.imagegen.api.queue.JobProducer;
 import io.imagegen.api.queue.QueueDepth;
 import io.imagegen.api.tasks.CallbackUrls;
+import io.imagegen.api.tasks.TaskCache;
 import io.imagegen.api.tasks.TaskService;
 import io.imagegen.common.config.ConfigException;
 import io.imagegen.common.config.Env;
@@ -22,6 +23,7 @@ import io.imagegen.common.queue.Topics;
 import io.imagegen.common.storage.ObjectStore;
 import io.imagegen.common.tasks.S3TaskStore;
 import io.opentelemetry.api.OpenTelemetry;
+import io.imagegen.common.tasks.TaskStore;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -38,8 +40,6 @@ import org.slf4j.LoggerFactory;
 /** Entry point of the api-service; {@link #start(Map)} also embeds it (local stack, tests). */
 public final class ApiMain {
   private static final Logger LOG = LoggerFactory.getLogger(ApiMain.class);
-  /** Re-read interval that covers a lost task event; events normally wake waiters within milliseconds. */
-  private static final Duration SAFETY_POLL = Duration.ofSeconds(2);
   /** Backlog measurements are three admin calls; every few seconds is fresh enough to shed load. */
   private static final Duration QUEUE_DEPTH_INTERVAL = Duration.ofSeconds(3);
 
@@ -97,7 +97,10 @@ public final class ApiMain {
     ObjectStore objects = ObjectStore.s3(vertx, config.s3());
     JobProducer producer = JobProducer.create(vertx, config.kafka(), config.enqueueTimeout());
     TaskEventPublisher events = TaskEventPublisher.create(config.kafka(), "imagegen-api");
+    // The task view and the event listener share one context, which owns the view (docs/architecture.md).
     Context context = vertx.getOrCreateContext();
+    TaskStore store = new S3TaskStore(objects);
+    TaskCache view = new TaskCache(vertx, context, store, Clock.systemUTC(), config.taskView());
     QueueDepth queue = QueueDepth.start(vertx, config.kafka(), config.workerGroupId(), config.maxQueueDepth(),
         QUEUE_DEPTH_INTERVAL);
     SafeFetcher fetcher = new SafeFetcher(vertx, FetchPolicy.images().withAllowPrivateNetworks(
@@ -107,16 +110,16 @@ public final class ApiMain {
         config.catalog().all().stream().map(ModelSpec::id).collect(Collectors.toSet()), queue::depth);
     return vertx.executeBlocking(() -> {
           Topics.ensure(config.kafka(), config.enqueueTimeout().toMillis() * 3);
-          return TaskEventListener.start(config.kafka(), "imagegen-api", context);
+          return TaskEventListener.start(config.kafka(), "imagegen-api", context, view::apply);
         })
         .compose(listener -> objects.ensureBucket().compose(ignored -> {
-          TaskService tasks = new TaskService(vertx, config.catalog(), new S3TaskStore(objects), objects, producer,
-              events, listener, fetcher, new CallbackUrls(config.webhookSecrets(), config.webhookPrivateNetworks()),
+          TaskService tasks = new TaskService(vertx, config.catalog(), store, objects, producer,
+              events, view, fetcher, new CallbackUrls(config.webhookSecrets(), config.webhookPrivateNetworks()),
               Clock.systemUTC(), new TaskService.Settings(config.retention(),
-              config.syncWait(), config.maxWait(), SAFETY_POLL, config.logs().prompts()));
+              config.syncWait(), config.maxWait(), config.logs().prompts()));
           ApiVerticle verticle = new ApiVerticle(new ApiVerticle.Options(config.host(), config.port(),
               config.maxBodyBytes(), config.maxWait(), config.submitsPerSecond(), config.submitBurst(),
-              config.readsPerSecond(), config.readBurst()), config.apiKeys(), tasks,
+              config.readsPerSecond(), config.readBurst(), config.maxWaitsPerKey()), config.apiKeys(), tasks,
               new ModelDirectory(config.catalog()), new ImageService(objects, Clock.systemUTC()), queue,
               observability);
           return vertx.deployVerticle(verticle)

@@ -32,7 +32,7 @@ public final class ApiVerticle extends VerticleBase {
 
   /** The edge's own settings: where to listen and how much to accept. */
   public record Options(String host, int port, int maxBodyBytes, Duration maxWait, double submitsPerSecond,
-      int submitBurst, double readsPerSecond, int readBurst) {
+      int submitBurst, double readsPerSecond, int readBurst, int maxWaitsPerKey) {
   }
 
   private final String host;
@@ -41,6 +41,7 @@ public final class ApiVerticle extends VerticleBase {
   private final Duration maxWait;
   private final RateLimiter submitLimiter;
   private final RateLimiter readLimiter;
+  private final OpenWaits waits;
   private final ApiKeys keys;
   private final TaskService tasks;
   private final ModelDirectory models;
@@ -57,6 +58,7 @@ public final class ApiVerticle extends VerticleBase {
     this.maxWait = options.maxWait();
     this.submitLimiter = new RateLimiter(options.submitsPerSecond(), options.submitBurst(), System::nanoTime);
     this.readLimiter = new RateLimiter(options.readsPerSecond(), options.readBurst(), System::nanoTime);
+    this.waits = new OpenWaits(options.maxWaitsPerKey());
     this.keys = keys;
     this.tasks = tasks;
     this.models = models;
@@ -183,7 +185,7 @@ public final class ApiVerticle extends VerticleBase {
     TaskContext.current().ifPresent(task -> task.with(TaskContext.TASK_ID, ctx.pathParam("task_id")).attach());
     if (accept != null && accept.contains("text/event-stream")) {
       observability.holding(ctx, "stream");
-      TaskEventStream.open(ctx, tasks, ctx.get(OWNER), ctx.pathParam("task_id"));
+      TaskEventStream.open(ctx, tasks, waits, ctx.get(OWNER), ctx.pathParam("task_id"));
       return;
     }
     Duration wait;
@@ -196,9 +198,7 @@ public final class ApiVerticle extends VerticleBase {
     if (!wait.isZero()) {
       observability.holding(ctx, "long_poll");
     }
-    tasks.get(ctx.get(OWNER), ctx.pathParam("task_id"), wait)
-        .onSuccess(task -> Responses.ok(ctx, 200, task))
-        .onFailure(err -> HttpErrors.send(ctx, err));
+    LongPoll.answer(ctx, tasks, waits, ctx.get(OWNER), ctx.pathParam("task_id"), wait);
   }
 
   private void cancel(RoutingContext ctx) {

@@ -8,7 +8,6 @@ import io.imagegen.common.errors.UpstreamException;
 import io.imagegen.common.fetch.SafeFetcher;
 import io.imagegen.common.models.ModelCatalog;
 import io.imagegen.common.queue.JobMessage;
-import io.imagegen.common.queue.TaskEventListener;
 import io.imagegen.common.queue.TaskEventPublisher;
 import io.imagegen.common.storage.ObjectStore;
 import io.imagegen.common.tasks.Task;
@@ -18,6 +17,7 @@ import io.imagegen.common.tasks.TaskView;
 import io.imagegen.common.storage.Versioned;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.time.Clock;
@@ -35,8 +35,11 @@ public final class TaskService {
   private static final int MAX_CANCEL_ATTEMPTS = 5;
 
   /** Time limits of the service, as data. */
-  public record Settings(Duration retention, Duration syncWait, Duration maxLongPoll, Duration safetyPoll,
-      boolean logPrompts) {
+  public record Settings(Duration retention, Duration syncWait, Duration maxLongPoll, boolean logPrompts) {
+  }
+
+  /** One status change of a followed task: the public task object and the revision it shows. */
+  public record Change(JsonObject task, long revision, boolean terminal) {
   }
 
   private final Vertx vertx;
@@ -45,6 +48,7 @@ public final class TaskService {
   private final ObjectStore objects;
   private final JobProducer producer;
   private final TaskEventPublisher events;
+  private final TaskCache view;
   private final TaskWaiter waiter;
   private final InputImages inputs;
   private final Idempotency idempotency;
@@ -53,7 +57,7 @@ public final class TaskService {
   private final Settings settings;
 
   public TaskService(Vertx vertx, ModelCatalog catalog, TaskStore store, ObjectStore objects, JobProducer producer,
-      TaskEventPublisher events, TaskEventListener listener, SafeFetcher fetcher, CallbackUrls callbacks, Clock clock,
+      TaskEventPublisher events, TaskCache view, SafeFetcher fetcher, CallbackUrls callbacks, Clock clock,
       Settings settings) {
     this.inputs = new InputImages(fetcher, objects);
     this.callbacks = callbacks;
@@ -64,7 +68,8 @@ public final class TaskService {
     this.objects = objects;
     this.producer = producer;
     this.events = events;
-    this.waiter = new TaskWaiter(vertx, store, listener, settings.safetyPoll());
+    this.view = view;
+    this.waiter = new TaskWaiter(vertx, view);
     this.clock = clock;
     this.settings = settings;
   }
@@ -96,8 +101,8 @@ public final class TaskService {
   private Future<Reply> replay(String owner, GenerationRequest request, String id) {
     return owned(owner, id).recover(err -> Future.failedFuture(Idempotency.inProgress()))
         .compose(found -> request.model().asyncOnly()
-            ? Future.succeededFuture(Reply.complete(TaskView.of(found.value())))
-            : waiter.awaitTerminal(id, settings.syncWait()).compose(done -> syncReply(done,
+            ? Future.succeededFuture(Reply.complete(TaskView.of(found)))
+            : waiter.awaitTerminal(id, settings.syncWait(), unabandoned()).compose(done -> syncReply(done,
                 request.responseFormat())));
   }
 
@@ -119,6 +124,7 @@ public final class TaskService {
                   .transform(ignored -> Future.failedFuture(err))))
           .onFailure(err -> inputs.discard(keys))
           .map(ignored -> {
+            view.put(task);
             // Prompts are the users' content: only with IMAGEGEN_LOG_PROMPTS=true (docs/operations.md#logs).
             if (settings.logPrompts()) {
               LOG.info("task {} queued, prompt: {}", task.id(), task.prompt());
@@ -131,31 +137,37 @@ public final class TaskService {
     if (request.model().asyncOnly()) {
       return queued.map(t -> Reply.complete(TaskView.of(t)));
     }
-    return queued.compose(t -> waiter.awaitTerminal(t.id(), settings.syncWait()))
+    return queued.compose(t -> waiter.awaitTerminal(t.id(), settings.syncWait(), unabandoned()))
         .compose(done -> syncReply(done, request.responseFormat()));
   }
 
-  /** The caller's task, after waiting up to {@code wait} for it to become terminal. */
-  public Future<JsonObject> get(String owner, String id, Duration wait) {
-    Future<Task> found = owned(owner, id).map(Versioned::value);
+  /**
+   * The caller's task, after waiting up to {@code wait} for it to become terminal; the wait ends early, failing,
+   * when {@code abandoned} completes.
+   */
+  public Future<JsonObject> get(String owner, String id, Duration wait, Future<?> abandoned) {
+    Future<Task> found = owned(owner, id);
     if (wait.isZero()) {
       return found.map(TaskView::of);
     }
     Duration bounded = wait.compareTo(settings.maxLongPoll()) > 0 ? settings.maxLongPoll() : wait;
     return found.compose(task -> task.status().isTerminal()
         ? Future.succeededFuture(task)
-        : waiter.awaitTerminal(id, bounded)).map(TaskView::of);
+        : waiter.awaitTerminal(id, bounded, abandoned)).map(TaskView::of);
   }
 
-  /** Streams the caller's task on every change until it is terminal; the returned handle stops early. */
-  public Future<Follow> follow(String owner, String id, Handler<JsonObject> onChange,
-      Handler<Throwable> onError) {
-    return owned(owner, id).map(found -> waiter.follow(id, task -> onChange.handle(TaskView.of(task)), onError));
+  /** Streams the caller's task on every status change until it is terminal; the returned handle stops early. */
+  public Future<Follow> follow(String owner, String id, Handler<Change> onChange, Handler<Throwable> onError) {
+    return owned(owner, id).map(found -> view.watch(id, task -> onChange.handle(new Change(TaskView.of(task),
+        task.revision(), task.status().isTerminal())), onError));
   }
 
   /** Cancels the caller's task unless it already finished; workers honour it before starting and between attempts. */
   public Future<JsonObject> cancel(String owner, String id) {
-    return owned(owner, id).compose(found -> cancel(found, 1)).map(TaskView::of);
+    // The view answers who owns the task; the conditional write needs the stored version.
+    return owned(owner, id).compose(ignored -> store.find(id))
+        .compose(found -> found == null ? Future.failedFuture(notFound(id)) : cancel(found, 1))
+        .map(TaskView::of);
   }
 
   private Future<Task> cancel(Versioned<Task> current, int attempt) {
@@ -166,6 +178,7 @@ public final class TaskService {
     }
     return store.replace(current, task.cancelled(clock.instant(), settings.retention()))
         .map(written -> {
+          view.put(written.value());
           vertx.executeBlocking(() -> {
             events.publish(written.value());
             return null;
@@ -178,15 +191,15 @@ public final class TaskService {
   }
 
   /** The task if it exists, belongs to {@code owner} and has not expired; otherwise a 404 that reveals nothing. */
-  private Future<Versioned<Task>> owned(String owner, String id) {
+  private Future<Task> owned(String owner, String id) {
     if (!TaskIds.isWellFormed(id)) {
       return Future.failedFuture(notFound(id));
     }
-    return store.find(id).compose(found -> {
-      if (found == null || !found.value().owner().equals(owner)) {
+    return view.get(id).compose(found -> {
+      if (found == null || !found.owner().equals(owner)) {
         return Future.failedFuture(notFound(id));
       }
-      if (found.value().isExpired(clock.instant())) {
+      if (found.isExpired(clock.instant())) {
         return Future.failedFuture(new NotFoundException("task_expired", "Task '" + id
             + "' has expired; results are kept for " + settings.retention().toHours() + " hours.", "task_id"));
       }
@@ -215,6 +228,11 @@ public final class TaskService {
       params.put("image_keys", inputKeys);
     }
     return params;
+  }
+
+  /** Sync waits end with their time limit, not with the connection. */
+  private static Future<Void> unabandoned() {
+    return Promise.<Void>promise().future();
   }
 
   private static NotFoundException notFound(String id) {

@@ -81,6 +81,15 @@ public record Task(
         "The task was cancelled before it finished."), callbackUrl);
   }
 
+  /**
+   * This snapshot's place in the task's history, increasing with every write the state machine allows (QUEUED 0,
+   * attempt k running 2k, terminal odd), so that copies of a task seen in any order can be ordered without the
+   * store's opaque ETag.
+   */
+  public long revision() {
+    return 2L * attempts + (status.isTerminal() ? 1 : 0);
+  }
+
   public boolean isExpired(Instant now) {
     return now.getEpochSecond() >= expiresAt;
   }

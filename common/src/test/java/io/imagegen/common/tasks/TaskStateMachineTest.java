@@ -277,4 +277,16 @@ class TaskStateMachineTest {
     assertThat(json.has("error")).isFalse();
     assertThat(json.get("attempts").asInt()).isZero();
   }
+
+  @Test
+  void everyLegalWriteRaisesTheRevisionSoSnapshotsSeenInAnyOrderCanBeOrdered() {
+    Task queued = queued();
+    Task first = queued.running(CREATED.plusSeconds(1));
+    Task second = first.running(CREATED.plusSeconds(2));
+    Task done = second.succeeded(RESULT, CREATED.plusSeconds(3), RETENTION);
+
+    assertThat(List.of(queued, first, second, done)).extracting(Task::revision).isSorted().doesNotHaveDuplicates();
+    assertThat(queued.cancelled(CREATED, RETENTION).revision()).isGreaterThan(queued.revision());
+    assertThat(first.failed(ERROR, CREATED, RETENTION).revision()).isGreaterThan(first.revision());
+  }
 }

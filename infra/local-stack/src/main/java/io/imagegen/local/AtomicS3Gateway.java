@@ -20,6 +20,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -55,6 +56,8 @@ final class AtomicS3Gateway implements AutoCloseable {
   private volatile boolean holdStatusAfterImages;
   /** "bucket/task id" → task record writes with a terminal status that the store accepted. */
   private final Map<String, Integer> terminalWrites = new ConcurrentHashMap<>();
+  /** Bucket → task record reads (GETs) that reached the gateway. */
+  private final Map<String, LongAdder> taskReads = new ConcurrentHashMap<>();
 
   private AtomicS3Gateway(Vertx vertx, HttpClient client, HttpServer server, int backendPort) {
     this.vertx = vertx;
@@ -104,6 +107,12 @@ final class AtomicS3Gateway implements AutoCloseable {
   private void forward(HttpServerRequest request) {
     request.pause();
     String path = request.path();
+    if (request.method() == HttpMethod.GET) {
+      Matcher task = TASK_KEY.matcher(path);
+      if (task.matches()) {
+        taskReads.computeIfAbsent(task.group(1), bucket -> new LongAdder()).increment();
+      }
+    }
     if (request.method() == HttpMethod.PUT) {
       Matcher image = IMAGE_KEY.matcher(path);
       Matcher task = TASK_KEY.matcher(path);
@@ -158,6 +167,12 @@ final class AtomicS3Gateway implements AutoCloseable {
       }
     });
     return writes;
+  }
+
+  /** Task record reads the gateway saw in {@code bucket}: what polling costs the store. */
+  long taskReads(String bucket) {
+    LongAdder reads = taskReads.get(bucket);
+    return reads == null ? 0 : reads.sum();
   }
 
   /** Forwards {@code request} (its {@code body} if already read, else streamed); completes with the status sent. */

@@ -124,6 +124,11 @@ public final class EmbeddedS3 implements AutoCloseable {
     return gateway.terminalWrites(bucket);
   }
 
+  /** Task record reads (GETs) made in {@code bucket} so far, by any service. */
+  public long taskRecordReads(String bucket) {
+    return gateway.taskReads(bucket);
+  }
+
   @Override
   public void close() {
     stop();

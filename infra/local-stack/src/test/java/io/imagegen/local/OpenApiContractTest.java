@@ -266,6 +266,9 @@ class OpenApiContractTest {
     List<String[]> again = stream("/api/v1/tasks/" + streamed, DEV);
     assertThat(again).hasSize(1);
     assertThat(new JsonObject(again.get(0)[1]).containsKey("success")).as("stream events are not enveloped").isFalse();
+    Exchange resumedAfterTheEnd = checked("GET", "/v1/images/generations/" + streamed, DEV, null,
+        Map.of("Accept", "text/event-stream", "Last-Event-ID", "1000"));
+    assertThat(resumedAfterTheEnd.status()).as("a reconnect after the terminal event").isEqualTo(204);
   }
 
   @Test
