@@ -1,6 +1,7 @@
 package io.imagegen.api;
 
 import io.imagegen.api.http.ApiKeys;
+import io.imagegen.api.http.EdgeLimits;
 import io.imagegen.common.config.Env;
 import io.imagegen.common.models.ModelCatalog;
 import io.imagegen.common.queue.KafkaSettings;
@@ -30,7 +31,8 @@ record ApiConfig(
     int readBurst,
     String workerGroupId,
     long maxQueueDepth,
-    Duration shutdownTimeout) {
+    Duration shutdownTimeout,
+    EdgeLimits edge) {
 
   /** Reads and validates; throws {@code ConfigException} naming every bad variable. */
   static ApiConfig from(Env env) {
@@ -67,6 +69,7 @@ record ApiConfig(
     // About an hour of work for a modest fleet; 0 disables shedding.
     int maxDepth = env.integer("IMAGEGEN_MAX_QUEUE_DEPTH", 100_000, 0, Integer.MAX_VALUE);
     Duration shutdown = env.duration("IMAGEGEN_SHUTDOWN_TIMEOUT", Duration.ofSeconds(20));
+    EdgeLimits edge = EdgeLimits.from(env);
     ModelCatalog catalog = null;
     try {
       catalog = ModelCatalog.load(env.raw("IMAGEGEN_MODEL_CATALOG"));
@@ -76,6 +79,6 @@ record ApiConfig(
     env.validate();
     return new ApiConfig(host, port, keys, kafka, s3, catalog, maxBody, retention, enqueueTimeout, syncWait, maxWait,
         fetchPrivate, webhookSecrets, webhookPrivate, submitsPerSecond, submitBurst, readsPerSecond, readBurst, group,
-        maxDepth, shutdown);
+        maxDepth, shutdown, edge);
   }
 }

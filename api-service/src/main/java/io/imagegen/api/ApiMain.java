@@ -95,7 +95,7 @@ public final class ApiMain {
               config.syncWait(), config.maxWait(), SAFETY_POLL));
           ApiVerticle verticle = new ApiVerticle(new ApiVerticle.Options(config.host(), config.port(),
               config.maxBodyBytes(), config.maxWait(), config.submitsPerSecond(), config.submitBurst(),
-              config.readsPerSecond(), config.readBurst()), config.apiKeys(), tasks,
+              config.readsPerSecond(), config.readBurst(), config.edge()), config.apiKeys(), tasks,
               new ModelDirectory(config.catalog()), new ImageService(objects, Clock.systemUTC()), queue);
           return vertx.deployVerticle(verticle).<Running>map(deploymentId -> new Started(vertx, deploymentId,
               verticle, producer, events, listener, fetcher, queue, objects, config.shutdownTimeout()));
