@@ -74,7 +74,7 @@ public final class ApiVerticle extends VerticleBase {
     // No h2c: every connection is HTTP/1 from its first byte, so the guard sees it before it has sent anything.
     HttpServerOptions serverOptions = new HttpServerOptions().setHttp2ClearTextEnabled(false);
     ConnectionGuard guard = new ConnectionGuard(vertx, limits, serverOptions);
-    router.route().handler(guard::onRequest);
+    router.route().handler(guard::onRequest).failureHandler(guard::onFailure);
     router.get("/health").handler(ctx -> Responses.ok(ctx, 200, new JsonObject().put("status", "ok")));
     router.route("/v1/*").handler(this::authenticate);
     router.route("/api/v1/*").handler(this::authenticate);

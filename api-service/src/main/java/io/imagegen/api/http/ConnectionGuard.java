@@ -1,6 +1,7 @@
 package io.imagegen.api.http;
 
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.RoutingContext;
@@ -96,6 +97,16 @@ final class ConnectionGuard {
         watch.awaitRequest(limits.idleTimeout());
       }
     });
+    ctx.next();
+  }
+
+  /** The first failure handler: a client that hung up mid-request is routine, not a server fault worth an ERROR. */
+  void onFailure(RoutingContext ctx) {
+    if (ctx.failure() instanceof HttpClosedException) {
+      LOG.debug("client {} closed the connection during {} {}", ctx.request().remoteAddress(), ctx.request().method(),
+          ctx.request().path());
+      return;
+    }
     ctx.next();
   }
 }

@@ -7,8 +7,11 @@ import static org.awaitility.Awaitility.await;
 
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetSocket;
-import java.io.IOException;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.net.Socket;
+import java.net.SocketException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,7 +27,7 @@ class ApiEdgeLimitsTest {
   private EdgeServer server;
 
   private EdgeServer start(Map<String, String> variables) throws Exception {
-    server = new EdgeServer(EdgeServer.limits(variables), 400, null);
+    server = new EdgeServer(EdgeServer.limits(variables), 200, 400, null);
     return server;
   }
 
@@ -104,7 +107,7 @@ class ApiEdgeLimitsTest {
       send(excess, "GET /health HTTP/1.1\r\nHost: api\r\n\r\n");
       assertThat(readUntilClosed(excess)).isEmpty();
       assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(2));
-    } catch (IOException reset) {
+    } catch (SocketException reset) {
       // A reset is as good a refusal as an orderly close.
     }
     held.remove(0).close();
@@ -141,6 +144,29 @@ class ApiEdgeLimitsTest {
       assertThat(answer).startsWith("HTTP/1.1 400");
       // Nothing after the refusal is served: the smuggled request never reaches a handler.
       assertThat(answer.split("HTTP/1.1 ", -1)).hasSize(2);
+    }
+  }
+
+  @Test
+  void aClientHangingUpMidBodyIsNotLoggedAsAnError() throws Exception {
+    start(Map.of());
+    PrintStream original = System.err;
+    ByteArrayOutputStream captured = new ByteArrayOutputStream();
+    // slf4j-simple looks System.err up at each line, so this sees every log line the server writes meanwhile.
+    System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+    try {
+      for (int i = 0; i < 5; i++) {
+        try (Socket socket = server.connect()) {
+          send(socket, "POST /v1/images/generations HTTP/1.1\r\nHost: api\r\nAuthorization: Bearer "
+              + EdgeServer.KEY + "\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n"
+              + "{\"model\":\"demo\",\"prompt\":\"" + "x".repeat(5000));
+        }
+      }
+      await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3))
+          .until(() -> !captured.toString(StandardCharsets.UTF_8).contains("ERROR"));
+    } finally {
+      System.setErr(original);
+      original.print(captured.toString(StandardCharsets.UTF_8));
     }
   }
 }

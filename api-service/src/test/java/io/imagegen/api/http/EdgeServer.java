@@ -22,9 +22,9 @@ final class EdgeServer implements AutoCloseable {
   private final Vertx vertx = Vertx.vertx();
   private final ApiVerticle verticle;
 
-  EdgeServer(EdgeLimits limits, int readBurst, ImageService images) throws Exception {
+  EdgeServer(EdgeLimits limits, double readsPerSecond, int readBurst, ImageService images) throws Exception {
     verticle = new ApiVerticle(new ApiVerticle.Options("127.0.0.1", 0, 1024 * 1024, Duration.ofSeconds(60), 20, 50,
-        200, readBurst, limits), ApiKeys.from(new Env(Map.of("IMAGEGEN_API_KEYS", "alice=" + KEY))), null,
+        readsPerSecond, readBurst, limits), ApiKeys.from(new Env(Map.of("IMAGEGEN_API_KEYS", "alice=" + KEY))), null,
         new ModelDirectory(ModelCatalog.of(List.of())), images, null);
     vertx.deployVerticle(verticle).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
   }
