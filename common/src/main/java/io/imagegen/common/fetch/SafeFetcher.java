@@ -28,9 +28,9 @@ import java.util.function.Predicate;
 
 /**
  * Fetches user-supplied URLs (image inputs, webhook targets) without letting them reach our own network: every hop's
- * host is resolved once, every resolved address must be public (or loopback, when the policy allows it for development), and the
- * connection goes to exactly the vetted address so DNS cannot be re-pointed in between. Futures complete on the
- * caller's context; nothing blocks an event loop.
+ * host is resolved once, every resolved address must be public (or loopback, when the policy allows it for
+ * development), and the connection goes to exactly the vetted address so DNS cannot be re-pointed in between.
+ * Futures complete on the caller's context; nothing blocks an event loop.
  */
 public final class SafeFetcher implements AutoCloseable {
   /** A successful GET: the URL that finally answered 2xx, its media type (lower case, no parameters), the body. */

@@ -25,6 +25,10 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /** Which URLs and addresses {@link SafeFetcher} refuses before (or instead of) connecting. */
 class SafeFetcherAddressTest {
+  /** The one refusal of a host name, whatever it resolves to (or not). */
+  private static final String NOT_PUBLIC =
+      "could not be resolved to public internet addresses; only public internet addresses may be fetched";
+
   private final FetchTestSupport support = new FetchTestSupport();
 
   @AfterEach
@@ -56,7 +60,7 @@ class SafeFetcherAddressTest {
   void localhostIsRefusedByWhatItResolvesTo() {
     InvalidRequestException refused = refusal(support.fetcher(strictPolicy()).get(support.url("localhost", "/")));
 
-    assertThat(refused).hasMessage("URL host localhost could not be resolved to public internet addresses; only public internet addresses may be fetched");
+    assertThat(refused).hasMessage("URL host localhost " + NOT_PUBLIC);
   }
 
   @ParameterizedTest(name = "{0}")
@@ -72,7 +76,7 @@ class SafeFetcherAddressTest {
         .get(support.url("evil.test", "/image.png")));
 
     // The same words as for a name that does not exist, and no address: the refusal is no DNS oracle.
-    assertThat(refused).hasMessage("URL host evil.test could not be resolved to public internet addresses; only public internet addresses may be fetched");
+    assertThat(refused).hasMessage("URL host evil.test " + NOT_PUBLIC);
     assertThat(refused.getMessage()).doesNotContain(blocked.getHostAddress()).doesNotContain(ip);
   }
 
@@ -83,7 +87,7 @@ class SafeFetcherAddressTest {
     InvalidRequestException refused = refusal(support.fetcher(strictPolicy(),
         Map.of("mixed.test", List.of(PUBLIC_LOCAL, metadata))).get(support.url("mixed.test", "/")));
 
-    assertThat(refused).hasMessage("URL host mixed.test could not be resolved to public internet addresses; only public internet addresses may be fetched");
+    assertThat(refused).hasMessage("URL host mixed.test " + NOT_PUBLIC);
   }
 
   @ParameterizedTest(name = "{0}")
@@ -144,7 +148,7 @@ class SafeFetcherAddressTest {
   void anUnresolvableHostIsTheClientsMistake() {
     InvalidRequestException refused = refusal(support.fetcher(strictPolicy(), Map.of()).get("http://nx.test/a.png"));
 
-    assertThat(refused).hasMessage("URL host nx.test could not be resolved to public internet addresses; only public internet addresses may be fetched");
+    assertThat(refused).hasMessage("URL host nx.test " + NOT_PUBLIC);
   }
 
   @Test
@@ -197,7 +201,7 @@ class SafeFetcherAddressTest {
     Throwable refused = failure(fetcher.get(support.url("public.test", "/start")));
 
     assertThat(refused).isInstanceOf(InvalidRequestException.class)
-        .hasMessage("URL host internal.test could not be resolved to public internet addresses; only public internet addresses may be fetched");
+        .hasMessage("URL host internal.test " + NOT_PUBLIC);
     assertThat(support.hits).extracting(FetchTestSupport.Hit::path).containsExactly("/start");
     assertThat(support.resolved).containsExactly("public.test", "internal.test");
   }
@@ -264,7 +268,7 @@ class SafeFetcherAddressTest {
     InvalidRequestException refused = refusal(support.fetcher(permissivePolicy(), Map.of("dev.test", List.of(blocked)))
         .get(support.url("dev.test", "/image.png")));
 
-    assertThat(refused).hasMessage("URL host dev.test could not be resolved to public internet addresses; only public internet addresses may be fetched");
+    assertThat(refused).hasMessage("URL host dev.test " + NOT_PUBLIC);
   }
 
   @Test
