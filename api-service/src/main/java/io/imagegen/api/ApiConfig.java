@@ -2,7 +2,9 @@ package io.imagegen.api;
 
 import io.imagegen.api.http.ApiKeys;
 import io.imagegen.api.tasks.TaskCache;
+import io.imagegen.api.http.EdgeLimits;
 import io.imagegen.common.config.Env;
+import io.imagegen.common.fetch.LoopbackFlag;
 import io.imagegen.common.models.ModelCatalog;
 import io.imagegen.common.observability.LogSettings;
 import io.imagegen.common.queue.KafkaSettings;
@@ -36,7 +38,8 @@ record ApiConfig(
     int metricsPort,
     LogSettings logs,
     TaskCache.Limits taskView,
-    int maxWaitsPerKey) {
+    int maxWaitsPerKey,
+    EdgeLimits edge) {
 
   /** Reads and validates; throws {@code ConfigException} naming every bad variable. */
   static ApiConfig from(Env env) {
@@ -54,16 +57,16 @@ record ApiConfig(
     Duration syncWait = env.duration("IMAGEGEN_SYNC_WAIT_TIMEOUT", Duration.ofSeconds(90));
     // Long-poll and SSE clients reconnect after this; bounded so idle connections do not pile up.
     Duration maxWait = env.duration("IMAGEGEN_MAX_WAIT", Duration.ofSeconds(60));
-    // Only for development against local test servers: lets image URLs reach loopback and private networks.
-    boolean fetchPrivate = env.bool("IMAGEGEN_FETCH_ALLOW_PRIVATE_NETWORKS", false);
+    // Only for development against local test servers: lets image URLs reach loopback.
+    boolean fetchPrivate = LoopbackFlag.read(env, "IMAGEGEN_FETCH_ALLOW_PRIVATE_NETWORKS");
     WebhookSecrets webhookSecrets = WebhookSecrets.from(env);
     for (String owner : webhookSecrets.owners()) {
       if (!keys.has(owner)) {
         env.problem(WebhookSecrets.VARIABLE + " names '" + owner + "', which is not a key in IMAGEGEN_API_KEYS");
       }
     }
-    // Development only, like image fetching: lets callback URLs use http and loopback or private IP literals.
-    boolean webhookPrivate = env.bool("IMAGEGEN_WEBHOOK_ALLOW_PRIVATE_NETWORKS", false);
+    // Development only, like image fetching: lets callback URLs use http and loopback.
+    boolean webhookPrivate = LoopbackFlag.read(env, "IMAGEGEN_WEBHOOK_ALLOW_PRIVATE_NETWORKS");
     int submitsPerSecond = env.integer("IMAGEGEN_RATE_LIMIT_SUBMITS_PER_SECOND", 20, 1, 1_000_000);
     int submitBurst = env.integer("IMAGEGEN_RATE_LIMIT_SUBMIT_BURST", 50, 1, 1_000_000);
     // Polling is cheaper than submitting but unbounded polling still costs a storage read each.
@@ -82,6 +85,7 @@ record ApiConfig(
     Duration viewStale = env.duration("IMAGEGEN_TASK_VIEW_STALE_AFTER", Duration.ofSeconds(2));
     // Each open long-poll or stream holds a connection and a watch; one key must not hold them all.
     int maxWaits = env.integer("IMAGEGEN_MAX_WAITS_PER_KEY", 100, 1, 1_000_000);
+    EdgeLimits edge = EdgeLimits.from(env);
     ModelCatalog catalog = null;
     try {
       catalog = ModelCatalog.load(env.raw("IMAGEGEN_MODEL_CATALOG"));
@@ -91,6 +95,6 @@ record ApiConfig(
     env.validate();
     return new ApiConfig(host, port, keys, kafka, s3, catalog, maxBody, retention, enqueueTimeout, syncWait, maxWait,
         fetchPrivate, webhookSecrets, webhookPrivate, submitsPerSecond, submitBurst, readsPerSecond, readBurst, group,
-        maxDepth, shutdown, metricsPort, logs, new TaskCache.Limits(viewBytes, viewStale), maxWaits);
+        maxDepth, shutdown, metricsPort, logs, new TaskCache.Limits(viewBytes, viewStale), maxWaits, edge);
   }
 }

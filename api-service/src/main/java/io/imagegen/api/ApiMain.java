@@ -119,7 +119,8 @@ public final class ApiMain {
               config.syncWait(), config.maxWait(), config.logs().prompts()));
           ApiVerticle verticle = new ApiVerticle(new ApiVerticle.Options(config.host(), config.port(),
               config.maxBodyBytes(), config.maxWait(), config.submitsPerSecond(), config.submitBurst(),
-              config.readsPerSecond(), config.readBurst(), config.maxWaitsPerKey()), config.apiKeys(), tasks,
+              config.readsPerSecond(), config.readBurst(), config.maxWaitsPerKey(), config.edge()), config.apiKeys(),
+              tasks,
               new ModelDirectory(config.catalog()), new ImageService(objects, Clock.systemUTC()), queue,
               observability);
           return vertx.deployVerticle(verticle)

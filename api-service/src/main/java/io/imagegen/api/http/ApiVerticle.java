@@ -17,6 +17,7 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -32,7 +33,8 @@ public final class ApiVerticle extends VerticleBase {
 
   /** The edge's own settings: where to listen and how much to accept. */
   public record Options(String host, int port, int maxBodyBytes, Duration maxWait, double submitsPerSecond,
-      int submitBurst, double readsPerSecond, int readBurst, int maxWaitsPerKey) {
+      int submitBurst, double readsPerSecond, int readBurst, int maxWaitsPerKey,
+      EdgeLimits limits) {
   }
 
   private final String host;
@@ -42,6 +44,8 @@ public final class ApiVerticle extends VerticleBase {
   private final RateLimiter submitLimiter;
   private final RateLimiter readLimiter;
   private final OpenWaits waits;
+  private final EdgeLimits limits;
+  private final FailedAuthThrottle authThrottle;
   private final ApiKeys keys;
   private final TaskService tasks;
   private final ModelDirectory models;
@@ -49,6 +53,7 @@ public final class ApiVerticle extends VerticleBase {
   private final QueueDepth queue;
   private final ApiObservability observability;
   private HttpServer server;
+  private long forgetTimer = -1;
 
   public ApiVerticle(Options options, ApiKeys keys, TaskService tasks, ModelDirectory models, ImageService images,
       QueueDepth queue, ApiObservability observability) {
@@ -56,8 +61,12 @@ public final class ApiVerticle extends VerticleBase {
     this.port = options.port();
     this.maxBodyBytes = options.maxBodyBytes();
     this.maxWait = options.maxWait();
-    this.submitLimiter = new RateLimiter(options.submitsPerSecond(), options.submitBurst(), System::nanoTime);
-    this.readLimiter = new RateLimiter(options.readsPerSecond(), options.readBurst(), System::nanoTime);
+    this.submitLimiter = new RateLimiter(options.submitsPerSecond(), options.submitBurst(), System::nanoTime,
+        "Rate limit exceeded for this key");
+    this.readLimiter = new RateLimiter(options.readsPerSecond(), options.readBurst(), System::nanoTime,
+        "Read rate limit exceeded for this key");
+    this.limits = options.limits();
+    this.authThrottle = new FailedAuthThrottle(limits, System::nanoTime);
     this.waits = new OpenWaits(options.maxWaitsPerKey());
     this.keys = keys;
     this.tasks = tasks;
@@ -70,6 +79,10 @@ public final class ApiVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     Router router = Router.router(vertx);
+    // No h2c: every connection is HTTP/1 from its first byte, so the guard sees it before it has sent anything.
+    HttpServerOptions serverOptions = new HttpServerOptions().setHttp2ClearTextEnabled(false);
+    ConnectionGuard guard = new ConnectionGuard(vertx, limits, serverOptions);
+    router.route().handler(guard::onRequest).failureHandler(guard::onFailure);
     observability.install(router);
     router.get("/health").handler(ctx -> Responses.ok(ctx, 200, new JsonObject().put("status", "ok")));
     Playground.mount(router);
@@ -117,7 +130,9 @@ public final class ApiVerticle extends VerticleBase {
     router.errorHandler(413, ctx -> HttpErrors.write(ctx, 413,
         "Request body is larger than " + maxBodyBytes + " bytes", "request_too_large", null));
     router.errorHandler(500, ctx -> HttpErrors.send(ctx, ctx.failure()));
-    return vertx.createHttpServer()
+    forgetTimer = vertx.setPeriodic(limits.authFailureWindow().toMillis(), id -> authThrottle.forgetExpired());
+    return vertx.createHttpServer(serverOptions)
+        .connectionHandler(guard::onConnection)
         .requestHandler(router)
         .listen(port, host)
         .onSuccess(s -> server = s);
@@ -130,12 +145,19 @@ public final class ApiVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
+    vertx.cancelTimer(forgetTimer);
     return server == null ? Future.succeededFuture() : server.close();
   }
 
   private void authenticate(RoutingContext ctx) {
     String header = ctx.request().getHeader("Authorization");
     String token = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7) ? header.substring(7).trim() : null;
+    try {
+      authThrottle.check(ctx.request());
+    } catch (RateLimitedException e) {
+      HttpErrors.send(ctx, e);
+      return;
+    }
     keys.authenticate(token).ifPresentOrElse(owner -> {
       try {
         (ctx.request().method() == HttpMethod.POST ? submitLimiter : readLimiter).acquire(owner);
@@ -147,6 +169,7 @@ public final class ApiVerticle extends VerticleBase {
       TaskContext.current().ifPresent(task -> task.with(TaskContext.OWNER, owner).attach());
       ctx.next();
     }, () -> {
+      authThrottle.failed(ctx.request());
       ctx.response().putHeader("WWW-Authenticate", "Bearer");
       HttpErrors.send(ctx, new AuthenticationException(Responses.isEnvelope(ctx) ? "Unauthorized"
           : token == null ? "Missing API key: send 'Authorization: Bearer <key>'." : "Incorrect API key provided."));
@@ -215,6 +238,13 @@ public final class ApiVerticle extends VerticleBase {
       limit = rawLimit == null ? 20 : Integer.parseInt(rawLimit);
     } catch (NumberFormatException e) {
       HttpErrors.send(ctx, InvalidRequestException.field("limit", "limit must be a whole number"));
+      return;
+    }
+    try {
+      // Authentication took one token; each listed image costs one more storage read (docs/operations.md).
+      readLimiter.acquire(ctx.get(OWNER), Math.max(0, Math.min(limit, ImageService.MAX_LIMIT)));
+    } catch (RateLimitedException e) {
+      HttpErrors.send(ctx, e);
       return;
     }
     images.list(ctx.get(OWNER), ctx.request().getParam("after"), limit)

@@ -10,6 +10,7 @@ import io.imagegen.common.errors.PermissionException;
 import io.imagegen.common.errors.RateLimitedException;
 import io.imagegen.common.errors.UnavailableException;
 import io.imagegen.common.errors.UpstreamException;
+import io.vertx.core.Future;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -54,7 +55,7 @@ final class HttpErrors {
    * An error body in the shape of the path's API family: OpenAI's {@code {"error":{...}}} on {@code /v1}, the
    * {@code {success, code, message}} envelope on {@code /api/v1}.
    */
-  static void write(RoutingContext ctx, int status, String message, String code, String param) {
+  static Future<Void> write(RoutingContext ctx, int status, String message, String code, String param) {
     ctx.put(ApiObservability.ERROR_CODE, code);
     JsonObject body;
     if (Responses.isEnvelope(ctx)) {
@@ -67,16 +68,22 @@ final class HttpErrors {
       }
       body = new JsonObject().put("error", error);
     }
-    ctx.response().setStatusCode(status)
+    return ctx.response().setStatusCode(status)
         .putHeader("Content-Type", "application/json")
         .end(body.encode());
+  }
+
+  /** Answers like {@link #write} and then closes the connection: for a request whose rest we will not read. */
+  static void closing(RoutingContext ctx, int status, String message, String code) {
+    ctx.response().putHeader("Connection", "close");
+    write(ctx, status, message, code, null).onComplete(ignored -> ctx.request().connection().close());
   }
 
   private static String type(int status) {
     return switch (status) {
       case 401 -> "authentication_error";
       case 403 -> "permission_error";
-      case 404, 400, 409, 413, 422 -> "invalid_request_error";
+      case 404, 400, 408, 409, 413, 422 -> "invalid_request_error";
       case 429 -> "rate_limit_error";
       default -> "server_error";
     };

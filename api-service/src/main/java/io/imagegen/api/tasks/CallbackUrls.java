@@ -18,7 +18,7 @@ public final class CallbackUrls {
   private final WebhookSecrets secrets;
   private final boolean allowPrivateNetworks;
 
-  /** @param allowPrivateNetworks development only: accept http and private or loopback IP literals */
+  /** @param allowPrivateNetworks development only: accept http and loopback IP literals */
   public CallbackUrls(WebhookSecrets secrets, boolean allowPrivateNetworks) {
     this.secrets = secrets;
     this.allowPrivateNetworks = allowPrivateNetworks;

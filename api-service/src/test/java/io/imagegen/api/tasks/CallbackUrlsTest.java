@@ -70,6 +70,13 @@ class CallbackUrlsTest {
         .hasMessageContaining(reason);
   }
 
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"http://169.254.169.254/latest/meta-data", "http://10.0.0.8/hook", "http://[fd00::1]/hook"})
+  void theDevelopmentFlagAcceptsLoopbackOnlyNotOtherPrivateLiterals(String url) {
+    assertThat(refusal(development, "dev", url)).hasMessageStartingWith("callback_url is not acceptable: ")
+        .hasMessageContaining(" is a ");
+  }
+
   @ParameterizedTest(name = "{index}: {0}")
   @ValueSource(strings = {"https://user:secret@hooks.example.com/", "ftp://hooks.example.com/", "/relative/hook",
       "https://0x7f.1/hook", ""})

@@ -8,7 +8,9 @@ import java.util.stream.Collectors;
 
 /**
  * Limits applied by {@link SafeFetcher} to every fetch: body size, accepted media types (empty = any), connect and
- * whole-fetch timeouts, redirect budget, and whether private/loopback networks may be reached (development only).
+ * whole-fetch timeouts, redirect budget, and whether loopback (127.0.0.0/8, ::1) may be reached (development only).
+ * {@code allowPrivateNetworks} is named after its variables ({@code IMAGEGEN_*_ALLOW_PRIVATE_NETWORKS}); every other
+ * non-public range (cloud metadata, 10/8, the object store's network) stays refused even when it is on.
  */
 public record FetchPolicy(long maxBytes, Set<String> allowedContentTypes, Duration connectTimeout,
                           Duration totalTimeout, int maxRedirects, boolean allowPrivateNetworks) {

@@ -28,9 +28,9 @@ import java.util.function.Predicate;
 
 /**
  * Fetches user-supplied URLs (image inputs, webhook targets) without letting them reach our own network: every hop's
- * host is resolved once, every resolved address must be public (unless the policy allows private networks), and the
- * connection goes to exactly the vetted address so DNS cannot be re-pointed in between. Futures complete on the
- * caller's context; nothing blocks an event loop.
+ * host is resolved once, every resolved address must be public (or loopback, when the policy allows it for
+ * development), and the connection goes to exactly the vetted address so DNS cannot be re-pointed in between.
+ * Futures complete on the caller's context; nothing blocks an event loop.
  */
 public final class SafeFetcher implements AutoCloseable {
   /** A successful GET: the URL that finally answered 2xx, its media type (lower case, no parameters), the body. */
@@ -80,14 +80,14 @@ public final class SafeFetcher implements AutoCloseable {
   }
 
   /**
-   * Checks {@code url} as far as is possible without DNS (syntax, scheme, credentials, numeric forms and, unless
-   * {@code allowPrivateNetworks}, an IP literal in a refused range), so that a URL stored for later use can be
-   * refused when it is submitted; throws {@link InvalidRequestException} ({@code invalid_url}). Host names are
-   * still vetted on every fetch.
+   * Checks {@code url} as far as is possible without DNS (syntax, scheme, credentials, numeric forms and an IP
+   * literal in a refused range; loopback passes when {@code allowPrivateNetworks}), so that a URL stored for later
+   * use can be refused when it is submitted; throws {@link InvalidRequestException} ({@code invalid_url}). Host names
+   * are still vetted on every fetch.
    */
   public static void precheck(String url, boolean allowPrivateNetworks) {
     FetchTarget target = FetchTarget.parse(url);
-    if (allowPrivateNetworks || !AddressRules.isIpLiteral(target.host())) {
+    if (!AddressRules.isIpLiteral(target.host())) {
       return;
     }
     InetAddress address;
@@ -98,8 +98,8 @@ public final class SafeFetcher implements AutoCloseable {
       throw FetchTarget.invalid("URL host " + target.host() + " is not a valid IP address");
     }
     String reason = AddressRules.blockedReason(address);
-    if (reason != null) {
-      throw refusal(target, address, reason);
+    if (reason != null && !(allowPrivateNetworks && address.isLoopbackAddress())) {
+      throw literalRefusal(target, reason);
     }
   }
 
@@ -201,31 +201,40 @@ public final class SafeFetcher implements AutoCloseable {
       resolved = Future.failedFuture(e);
     }
     return resolved.transform(ar -> {
-      if (ar.failed()) {
-        return Future.failedFuture(ar.cause() instanceof UnknownHostException
-            ? FetchTarget.invalid("URL host " + target.host() + " could not be resolved") : ar.cause());
+      if (ar.failed() && !(ar.cause() instanceof UnknownHostException)) {
+        return Future.failedFuture(ar.cause());
       }
-      List<InetAddress> addresses = ar.result();
+      List<InetAddress> addresses = ar.failed() ? null : ar.result();
       if (addresses == null || addresses.isEmpty()) {
-        return Future.failedFuture(FetchTarget.invalid("URL host " + target.host() + " resolved to no address"));
+        return Future.failedFuture(refusal(target, null));
       }
-      if (!policy.allowPrivateNetworks()) {
-        // Every answer must be public: a mixed answer is how rebinding attacks hide the private one.
-        for (InetAddress address : addresses) {
-          String reason = treatAsPublic.test(address) ? null : AddressRules.blockedReason(address);
-          if (reason != null) {
-            return Future.failedFuture(refusal(target, address, reason));
-          }
+      // Every answer must be public: a mixed answer is how rebinding attacks hide the private one.
+      for (InetAddress address : addresses) {
+        String reason = treatAsPublic.test(address) ? null : AddressRules.blockedReason(address);
+        if (reason != null && !(policy.allowPrivateNetworks() && address.isLoopbackAddress())) {
+          return Future.failedFuture(refusal(target, reason));
         }
       }
       return Future.succeededFuture(addresses.get(0));
     });
   }
 
-  private static InvalidRequestException refusal(FetchTarget target, InetAddress address, String reason) {
-    String subject = AddressRules.isIpLiteral(target.host()) ? target.host() + " is a "
-        : target.host() + " resolves to " + address.getHostAddress() + ", a ";
-    return FetchTarget.invalid(subject + reason + " address; only public internet addresses may be fetched");
+  /**
+   * The refusal of a vetted host. A literal's own range is no secret; for a name, the message is the same whether it
+   * is unknown or resolves to a refused range, and never says what it resolves to: the caller must not learn our
+   * internal DNS from it (docs/api.md).
+   */
+  private static InvalidRequestException refusal(FetchTarget target, String reason) {
+    if (reason != null && AddressRules.isIpLiteral(target.host())) {
+      return literalRefusal(target, reason);
+    }
+    return FetchTarget.invalid("URL host " + target.host() + " could not be resolved to public internet addresses; "
+        + "only public internet addresses may be fetched");
+  }
+
+  private static InvalidRequestException literalRefusal(FetchTarget target, String reason) {
+    return FetchTarget.invalid(target.host() + " is a " + reason + " address; only public internet addresses may be "
+        + "fetched");
   }
 
   private RequestOptions requestOptions(HttpMethod method, FetchTarget target, InetAddress address) {

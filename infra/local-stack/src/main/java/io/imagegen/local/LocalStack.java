@@ -90,6 +90,8 @@ public final class LocalStack implements AutoCloseable {
       env.put("IMAGEGEN_S3_SECRET_KEY", s3.secretKey());
       // S3Proxy honours per-object ACLs, which gives short, plain public URLs.
       env.put("IMAGEGEN_S3_PUBLIC_URL_MODE", "acl");
+      // Every client of the stack (tests, curl) shares 127.0.0.1, so one address's failed-key budget is everyone's.
+      env.put("IMAGEGEN_AUTH_FAILURE_LIMIT", "1000");
       env.putAll(options.env());
       long infraReady = System.nanoTime();
       api = await(ApiMain.start(env));

@@ -33,6 +33,7 @@ public final class LocalStackMain {
         .withPorts(apiPort, kafkaPort, s3Port)
         .withWorkers(workers)
         .withEnv(passThrough(System.getenv()));
+    boolean userKeys = System.getenv().containsKey("IMAGEGEN_API_KEYS");
     System.out.println("Starting Kafka, S3Proxy, api-service and " + workers + " worker(s); data in " + data);
     LocalStack stack = LocalStack.start(options);
     CountDownLatch stopped = new CountDownLatch(1);
@@ -41,9 +42,22 @@ public final class LocalStackMain {
       stack.close();
       stopped.countDown();
     }, "local-stack-shutdown"));
-    String key = options.apiKey();
-    String base = stack.apiBase().toString();
-    System.out.println("""
+    System.out.println(banner(stack.apiBase().toString(), userKeys,
+        options.apiKey(), stack.kafka().bootstrapServers(), stack.s3().endpoint().toString(),
+        stack.workerMonitoring().get(0).toString()));
+    stopped.await();
+  }
+
+  /**
+   * How to use the running stack. A key the user set in {@code IMAGEGEN_API_KEYS} is never printed (terminals get
+   * recorded); only the built-in development key, which README.md publishes anyway, is spelled out.
+   */
+  static String banner(String base, boolean userKeys, String developmentKey, String kafka, String s3,
+      String metrics) {
+    String key = userKeys ? "<the secret of a key in your IMAGEGEN_API_KEYS>" : developmentKey;
+    String keyNote = userKeys ? "from IMAGEGEN_API_KEYS"
+        : "built-in development key; set IMAGEGEN_API_KEYS for your own";
+    return """
 
         imagegen-queue is running.
           API        %s   (API key: %s)
@@ -52,17 +66,16 @@ public final class LocalStackMain {
           Metrics    %s/metrics   (worker 1; /health beside it)
 
         Submit a task:
-          curl -s -X POST %s/v1/images/generations -H 'Authorization: Bearer %s' \\
+          KEY='%s'
+          curl -s -X POST %s/v1/images/generations -H "Authorization: Bearer $KEY" \\
                -H 'Content-Type: application/json' \\
                -d '{"model":"demo-async","prompt":"a lighthouse at dusk","size":"512x512"}'
 
         Poll it (use the task_id from the answer):
-          curl -s %s/v1/images/generations/<task_id> -H 'Authorization: Bearer %s'
+          curl -s %s/v1/images/generations/<task_id> -H "Authorization: Bearer $KEY"
 
         Press Ctrl-C to stop.
-        """.formatted(base, key, stack.kafka().bootstrapServers(), stack.s3().endpoint(),
-        stack.workerMonitoring().get(0), base, key, base, key));
-    stopped.await();
+        """.formatted(base, keyNote, kafka, s3, metrics, key, base, base);
   }
 
   /**
