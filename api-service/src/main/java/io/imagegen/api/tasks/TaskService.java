@@ -82,10 +82,10 @@ public final class TaskService {
       return Future.failedFuture(e);
     }
     if (idempotencyKey == null) {
-      return submit(owner, request, callbackUrl, TaskIds.next());
+      return submit(owner, request, callbackUrl, TaskIds.next(clock.instant()), null);
     }
-    return idempotency.claim(owner, idempotencyKey, body, TaskIds.next()).compose(claim -> claim.fresh()
-        ? submit(owner, request, callbackUrl, claim.taskId())
+    return idempotency.claim(owner, idempotencyKey, body, TaskIds.next(clock.instant())).compose(claim -> claim.fresh()
+        ? submit(owner, request, callbackUrl, claim.taskId(), Idempotency.record(owner, idempotencyKey))
             .onFailure(err -> idempotency.release(owner, idempotencyKey))
         : replay(owner, request, claim.taskId()));
   }
@@ -99,14 +99,16 @@ public final class TaskService {
                 request.responseFormat())));
   }
 
-  private Future<Reply> submit(String owner, GenerationRequest request, String callbackUrl, String id) {
+  private Future<Reply> submit(String owner, GenerationRequest request, String callbackUrl, String id,
+      String idempotencyRecord) {
     boolean edit = "edit".equals(request.mode());
     Future<List<String>> inputKeys = edit
         ? inputs.store(id, request.model(), request.params().get("image"))
         : Future.succeededFuture(List.of());
     Future<Task> queued = inputKeys.compose(keys -> {
       Task task = Task.queued(id, owner, clock.instant(), settings.retention(), request.model().id(),
-          request.prompt(), request.size(), request.quality(), request.n(), request.mode(), params(request, keys))
+          request.prompt(), request.size(), request.quality(), request.n(), request.mode(),
+          params(request, keys, idempotencyRecord))
           .withCallbackUrl(callbackUrl);
       return store.create(task)
           .compose(created -> producer.send(JobMessage.of(task.id(), task.model(), clock.millis()))
@@ -172,15 +174,24 @@ public final class TaskService {
       return Future.failedFuture(notFound(id));
     }
     return store.find(id).compose(found -> {
-      if (found == null || !found.value().owner().equals(owner)) {
+      if (found == null) {
+        // Swept after its retention (docs/architecture.md, "Retention"): the id's time says which.
+        return Future.failedFuture(TaskIds.createdAt(id).plus(settings.retention()).isBefore(clock.instant())
+            ? expired(id) : notFound(id));
+      }
+      if (!found.value().owner().equals(owner)) {
         return Future.failedFuture(notFound(id));
       }
       if (found.value().isExpired(clock.instant())) {
-        return Future.failedFuture(new NotFoundException("task_expired", "Task '" + id
-            + "' has expired; results are kept for " + settings.retention().toHours() + " hours.", "task_id"));
+        return Future.failedFuture(expired(id));
       }
       return Future.succeededFuture(found);
     });
+  }
+
+  private NotFoundException expired(String id) {
+    return new NotFoundException("task_expired", "Task '" + id + "' has expired; results are kept for "
+        + settings.retention().toHours() + " hours.", "task_id");
   }
 
   private Future<Reply> syncReply(Task task, String responseFormat) {
@@ -195,13 +206,20 @@ public final class TaskService {
     };
   }
 
-  /** The parameters workers see: inline inputs replaced by their storage keys, so task records stay small. */
-  private static Map<String, Object> params(GenerationRequest request, List<String> inputKeys) {
+  /**
+   * The parameters workers see: inline inputs replaced by their storage keys, so task records stay small, plus the
+   * key of the task's Idempotency-Key claim, so that retention deletes it with the task.
+   */
+  private static Map<String, Object> params(GenerationRequest request, List<String> inputKeys,
+      String idempotencyRecord) {
     Map<String, Object> params = new LinkedHashMap<>(request.params());
     params.put("response_format", request.responseFormat());
     if (!inputKeys.isEmpty()) {
       params.remove("image");
       params.put("image_keys", inputKeys);
+    }
+    if (idempotencyRecord != null) {
+      params.put(Task.IDEMPOTENCY_RECORD, idempotencyRecord);
     }
     return params;
   }
