@@ -45,7 +45,8 @@ class RetentionEndToEndTest {
         "IMAGEGEN_KAFKA_JOBS_TOPIC", "retention-" + unique,
         "IMAGEGEN_S3_BUCKET", "retention-" + unique,
         "IMAGEGEN_DEMO_LATENCY", "0",
-        "IMAGEGEN_RESULT_RETENTION", "4s")));
+        // Long enough for a task to finish on a busy two-core machine, short enough for the test.
+        "IMAGEGEN_RESULT_RETENTION", "15s")));
     api = new ApiClient(stack.apiBase());
     vertx = Vertx.vertx();
     bucket = ObjectStore.s3(vertx, S3Settings.from(new Env(stack.serviceEnv())));
@@ -72,13 +73,14 @@ class RetentionEndToEndTest {
 
     List<String> urls = new ArrayList<>();
     await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).untilAsserted(() -> {
-      JsonObject task = api.get("/v1/images/generations/" + id, DEV_KEY).json();
-      assertThat(task.getString("status")).isEqualTo("SUCCEEDED");
+      ApiClient.Response polled = api.get("/v1/images/generations/" + id, DEV_KEY);
+      JsonObject task = polled.json();
+      assertThat(task.getString("status")).as(polled.body()).isEqualTo("SUCCEEDED");
       urls.add(task.getJsonObject("result").getJsonArray("data").getJsonObject(0).getString("url"));
     });
     assertThat(keysOf(id)).as("objects of the task while it lives").isNotEmpty();
 
-    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
+    await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500))
         .untilAsserted(() -> assertThat(keysOf(id)).isEmpty());
 
     ApiClient.Response expired = api.get("/v1/images/generations/" + id, DEV_KEY);
