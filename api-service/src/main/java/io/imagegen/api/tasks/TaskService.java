@@ -9,7 +9,9 @@ import io.imagegen.common.models.ModelCatalog;
 import io.imagegen.common.queue.JobMessage;
 import io.imagegen.common.queue.TaskEventListener;
 import io.imagegen.common.queue.TaskEventPublisher;
+import io.imagegen.common.storage.BucketLayout;
 import io.imagegen.common.storage.ObjectStore;
+import io.imagegen.common.storage.ObjectStore.Condition;
 import io.imagegen.common.tasks.Task;
 import io.imagegen.common.tasks.TaskIds;
 import io.imagegen.common.tasks.TaskStore;
@@ -45,6 +47,7 @@ public final class TaskService {
   private final TaskEventPublisher events;
   private final TaskWaiter waiter;
   private final InputImages inputs;
+  private final TaskList tasks;
   private final Idempotency idempotency;
   private final CallbackUrls callbacks;
   private final Clock clock;
@@ -54,6 +57,7 @@ public final class TaskService {
       TaskEventPublisher events, TaskEventListener listener, SafeFetcher fetcher, CallbackUrls callbacks, Clock clock,
       Settings settings) {
     this.inputs = new InputImages(fetcher, objects);
+    this.tasks = new TaskList(objects, store, clock);
     this.callbacks = callbacks;
     this.idempotency = new Idempotency(objects, clock, settings.retention());
     this.vertx = vertx;
@@ -110,12 +114,15 @@ public final class TaskService {
           request.prompt(), request.size(), request.quality(), request.n(), request.mode(),
           params(request, keys, idempotencyRecord))
           .withCallbackUrl(callbackUrl);
-      return store.create(task)
-          .compose(created -> producer.send(JobMessage.of(task.id(), task.model(), clock.millis()))
-              .recover(err -> store.delete(task.id())
-                  .onFailure(cleanup -> LOG.error("task {} not enqueued and its record could not be removed",
-                      task.id(), cleanup))
-                  .transform(ignored -> Future.failedFuture(err))))
+      String indexEntry = BucketLayout.ownerTask(owner, task.id());
+      // The owner's index entry is written beside the record (in parallel: no added latency) so that listing the
+      // caller's tasks never lists the bucket; both go again if the job cannot be enqueued.
+      return Future.all(store.create(task), objects.put(indexEntry, new byte[0], "application/json", Condition.NONE))
+          .compose(created -> producer.send(JobMessage.of(task.id(), task.model(), clock.millis())))
+          .recover(err -> Future.join(store.delete(task.id()), objects.delete(indexEntry))
+              .onFailure(cleanup -> LOG.error("task {} not enqueued and its record could not be removed",
+                  task.id(), cleanup))
+              .transform(ignored -> Future.failedFuture(err)))
           .onFailure(err -> inputs.discard(keys))
           .map(ignored -> task);
     });
@@ -124,6 +131,17 @@ public final class TaskService {
     }
     return queued.compose(t -> waiter.awaitTerminal(t.id(), settings.syncWait()))
         .compose(done -> syncReply(done, request.responseFormat()));
+  }
+
+  /** A page of the caller's own tasks, newest first. */
+  public Future<JsonObject> list(String owner, String status, String model, String after, String limit) {
+    TaskList.Query query;
+    try {
+      query = TaskList.Query.parse(status, model, after, limit);
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
+    return tasks.list(owner, query);
   }
 
   /** The caller's task, after waiting up to {@code wait} for it to become terminal. */

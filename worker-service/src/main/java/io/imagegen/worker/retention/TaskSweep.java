@@ -12,8 +12,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Deletes every object of one task once it has expired: its images, inputs, the owner's image records, its
- * Idempotency-Key claim, and last the task record, so that a sweep cut short is simply done again. Repeating a sweep
+ * Deletes every object of one task once it has expired: its images, inputs, the owner's image records and task index
+ * entry, its Idempotency-Key claim, and last the task record, so that a sweep cut short is simply done again. Repeating a sweep
  * is harmless (deleting a missing object succeeds).
  */
 final class TaskSweep {
@@ -40,6 +40,7 @@ final class TaskSweep {
       List<String> keys = new ArrayList<>();
       if (task != null) {
         keys.addAll(ImageRecords.keys(task));
+        keys.add(BucketLayout.ownerTask(task.owner(), taskId));
         if (task.params().get(Task.IDEMPOTENCY_RECORD) instanceof String claim) {
           keys.add(claim);
         }

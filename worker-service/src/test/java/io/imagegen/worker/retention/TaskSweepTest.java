@@ -69,7 +69,7 @@ class TaskSweepTest {
 
   private final String taskId = TaskIds.next(CREATED);
 
-  /** A finished edit with two inputs, two images, their owner records and an Idempotency-Key claim, as stored. */
+  /** A finished edit with two inputs, two images, the owner's records and index entry and a claim, as stored. */
   private Task succeededEditWithClaim() {
     String claim = BucketLayout.idempotency("alice", "ab12");
     Task queued = Task.queued(taskId, "alice", CREATED, RETENTION, "gpt-image-1", "a fox", "1024x1024", "low", 2,
@@ -84,8 +84,9 @@ class TaskSweepTest {
     put(BucketLayout.input(taskId, 1));
     images.forEach(image -> put(image.storageKey()));
     ImageRecords.keys(done).forEach(this::put);
+    put(BucketLayout.ownerTask("alice", taskId));
     tasks.create(done);
-    assertThat(objects.keys()).hasSize(8);
+    assertThat(objects.keys()).hasSize(9);
     return done;
   }
 
