@@ -23,6 +23,7 @@ import io.imagegen.worker.providers.gemini.GeminiProvider;
 import io.imagegen.worker.providers.openai.OpenAiProvider;
 import io.imagegen.worker.providers.Providers;
 import io.imagegen.worker.queue.JobConsumer;
+import io.imagegen.worker.retention.RetentionSweeper;
 import io.imagegen.worker.tasks.JobRunner;
 import io.imagegen.worker.webhooks.Webhooks;
 import io.imagegen.worker.upstream.UpstreamGate;
@@ -129,6 +130,7 @@ public final class WorkerMain {
           return null;
         })
         .compose(ignored -> objects.ensureBucket())
+        .compose(ignored -> installExpiryRule(objects, config.retention()))
         // Listening first: a port already taken fails the start before any job is fetched.
         .compose(ignored -> monitoring.listen(vertx, config.httpHost(), config.httpPort(),
             () -> consuming.get() != null && consuming.get().consuming(), readiness::check))
@@ -141,7 +143,11 @@ public final class WorkerMain {
           consumer.start();
           consuming.set(consumer);
           Webhooks webhooks = Webhooks.start(vertx, config.webhooks(), config.kafka(), store, metrics, tracing);
-          return new Started(vertx, consumer, webhooks, monitoring, events, deadLetters, objects,
+          RetentionSweeper sweeper = new RetentionSweeper(new KafkaConsumer<>(sweeperProperties(config),
+              new StringDeserializer(), new ByteArrayDeserializer()), config.kafka().jobsTopic(), objects, store,
+              config.retention(), Clock.systemUTC(), metrics);
+          sweeper.start();
+          return new Started(vertx, consumer, webhooks, sweeper, monitoring, events, deadLetters, objects,
               config.shutdownGrace(), readiness, telemetry);
         })
         .onFailure(err -> {
@@ -167,6 +173,30 @@ public final class WorkerMain {
     }
   }
 
+  /**
+   * The bucket's lifecycle rule backs up the sweeper where the store has lifecycle rules (S3, MinIO; S3Proxy has
+   * none): one day on top of the retention, so that the rule never deletes what the API may still serve.
+   */
+  private static Future<Void> installExpiryRule(ObjectStore objects, Duration retention) {
+    return objects.expireObjectsAfter(retention.plusDays(1)).map(installed -> {
+      LOG.info(installed ? "bucket lifecycle rule installed: objects expire {} after their last write"
+          : "the object store has no lifecycle rules; the retention sweeper alone deletes expired objects ({})",
+          retention.plusDays(1));
+      return null;
+    });
+  }
+
+  /** The sweeper's own group on the jobs topic: its committed offsets say how far retention has swept. */
+  private static Map<String, Object> sweeperProperties(WorkerConfig config) {
+    Map<String, Object> props = config.kafka().baseClientProperties("imagegen-retention");
+    props.put(ConsumerConfig.GROUP_ID_CONFIG, config.groupId() + "-retention");
+    props.put(ConsumerConfig.GROUP_PROTOCOL_CONFIG, config.groupProtocol());
+    props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 100);
+    return props;
+  }
+
   private static Map<String, Object> consumerProperties(WorkerConfig config) {
     Map<String, Object> props = config.kafka().baseClientProperties("imagegen-worker");
     props.put(ConsumerConfig.GROUP_ID_CONFIG, config.groupId());
@@ -178,7 +208,7 @@ public final class WorkerMain {
     return props;
   }
 
-  private record Started(Vertx vertx, JobConsumer<JobMessage> consumer, Webhooks webhooks,
+  private record Started(Vertx vertx, JobConsumer<JobMessage> consumer, Webhooks webhooks, RetentionSweeper sweeper,
       MonitoringServer monitoring, TaskEventPublisher events, DeadLetterPublisher deadLetters, ObjectStore objects,
       Duration grace, Readiness readiness, Telemetry telemetry)
       implements Running {
@@ -196,6 +226,7 @@ public final class WorkerMain {
       Future<Void> hooks = webhooks.stop(grace);
       Shutdown.await("job consumer", consumer.stop(grace), grace.plusSeconds(10));
       Shutdown.await("webhooks", hooks, grace.plusSeconds(10));
+      Shutdown.await("retention sweeper", sweeper.stop(), Duration.ofSeconds(10));
       Shutdown.await("monitoring endpoint", monitoring.close(), Duration.ofSeconds(5));
       Shutdown.run("task events", events::close);
       Shutdown.run("dead letters", deadLetters::close);

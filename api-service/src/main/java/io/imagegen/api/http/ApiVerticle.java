@@ -18,6 +18,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -92,6 +93,8 @@ public final class ApiVerticle extends VerticleBase {
     // The /api/v1 family (seed 000) shares every handler; only the envelope differs. X-Async is ignored.
     router.post("/v1/images/generations").handler(body).handler(this::submit);
     router.post("/api/v1/images/generations").handler(body).handler(this::submit);
+    router.get("/v1/images/generations").handler(this::listTasks);
+    router.get("/api/v1/tasks").handler(this::listTasks);
     router.get("/v1/images/generations/:task_id").handler(this::getTask);
     router.get("/api/v1/tasks/:task_id").handler(this::getTask);
     router.post("/v1/images/generations/:task_id/cancel").handler(this::cancel);
@@ -228,6 +231,14 @@ public final class ApiVerticle extends VerticleBase {
     TaskContext.current().ifPresent(task -> task.with(TaskContext.TASK_ID, ctx.pathParam("task_id")).attach());
     tasks.cancel(ctx.get(OWNER), ctx.pathParam("task_id"))
         .onSuccess(task -> Responses.ok(ctx, 200, task))
+        .onFailure(err -> HttpErrors.send(ctx, err));
+  }
+
+  private void listTasks(RoutingContext ctx) {
+    HttpServerRequest request = ctx.request();
+    tasks.list(ctx.get(OWNER), request.getParam("status"), request.getParam("model"), request.getParam("after"),
+            request.getParam("limit"))
+        .onSuccess(body -> Responses.ok(ctx, 200, body))
         .onFailure(err -> HttpErrors.send(ctx, err));
   }
 

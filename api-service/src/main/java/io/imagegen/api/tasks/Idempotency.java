@@ -55,7 +55,7 @@ final class Idempotency {
     }
     String hash = sha256(canonical(body));
     Stored mine = new Stored(hash, taskId, clock.instant().getEpochSecond() + retention.toSeconds());
-    String path = path(owner, key);
+    String path = record(owner, key);
     return objects.put(path, Json.toBytes(mine), "application/json", Condition.ABSENT)
         .map(etag -> new Claim(taskId, true))
         .recover(err -> err instanceof ConflictException
@@ -71,7 +71,7 @@ final class Idempotency {
 
   /** Gives the key up again when its request was not accepted after all. */
   void release(String owner, String key) {
-    objects.delete(path(owner, key));
+    objects.delete(record(owner, key));
   }
 
   private Future<Claim> existing(Versioned<byte[]> found, String path, Stored mine) {
@@ -91,7 +91,8 @@ final class Idempotency {
     return Future.succeededFuture(new Claim(held.taskId(), false));
   }
 
-  private static String path(String owner, String key) {
+  /** The storage key of the claim of {@code key} by {@code owner}. */
+  static String record(String owner, String key) {
     return BucketLayout.idempotency(owner, sha256(key));
   }
 

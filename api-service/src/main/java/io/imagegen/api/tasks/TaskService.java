@@ -9,7 +9,9 @@ import io.imagegen.common.fetch.SafeFetcher;
 import io.imagegen.common.models.ModelCatalog;
 import io.imagegen.common.queue.JobMessage;
 import io.imagegen.common.queue.TaskEventPublisher;
+import io.imagegen.common.storage.BucketLayout;
 import io.imagegen.common.storage.ObjectStore;
+import io.imagegen.common.storage.ObjectStore.Condition;
 import io.imagegen.common.tasks.Task;
 import io.imagegen.common.tasks.TaskIds;
 import io.imagegen.common.tasks.TaskStore;
@@ -51,6 +53,7 @@ public final class TaskService {
   private final TaskCache view;
   private final TaskWaiter waiter;
   private final InputImages inputs;
+  private final TaskList tasks;
   private final Idempotency idempotency;
   private final CallbackUrls callbacks;
   private final Clock clock;
@@ -60,6 +63,7 @@ public final class TaskService {
       TaskEventPublisher events, TaskCache view, SafeFetcher fetcher, CallbackUrls callbacks, Clock clock,
       Settings settings) {
     this.inputs = new InputImages(fetcher, objects);
+    this.tasks = new TaskList(objects, store, clock);
     this.callbacks = callbacks;
     this.idempotency = new Idempotency(objects, clock, settings.retention());
     this.vertx = vertx;
@@ -89,10 +93,10 @@ public final class TaskService {
       return Future.failedFuture(e);
     }
     if (idempotencyKey == null) {
-      return submit(owner, request, callbackUrl, TaskIds.next());
+      return submit(owner, request, callbackUrl, TaskIds.next(clock.instant()), null);
     }
-    return idempotency.claim(owner, idempotencyKey, body, TaskIds.next()).compose(claim -> claim.fresh()
-        ? submit(owner, request, callbackUrl, claim.taskId())
+    return idempotency.claim(owner, idempotencyKey, body, TaskIds.next(clock.instant())).compose(claim -> claim.fresh()
+        ? submit(owner, request, callbackUrl, claim.taskId(), Idempotency.record(owner, idempotencyKey))
             .onFailure(err -> idempotency.release(owner, idempotencyKey))
         : replay(owner, request, claim.taskId()));
   }
@@ -106,7 +110,8 @@ public final class TaskService {
                 request.responseFormat())));
   }
 
-  private Future<Reply> submit(String owner, GenerationRequest request, String callbackUrl, String id) {
+  private Future<Reply> submit(String owner, GenerationRequest request, String callbackUrl, String id,
+      String idempotencyRecord) {
     TaskContext.current().ifPresent(task -> task.with(TaskContext.TASK_ID, id).attach());
     boolean edit = "edit".equals(request.mode());
     Future<List<String>> inputKeys = edit
@@ -114,14 +119,18 @@ public final class TaskService {
         : Future.succeededFuture(List.of());
     Future<Task> queued = inputKeys.compose(keys -> {
       Task task = Task.queued(id, owner, clock.instant(), settings.retention(), request.model().id(),
-          request.prompt(), request.size(), request.quality(), request.n(), request.mode(), params(request, keys))
+          request.prompt(), request.size(), request.quality(), request.n(), request.mode(),
+          params(request, keys, idempotencyRecord))
           .withCallbackUrl(callbackUrl);
-      return store.create(task)
-          .compose(created -> producer.send(JobMessage.of(task.id(), task.model(), clock.millis()))
-              .recover(err -> store.delete(task.id())
-                  .onFailure(cleanup -> LOG.error("task {} not enqueued and its record could not be removed",
-                      task.id(), cleanup))
-                  .transform(ignored -> Future.failedFuture(err))))
+      String indexEntry = BucketLayout.ownerTask(owner, task.id());
+      // The owner's index entry is written beside the record (in parallel: no added latency) so that listing the
+      // caller's tasks never lists the bucket; both go again if the job cannot be enqueued.
+      return Future.all(store.create(task), objects.put(indexEntry, new byte[0], "application/json", Condition.NONE))
+          .compose(created -> producer.send(JobMessage.of(task.id(), task.model(), clock.millis())))
+          .recover(err -> Future.join(store.delete(task.id()), objects.delete(indexEntry))
+              .onFailure(cleanup -> LOG.error("task {} not enqueued and its record could not be removed",
+                  task.id(), cleanup))
+              .transform(ignored -> Future.failedFuture(err)))
           .onFailure(err -> inputs.discard(keys))
           .map(ignored -> {
             view.put(task);
@@ -139,6 +148,17 @@ public final class TaskService {
     }
     return queued.compose(t -> waiter.awaitTerminal(t.id(), settings.syncWait(), unabandoned()))
         .compose(done -> syncReply(done, request.responseFormat()));
+  }
+
+  /** A page of the caller's own tasks, newest first. */
+  public Future<JsonObject> list(String owner, String status, String model, String after, String limit) {
+    TaskList.Query query;
+    try {
+      query = TaskList.Query.parse(status, model, after, limit);
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
+    return tasks.list(owner, query);
   }
 
   /**
@@ -196,15 +216,24 @@ public final class TaskService {
       return Future.failedFuture(notFound(id));
     }
     return view.get(id).compose(found -> {
-      if (found == null || !found.owner().equals(owner)) {
+      if (found == null) {
+        // Swept after its retention (docs/architecture.md, "Retention"): the id's time says which.
+        return Future.failedFuture(TaskIds.createdAt(id).plus(settings.retention()).isBefore(clock.instant())
+            ? expired(id) : notFound(id));
+      }
+      if (!found.owner().equals(owner)) {
         return Future.failedFuture(notFound(id));
       }
       if (found.isExpired(clock.instant())) {
-        return Future.failedFuture(new NotFoundException("task_expired", "Task '" + id
-            + "' has expired; results are kept for " + settings.retention().toHours() + " hours.", "task_id"));
+        return Future.failedFuture(expired(id));
       }
       return Future.succeededFuture(found);
     });
+  }
+
+  private NotFoundException expired(String id) {
+    return new NotFoundException("task_expired", "Task '" + id + "' has expired; results are kept for "
+        + settings.retention().toHours() + " hours.", "task_id");
   }
 
   private Future<Reply> syncReply(Task task, String responseFormat) {
@@ -219,13 +248,20 @@ public final class TaskService {
     };
   }
 
-  /** The parameters workers see: inline inputs replaced by their storage keys, so task records stay small. */
-  private static Map<String, Object> params(GenerationRequest request, List<String> inputKeys) {
+  /**
+   * The parameters workers see: inline inputs replaced by their storage keys, so task records stay small, plus the
+   * key of the task's Idempotency-Key claim, so that retention deletes it with the task.
+   */
+  private static Map<String, Object> params(GenerationRequest request, List<String> inputKeys,
+      String idempotencyRecord) {
     Map<String, Object> params = new LinkedHashMap<>(request.params());
     params.put("response_format", request.responseFormat());
     if (!inputKeys.isEmpty()) {
       params.remove("image");
       params.put("image_keys", inputKeys);
+    }
+    if (idempotencyRecord != null) {
+      params.put(Task.IDEMPOTENCY_RECORD, idempotencyRecord);
     }
     return params;
   }

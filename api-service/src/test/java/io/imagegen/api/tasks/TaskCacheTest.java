@@ -257,7 +257,8 @@ class TaskCacheTest {
   }
 
   private static Task queued() {
-    return Task.queued(TaskIds.next(), "alice", Instant.now(), RETENTION, "demo-async", "a fox", "64x64", "auto", 1,
+    Instant now = Instant.now();
+    return Task.queued(TaskIds.next(now), "alice", now, RETENTION, "demo-async", "a fox", "64x64", "auto", 1,
         "generation", Map.of());
   }
 

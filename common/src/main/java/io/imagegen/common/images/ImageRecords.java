@@ -5,6 +5,8 @@ import io.imagegen.common.json.Json;
 import io.imagegen.common.storage.BucketLayout;
 import io.imagegen.common.storage.ObjectStore;
 import io.imagegen.common.storage.ObjectStore.Condition;
+import io.imagegen.common.tasks.Task;
+import io.imagegen.common.tasks.TaskStatus;
 import io.vertx.core.Future;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,6 +32,23 @@ public final class ImageRecords {
   /** The id of image {@code index} of {@code taskId}, created at {@code createdMillis}. */
   public static String id(long createdMillis, String taskId, int index) {
     return String.format("img_%013d_%s_%d", createdMillis, taskId.substring("image_".length()), index);
+  }
+
+  /** The id of image {@code index} of SUCCEEDED {@code task}; it derives from the result, so repeats agree. */
+  public static String id(Task task, int index) {
+    return id(task.completedAt() * 1000, task.id(), index);
+  }
+
+  /** The storage keys of every image record {@code task} has, none unless it SUCCEEDED. */
+  public static List<String> keys(Task task) {
+    if (task.status() != TaskStatus.SUCCEEDED || task.result() == null) {
+      return List.of();
+    }
+    List<String> keys = new ArrayList<>();
+    for (int i = 0; i < task.result().data().size(); i++) {
+      keys.add(key(task.owner(), id(task, i)));
+    }
+    return keys;
   }
 
   /** Whether {@code id} could be an image id; anything else is rejected before touching storage. */

@@ -10,7 +10,9 @@ package io.imagegen.common.storage;
  *   inputs/{task_id}/{i}                    edit-mode input image            private
  *   idempotency/{owner}/{sha256(key)}.json  Idempotency-Key claim            private
  *   owners/{owner}/images/{image_id}.json   the owner's image record         private
+ *   owners/{owner}/tasks/{rev}_{task_id}    the owner's task index entry     private
  * </pre>
+ * {@code rev} is the task's creation second subtracted from 2^32, in 8 hex digits, so listings run newest first.
  */
 public final class BucketLayout {
   private static final String TASKS = "tasks/";
@@ -18,6 +20,8 @@ public final class BucketLayout {
   private static final String INPUTS = "inputs/";
   private static final String IDEMPOTENCY = "idempotency/";
   private static final String OWNERS = "owners/";
+  /** Where the creation second starts in a task id ({@code image_} + 8 hex digits + 16 random ones). */
+  private static final int TASK_ID_TIME = "image_".length();
 
   private BucketLayout() {
   }
@@ -63,6 +67,22 @@ public final class BucketLayout {
   /** The record of image {@code imageId} of {@code owner}. */
   public static String ownerImage(String owner, String imageId) {
     return ownerImages(owner) + imageId + ".json";
+  }
+
+  /** Every task index entry of {@code owner}, newest first. */
+  public static String ownerTasks(String owner) {
+    return OWNERS + owner + "/tasks/";
+  }
+
+  /** The index entry of task {@code taskId} (whose id begins with its creation second) in {@code owner}'s list. */
+  public static String ownerTask(String owner, String taskId) {
+    long created = Long.parseLong(taskId.substring(TASK_ID_TIME, TASK_ID_TIME + 8), 16);
+    return ownerTasks(owner) + String.format("%08x", 0xFFFF_FFFFL - created) + "_" + taskId;
+  }
+
+  /** The task id an entry under {@link #ownerTasks} stands for. */
+  public static String taskOfEntry(String key) {
+    return key.substring(key.lastIndexOf('/') + 1 + 9);
   }
 
   /** Whether {@code key} may be downloaded without credentials; everything but generated images is private. */

@@ -49,6 +49,13 @@ public interface ObjectStore extends AutoCloseable {
   /** Completes when the bucket answers a HeadBucket (readiness, docs/operations.md#health). */
   Future<Void> checkBucket();
 
+  /**
+   * Installs (or updates) the bucket lifecycle rule {@code imagegen-retention} that deletes objects older than
+   * {@code age}, rounded up to whole days (S3's granularity), keeping every other rule. A backstop behind the
+   * retention sweeper; the result is {@code false} when the store does not support lifecycle rules.
+   */
+  Future<Boolean> expireObjectsAfter(Duration age);
+
   /** Stores {@code body} under {@code key} if {@code condition} holds; the result is the new ETag. */
   Future<String> put(String key, byte[] body, String contentType, Condition condition);
 

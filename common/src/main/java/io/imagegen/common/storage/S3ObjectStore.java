@@ -9,6 +9,8 @@ import java.net.URI;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -22,6 +24,8 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3AsyncClient;
 import software.amazon.awssdk.services.s3.S3Configuration;
 import software.amazon.awssdk.services.s3.model.BucketAlreadyOwnedByYouException;
+import software.amazon.awssdk.services.s3.model.ExpirationStatus;
+import software.amazon.awssdk.services.s3.model.LifecycleRule;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.ObjectCannedACL;
 import software.amazon.awssdk.services.s3.model.PutObjectRequest;
@@ -36,6 +40,7 @@ import software.amazon.awssdk.services.s3.presigner.S3Presigner;
  */
 final class S3ObjectStore implements ObjectStore {
 
+  private static final String LIFECYCLE_RULE = "imagegen-retention";
   private final Vertx vertx;
   private final S3Settings settings;
   private final S3AsyncClient client;
@@ -87,6 +92,29 @@ final class S3ObjectStore implements ObjectStore {
   public Future<Void> checkBucket() {
     return bridge(client.headBucket(b -> b.bucket(settings.bucket()))).<Void>mapEmpty()
         .recover(err -> Future.failedFuture(translate(err)));
+  }
+
+  @Override
+  public Future<Boolean> expireObjectsAfter(Duration age) {
+    int days = (int) Math.max(1, (age.toSeconds() + 86_399) / 86_400);
+    LifecycleRule ours = LifecycleRule.builder()
+        .id(LIFECYCLE_RULE)
+        .filter(f -> f.prefix(""))
+        .status(ExpirationStatus.ENABLED)
+        .expiration(e -> e.days(days))
+        .build();
+    return bridge(client.getBucketLifecycleConfiguration(b -> b.bucket(settings.bucket())))
+        .map(current -> current.rules())
+        .recover(err -> isNotFound(err) ? Future.succeededFuture(List.of()) : Future.failedFuture(err))
+        .compose(existing -> {
+          List<LifecycleRule> rules = new ArrayList<>(existing.stream()
+              .filter(rule -> !LIFECYCLE_RULE.equals(rule.id())).toList());
+          rules.add(ours);
+          return bridge(client.putBucketLifecycleConfiguration(b -> b.bucket(settings.bucket())
+              .lifecycleConfiguration(c -> c.rules(rules))));
+        })
+        .map(true)
+        .recover(err -> isNotImplemented(err) ? Future.succeededFuture(false) : Future.failedFuture(translate(err)));
   }
 
   @Override
@@ -192,6 +220,11 @@ final class S3ObjectStore implements ObjectStore {
     Throwable cause = unwrap(err);
     return cause instanceof NoSuchKeyException
         || cause instanceof S3Exception s3 && s3.statusCode() == 404;
+  }
+
+  /** S3Proxy answers 501 to lifecycle calls (docs/operations.md, "Retention"). */
+  private static boolean isNotImplemented(Throwable err) {
+    return unwrap(err) instanceof S3Exception s3 && s3.statusCode() == 501;
   }
 
   private static boolean isMissingFile(Throwable err) {

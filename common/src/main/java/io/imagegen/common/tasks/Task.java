@@ -31,6 +31,9 @@ public record Task(
     @JsonProperty("error") TaskError error,
     @JsonProperty("callback_url") String callbackUrl) {
 
+  /** The {@code params} entry holding the storage key of the task's Idempotency-Key claim, when it has one. */
+  public static final String IDEMPOTENCY_RECORD = "idempotency_record";
+
   public Task {
     params = params == null ? Map.of() : Map.copyOf(params);
   }

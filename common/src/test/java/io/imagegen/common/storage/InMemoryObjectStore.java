@@ -37,6 +37,12 @@ public final class InMemoryObjectStore implements ObjectStore {
     return Future.succeededFuture();
   }
 
+  /** Says the store has no lifecycle rules, as S3Proxy does: the sweeper alone must expire objects. */
+  @Override
+  public Future<Boolean> expireObjectsAfter(Duration age) {
+    return Future.succeededFuture(false);
+  }
+
   @Override
   public Future<Void> checkBucket() {
     count("check_bucket");

@@ -6,6 +6,7 @@ import io.imagegen.common.tasks.TaskIds;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -53,7 +54,7 @@ final class BaselineServer implements AutoCloseable {
     Vertx vertx = Vertx.vertx();
     HttpServer server = vertx.createHttpServer().requestHandler(request -> request.body().onSuccess(body -> {
       Context context = vertx.getOrCreateContext();
-      String id = TaskIds.next();
+      String id = TaskIds.next(Instant.now());
       byte[] value = Json.toBytes(JobMessage.of(id, "demo-async", System.currentTimeMillis()));
       producer.send(new ProducerRecord<>(TOPIC, id, value), (metadata, error) -> context.runOnContext(ignored -> {
         if (error == null) {

@@ -206,7 +206,8 @@ public final class JobRunner {
 
   private Future<Void> publish(Versioned<Task> running, ModelSpec model, Generation generation) {
     return results.store(running.value(), model, generation)
-        .compose(result -> finish(running, latest -> latest.succeeded(result, clock.instant(), retention), 0))
+        .compose(result -> finish(running, latest -> latest.succeeded(result, clock.instant(), retention), 0)
+            .compose(ended -> results.discardUnpublished(result, ended).map(ended)))
         .compose(results::recordImages);
   }
 

@@ -20,6 +20,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -69,12 +71,28 @@ final class ResultStore {
     List<ImageData> data = task.result().data();
     for (int i = 0; i < data.size(); i++) {
       ImageData image = data.get(i);
-      ImageRecord record = new ImageRecord(ImageRecords.id(task.completedAt() * 1000, task.id(), i), task.id(),
+      ImageRecord record = new ImageRecord(ImageRecords.id(task, i), task.id(),
           task.owner(), task.model(), task.completedAt(), task.expiresAt(), image.url(), image.storageKey(),
           image.contentType(), image.bytes(), false);
       saved.add(storage.run("image_record_write", () -> images.saveIfAbsent(record)));
     }
     return Future.all(saved).mapEmpty();
+  }
+
+  /**
+   * Deletes the images of {@code ours} that {@code ended} does not publish: a task cancelled (or ended by another
+   * worker) while ours were uploading must not leave public images behind. Best effort; retention sweeps the rest.
+   */
+  Future<Void> discardUnpublished(TaskResult ours, Task ended) {
+    Set<String> published = ended.result() == null ? Set.of() : ended.result().data().stream()
+        .map(ImageData::storageKey).collect(Collectors.toSet());
+    List<Future<Void>> deleted = new ArrayList<>();
+    for (ImageData image : ours.data()) {
+      if (!published.contains(image.storageKey())) {
+        deleted.add(storage.run("image_delete", () -> objects.delete(image.storageKey())));
+      }
+    }
+    return Future.join(deleted).<Void>mapEmpty().otherwiseEmpty();
   }
 
   /** Best effort: a file left behind wastes disk, never correctness, so failures are only logged. */

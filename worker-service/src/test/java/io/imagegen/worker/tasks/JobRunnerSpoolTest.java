@@ -2,22 +2,17 @@ package io.imagegen.worker.tasks;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
-import static org.mockito.ArgumentMatchers.any;
-import static org.mockito.ArgumentMatchers.anyString;
 import static org.mockito.Mockito.mock;
-import static org.mockito.Mockito.when;
 
-import io.imagegen.common.errors.ConflictException;
 import io.imagegen.common.models.ModelCatalog;
 import io.imagegen.common.models.ModelSpec;
 import io.imagegen.common.queue.JobMessage;
 import io.imagegen.common.queue.TaskEventPublisher;
 import io.imagegen.common.storage.InMemoryObjectStore;
+import io.imagegen.common.tasks.S3TaskStore;
 import io.imagegen.common.tasks.Task;
 import io.imagegen.common.tasks.TaskStatus;
-import io.imagegen.common.tasks.TaskStore;
 import io.imagegen.common.tasks.Usage;
-import io.imagegen.common.storage.Versioned;
 import io.imagegen.worker.queue.JobOutcome;
 import io.imagegen.worker.upstream.UpstreamGate;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -38,7 +33,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -48,7 +42,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The runner's side of spooled results: it uploads them from their files and deletes the files once published, and it
  * deletes the files of an answer that arrives after it gave up on the attempt, which nobody else will ever publish.
- * The object store is in memory and the event publisher a Mockito stand-in; the real S3 path is covered by the
+ * Also: a task cancelled while it rendered publishes nothing. The object store is in memory (task records through
+ * the real {@code S3TaskStore} on it) and the event publisher a Mockito stand-in; the real S3 path is covered by the
  * end-to-end tests.
  */
 class JobRunnerSpoolTest {
@@ -57,8 +52,8 @@ class JobRunnerSpoolTest {
   @TempDir
   Path spool;
   private Vertx vertx;
-  private final InMemoryTasks tasks = new InMemoryTasks();
   private final InMemoryObjectStore objects = new InMemoryObjectStore();
+  private final S3TaskStore tasks = new S3TaskStore(objects);
   private ModelSpec model;
 
   @BeforeEach
@@ -82,7 +77,7 @@ class JobRunnerSpoolTest {
 
     run(task, request -> Future.succeededFuture(generation));
 
-    Task done = tasks.current(task.id());
+    Task done = tasks.find(task.id()).result().value();
     assertThat(done.status()).isEqualTo(TaskStatus.SUCCEEDED);
     assertThat(done.result().data()).extracting(image -> image.bytes()).containsExactly(300_000L, 5L);
     assertThat(objects.object(done.result().data().get(0).storageKey()).body()).isEqualTo(first);
@@ -101,13 +96,27 @@ class JobRunnerSpoolTest {
       return vertx.timer(ATTEMPT.toMillis() * 3).map(late);
     });
 
-    Task done = tasks.current(task.id());
+    Task done = tasks.find(task.id()).result().value();
     assertThat(done.status()).isEqualTo(TaskStatus.FAILED);
     assertThat(done.error().code()).isEqualTo("upstream_timeout");
     assertThat(calls).hasValue(1);
     assertThat(objects.keys()).noneMatch(key -> key.startsWith("images/"));
     await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(late.spoolFiles())
         .allSatisfy(file -> assertThat(file).doesNotExist()));
+  }
+
+  @Test
+  void theImagesOfATaskCancelledWhileItRenderedAreDeletedInsteadOfPublished() {
+    Generation generation = new Generation(List.of(spooled(random(1000, 4), "image/png")), Usage.images(1));
+    Task task = queued();
+
+    run(task, request -> tasks.find(task.id())
+        .compose(running -> tasks.replace(running, running.value().cancelled(Instant.now(), Duration.ofHours(1))))
+        .map(generation));
+
+    assertThat(tasks.find(task.id()).result().value().status()).isEqualTo(TaskStatus.CANCELLED);
+    assertThat(objects.keys()).noneMatch(key -> key.startsWith("images/"));
+    assertThat(objects.calls("delete")).as("the image uploaded before the cancellation was seen").isEqualTo(1);
   }
 
   /** Runs one job for {@code task} with a provider answering as {@code answer} and a single attempt allowed. */
@@ -137,7 +146,7 @@ class JobRunnerSpoolTest {
   private Task queued() {
     Task task = Task.queued("image_" + Long.toHexString(new Random().nextLong() | Long.MIN_VALUE), "owner-1",
         Instant.now(), Duration.ofHours(1), model.id(), "a fox", "1024x1024", "low", 1, "generation", Map.of());
-    tasks.put(task);
+    tasks.create(task);
     return task;
   }
 
@@ -155,44 +164,5 @@ class JobRunnerSpoolTest {
     byte[] bytes = new byte[length];
     new Random(seed).nextBytes(bytes);
     return bytes;
-  }
-
-  /** Task records with a version per write, rejecting writes over a stale one as the S3 store does. */
-  private static final class InMemoryTasks implements TaskStore {
-    private final Map<String, Versioned<Task>> records = new ConcurrentHashMap<>();
-    private final AtomicInteger versions = new AtomicInteger();
-
-    void put(Task task) {
-      records.put(task.id(), new Versioned<>(task, "v" + versions.incrementAndGet()));
-    }
-
-    Task current(String id) {
-      return records.get(id).value();
-    }
-
-    @Override
-    public Future<Versioned<Task>> find(String id) {
-      return Future.succeededFuture(records.get(id));
-    }
-
-    @Override
-    public Future<Versioned<Task>> create(Task task) {
-      Versioned<Task> created = new Versioned<>(task, "v" + versions.incrementAndGet());
-      return records.putIfAbsent(task.id(), created) == null ? Future.succeededFuture(created)
-          : Future.failedFuture(new ConflictException("exists", task.id()));
-    }
-
-    @Override
-    public Future<Versioned<Task>> replace(Versioned<Task> current, Task next) {
-      Versioned<Task> written = new Versioned<>(next, "v" + versions.incrementAndGet());
-      return records.replace(next.id(), current, written) ? Future.succeededFuture(written)
-          : Future.failedFuture(new ConflictException("version_conflict", next.id()));
-    }
-
-    @Override
-    public Future<Void> delete(String id) {
-      records.remove(id);
-      return Future.succeededFuture();
-    }
   }
 }

@@ -18,7 +18,6 @@ import io.imagegen.fake.RecordedRequest;
 import io.imagegen.fake.RecordedRequest.Part;
 import io.imagegen.worker.providers.Generation;
 import io.imagegen.worker.providers.ProviderContext;
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.client.WebClient;
 import java.nio.file.Path;

@@ -14,7 +14,6 @@ import io.imagegen.common.errors.ImageGenException;
 import io.imagegen.common.models.ModelSpec;
 import io.imagegen.common.storage.InMemoryObjectStore;
 import io.imagegen.common.tasks.Usage;
-import io.imagegen.fake.Behaviour;
 import io.imagegen.fake.FakeUpstream;
 import io.imagegen.fake.RecordedRequest;
 import io.imagegen.worker.providers.Generation;
