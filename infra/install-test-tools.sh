@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Installs, idempotently, the Debian packages whose programs tests drive; those tests fail (never skip) without them:
+# Installs, idempotently, the Debian packages whose programs tests drive; those tests fail (never skip) without them.
+# The Maven build of infra/deploy-check and infra/local-stack runs it (initialize phase), so the README's one test
+# command passes on a fresh machine.
 #   promtool  (prometheus)  deploy-check: alert rules checked and unit-tested
 #   chromium  (chromium)    local-stack: the playground's browser tests
 #   kubectl   (kubernetes-client, only when the machine image has no kubectl: the two conflict)
