@@ -4,7 +4,6 @@ import static io.imagegen.common.fetch.FetchTestSupport.PNG;
 import static io.imagegen.common.fetch.FetchTestSupport.PUBLIC_LOCAL;
 import static io.imagegen.common.fetch.FetchTestSupport.await;
 import static io.imagegen.common.fetch.FetchTestSupport.failure;
-import static io.imagegen.common.fetch.FetchTestSupport.strictPolicy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.imagegen.common.errors.UpstreamException;
@@ -13,8 +12,10 @@ import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.net.SelfSignedCertificate;
 import java.net.InetAddress;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -53,7 +54,11 @@ class SafeFetcherTlsTest {
   }
 
   private SafeFetcher fetcher(Map<String, List<InetAddress>> dns) {
-    return support.fetcher(strictPolicy(), host -> Future.succeededFuture(dns.get(host)),
+    // A TLS handshake's first run (key generation, JIT) can take seconds on a loaded two-core machine; the connect
+    // timeout is not what these tests are about, so it is generous here.
+    FetchPolicy policy = new FetchPolicy(1000, Set.of("image/png"), Duration.ofSeconds(20), Duration.ofSeconds(30), 3,
+        false);
+    return support.fetcher(policy, host -> Future.succeededFuture(dns.get(host)),
         new HttpClientOptions().setTrustOptions(certificate.trustOptions()));
   }
 
