@@ -4,17 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.imagegen.common.errors.ConflictException;
 import io.imagegen.common.storage.InMemoryObjectStore;
+import io.imagegen.common.testing.TestClock;
 import io.vertx.core.json.JsonObject;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import org.junit.jupiter.api.Test;
 
 /** {@code Idempotency-Key} claims: one winner per key and owner, same body replays, another body conflicts. */
 class IdempotencyTest {
   private final InMemoryObjectStore objects = new InMemoryObjectStore();
-  private final MutableClock clock = new MutableClock(Instant.parse("2026-12-07T12:00:00Z"));
+  private final TestClock clock = new TestClock(Instant.parse("2026-12-07T12:00:00Z"));
   private final Idempotency idempotency = new Idempotency(objects, clock, Duration.ofHours(24));
   private final JsonObject body = new JsonObject().put("model", "gpt-image-1").put("prompt", "a fox");
 
@@ -55,33 +54,5 @@ class IdempotencyTest {
 
     idempotency.release("alice", "k1");
     assertThat(objects.keys()).isEmpty();
-  }
-
-  /** A clock the test moves. */
-  private static final class MutableClock extends Clock {
-    private Instant now;
-
-    MutableClock(Instant now) {
-      this.now = now;
-    }
-
-    void advance(Duration by) {
-      now = now.plus(by);
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
-
-    @Override
-    public ZoneOffset getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(java.time.ZoneId zone) {
-      return this;
-    }
   }
 }

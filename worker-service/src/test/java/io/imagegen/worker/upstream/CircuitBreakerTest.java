@@ -1,5 +1,6 @@
 package io.imagegen.worker.upstream;
 
+import io.imagegen.common.testing.TestClock;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.imagegen.common.models.ProviderSpec;
