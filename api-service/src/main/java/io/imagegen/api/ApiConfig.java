@@ -7,6 +7,8 @@ import io.imagegen.common.queue.KafkaSettings;
 import io.imagegen.common.storage.S3Settings;
 import io.imagegen.common.webhooks.WebhookSecrets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 /** Everything the api-service reads from its environment, validated once at start-up. */
 record ApiConfig(
@@ -30,7 +32,9 @@ record ApiConfig(
     int readBurst,
     String workerGroupId,
     long maxQueueDepth,
-    Duration shutdownTimeout) {
+    Duration shutdownTimeout,
+    List<String> corsOrigins,
+    String publicUrl) {
 
   /** Reads and validates; throws {@code ConfigException} naming every bad variable. */
   static ApiConfig from(Env env) {
@@ -67,6 +71,13 @@ record ApiConfig(
     // About an hour of work for a modest fleet; 0 disables shedding.
     int maxDepth = env.integer("IMAGEGEN_MAX_QUEUE_DEPTH", 100_000, 0, Integer.MAX_VALUE);
     Duration shutdown = env.duration("IMAGEGEN_SHUTDOWN_TIMEOUT", Duration.ofSeconds(20));
+    // Browser clients only; off unless origins are named, since a key in a web page is visible to its users.
+    List<String> corsOrigins = corsOrigins(env);
+    String publicUrl = env.raw("IMAGEGEN_PUBLIC_API_URL");
+    if (publicUrl != null && !publicUrl.matches("https?://[^/?#\\s]+(/[^?#\\s]*)?")) {
+      env.problem("IMAGEGEN_PUBLIC_API_URL must be an http(s) URL such as https://images.example.com, got '"
+          + publicUrl + "'");
+    }
     ModelCatalog catalog = null;
     try {
       catalog = ModelCatalog.load(env.raw("IMAGEGEN_MODEL_CATALOG"));
@@ -76,6 +87,24 @@ record ApiConfig(
     env.validate();
     return new ApiConfig(host, port, keys, kafka, s3, catalog, maxBody, retention, enqueueTimeout, syncWait, maxWait,
         fetchPrivate, webhookSecrets, webhookPrivate, submitsPerSecond, submitBurst, readsPerSecond, readBurst, group,
-        maxDepth, shutdown);
+        maxDepth, shutdown, corsOrigins, publicUrl == null ? null : publicUrl.replaceAll("/+$", ""));
+  }
+
+  /** {@code IMAGEGEN_CORS_ORIGINS}: exact origins ({@code https://app.example.com}) or {@code *}; empty is off. */
+  private static List<String> corsOrigins(Env env) {
+    String raw = env.raw("IMAGEGEN_CORS_ORIGINS");
+    if (raw == null || raw.isBlank()) {
+      return List.of();
+    }
+    List<String> origins = new ArrayList<>();
+    for (String origin : raw.split(",")) {
+      String trimmed = origin.trim();
+      if (!trimmed.equals("*") && !trimmed.matches("https?://[^/?#\\s]+")) {
+        env.problem("IMAGEGEN_CORS_ORIGINS must list origins like https://app.example.com (or *), got '" + trimmed
+            + "'");
+      }
+      origins.add(trimmed);
+    }
+    return List.copyOf(origins);
   }
 }

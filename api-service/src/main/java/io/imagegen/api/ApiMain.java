@@ -3,6 +3,7 @@ package io.imagegen.api;
 import io.imagegen.api.http.ApiVerticle;
 import io.imagegen.api.images.ImageService;
 import io.imagegen.api.models.ModelDirectory;
+import io.imagegen.api.queue.JobPositions;
 import io.imagegen.api.queue.JobProducer;
 import io.imagegen.api.queue.QueueDepth;
 import io.imagegen.api.tasks.CallbackUrls;
@@ -34,8 +35,11 @@ public final class ApiMain {
   private static final Logger LOG = LoggerFactory.getLogger(ApiMain.class);
   /** Re-read interval that covers a lost task event; events normally wake waiters within milliseconds. */
   private static final Duration SAFETY_POLL = Duration.ofSeconds(2);
-  /** Backlog measurements are three admin calls; every few seconds is fresh enough to shed load. */
-  private static final Duration QUEUE_DEPTH_INTERVAL = Duration.ofSeconds(3);
+  /**
+   * Backlog measurements are three admin calls, shared by every request: once a second keeps queue positions fresh
+   * on every read (docs/api.md "Where a task stands") and is more than fresh enough to shed load.
+   */
+  private static final Duration QUEUE_DEPTH_INTERVAL = Duration.ofSeconds(1);
 
   /** A started api-service. */
   public interface Running extends AutoCloseable {
@@ -77,11 +81,12 @@ public final class ApiMain {
     ApiConfig config = ApiConfig.from(new Env(env));
     Vertx vertx = Vertx.vertx();
     ObjectStore objects = new ObjectStore(vertx, config.s3());
-    JobProducer producer = JobProducer.create(vertx, config.kafka(), config.enqueueTimeout());
+    JobPositions positions = JobPositions.start(config.kafka());
+    JobProducer producer = JobProducer.create(vertx, config.kafka(), config.enqueueTimeout(), positions);
     TaskEventPublisher events = TaskEventPublisher.create(config.kafka(), "imagegen-api");
     Context context = vertx.getOrCreateContext();
     QueueDepth queue = QueueDepth.start(vertx, config.kafka(), config.workerGroupId(), config.maxQueueDepth(),
-        QUEUE_DEPTH_INTERVAL);
+        QUEUE_DEPTH_INTERVAL, positions);
     SafeFetcher fetcher = new SafeFetcher(vertx, FetchPolicy.images().withAllowPrivateNetworks(
         config.fetchPrivateNetworks()));
     return vertx.executeBlocking(() -> {
@@ -92,16 +97,18 @@ public final class ApiMain {
           TaskService tasks = new TaskService(vertx, config.catalog(), new S3TaskStore(objects), objects, producer,
               events, listener, fetcher, new CallbackUrls(config.webhookSecrets(), config.webhookPrivateNetworks()),
               Clock.systemUTC(), new TaskService.Settings(config.retention(),
-              config.syncWait(), config.maxWait(), SAFETY_POLL));
+              config.syncWait(), config.maxWait(), SAFETY_POLL), positions);
           ApiVerticle verticle = new ApiVerticle(new ApiVerticle.Options(config.host(), config.port(),
               config.maxBodyBytes(), config.maxWait(), config.submitsPerSecond(), config.submitBurst(),
-              config.readsPerSecond(), config.readBurst()), config.apiKeys(), tasks,
+              config.readsPerSecond(), config.readBurst(), config.corsOrigins(), config.publicUrl()), config.apiKeys(),
+              tasks,
               new ModelDirectory(config.catalog()), new ImageService(objects, Clock.systemUTC()), queue);
           return vertx.deployVerticle(verticle).<Running>map(deploymentId -> new Started(vertx, deploymentId,
-              verticle, producer, events, listener, fetcher, queue, objects, config.shutdownTimeout()));
+              verticle, producer, events, listener, fetcher, queue, positions, objects, config.shutdownTimeout()));
         }).onFailure(err -> listener.close()))
         .onFailure(err -> {
           queue.close();
+          positions.close();
           producer.close();
           events.close();
           objects.close();
@@ -111,7 +118,7 @@ public final class ApiMain {
 
   private record Started(Vertx vertx, String deploymentId, ApiVerticle verticle, JobProducer producer,
       TaskEventPublisher events, TaskEventListener listener, SafeFetcher fetcher, QueueDepth queue,
-      ObjectStore objects, Duration timeout)
+      JobPositions positions, ObjectStore objects, Duration timeout)
       implements Running {
     @Override
     public int port() {
@@ -129,6 +136,7 @@ public final class ApiMain {
       });
       Shutdown.run("fetcher", fetcher::close);
       Shutdown.run("queue depth", queue::close);
+      Shutdown.run("job positions", positions::close);
       Shutdown.run("object store", objects::close);
       Shutdown.closeVertx(vertx, timeout);
     }

@@ -3,6 +3,7 @@ package io.imagegen.api.http;
 import io.imagegen.api.images.ImageService;
 import io.imagegen.api.models.ModelDirectory;
 import io.imagegen.api.queue.QueueDepth;
+import io.imagegen.api.tasks.FormFields;
 import io.imagegen.api.tasks.Reply;
 import io.imagegen.api.tasks.TaskService;
 import io.imagegen.common.errors.AuthenticationException;
@@ -19,7 +20,12 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.CorsHandler;
 import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.function.Function;
 
 /** The HTTP edge: routing, authentication, body limits, status codes and error rendering. No business logic. */
 public final class ApiVerticle extends VerticleBase {
@@ -27,9 +33,16 @@ public final class ApiVerticle extends VerticleBase {
   /** The contract document, bundled with the service that implements it. */
   private static final Buffer OPENAPI = OpenApiDocument.load();
 
-  /** The edge's own settings: where to listen and how much to accept. */
+  /** Multipart file parts each endpoint takes (OpenAI's documented names). */
+  private static final Set<String> EDIT_FILES = Set.of("image", "image[]", "mask");
+  private static final Set<String> VARIATION_FILES = Set.of("image");
+
+  /**
+   * The edge's own settings: where to listen and how much to accept; {@code corsOrigins} empty turns CORS off and
+   * {@code publicUrl} ({@code null}: the request's own scheme and host) prefixes task URLs.
+   */
   public record Options(String host, int port, int maxBodyBytes, Duration maxWait, double submitsPerSecond,
-      int submitBurst, double readsPerSecond, int readBurst) {
+      int submitBurst, double readsPerSecond, int readBurst, List<String> corsOrigins, String publicUrl) {
   }
 
   private final String host;
@@ -43,7 +56,11 @@ public final class ApiVerticle extends VerticleBase {
   private final ModelDirectory models;
   private final ImageService images;
   private final QueueDepth queue;
+  private final CorsHandler cors;
+  private final String publicUrl;
   private HttpServer server;
+  /** Where multipart uploads land until their request ends (BodyHandler deletes them then); removed on stop. */
+  private String uploadsDirectory;
 
   public ApiVerticle(Options options, ApiKeys keys, TaskService tasks, ModelDirectory models, ImageService images,
       QueueDepth queue) {
@@ -58,11 +75,23 @@ public final class ApiVerticle extends VerticleBase {
     this.models = models;
     this.images = images;
     this.queue = queue;
+    this.cors = Cors.handler(options.corsOrigins());
+    this.publicUrl = options.publicUrl();
   }
 
   @Override
   public Future<?> start() {
+    return vertx.fileSystem().createTempDirectory("imagegen-uploads").compose(directory -> {
+      uploadsDirectory = directory;
+      return vertx.createHttpServer().requestHandler(router()).listen(port, host);
+    }).onSuccess(s -> server = s);
+  }
+
+  private Router router() {
     Router router = Router.router(vertx);
+    if (cors != null) {
+      router.route().handler(cors);
+    }
     router.get("/health").handler(ctx -> Responses.ok(ctx, 200, new JsonObject().put("status", "ok")));
     router.route("/v1/*").handler(this::authenticate);
     router.route("/api/v1/*").handler(this::authenticate);
@@ -70,9 +99,16 @@ public final class ApiVerticle extends VerticleBase {
     // The /api/v1 family (seed 000) shares every handler; only the envelope differs. X-Async is ignored.
     router.post("/v1/images/generations").handler(body).handler(this::submit);
     router.post("/api/v1/images/generations").handler(body).handler(this::submit);
+    BodyHandler uploads = BodyHandler.create(uploadsDirectory).setBodyLimit(maxBodyBytes)
+        .setDeleteUploadedFilesOnEnd(true).setMergeFormAttributes(false);
+    router.post("/v1/images/edits").handler(this::requireMultipart).handler(uploads)
+        .handler(ctx -> submitForm(ctx, EDIT_FILES, tasks::submit));
+    router.post("/v1/images/variations").handler(this::requireMultipart).handler(uploads)
+        .handler(ctx -> submitForm(ctx, VARIATION_FILES, tasks::submitVariation));
     router.get("/v1/images/generations/:task_id").handler(this::getTask);
     router.get("/api/v1/tasks/:task_id").handler(this::getTask);
     router.post("/v1/images/generations/:task_id/cancel").handler(this::cancel);
+    router.post("/api/v1/tasks/:task_id/cancel").handler(this::cancel);
     router.get("/v1/models").handler(ctx -> Responses.ok(ctx, 200, models.openAiList()));
     router.get("/v1/models/:model").handler(ctx -> {
       try {
@@ -105,13 +141,12 @@ public final class ApiVerticle extends VerticleBase {
     router.errorHandler(405, ctx -> HttpErrors.write(ctx, 405,
         "Method " + ctx.request().method() + " is not allowed on " + ctx.request().path(), "method_not_allowed",
         null));
-    router.errorHandler(413, ctx -> HttpErrors.write(ctx, 413,
-        "Request body is larger than " + maxBodyBytes + " bytes", "request_too_large", null));
+    router.errorHandler(413, ctx -> HttpErrors.write(ctx, 413, isMultipart(ctx)
+        ? "Request body is larger than " + maxBodyBytes + " bytes; the uploaded files (image, mask) count towards it"
+        : "Request body is larger than " + maxBodyBytes + " bytes", "request_too_large",
+        isMultipart(ctx) ? "image" : null));
     router.errorHandler(500, ctx -> HttpErrors.send(ctx, ctx.failure()));
-    return vertx.createHttpServer()
-        .requestHandler(router)
-        .listen(port, host)
-        .onSuccess(s -> server = s);
+    return router;
   }
 
   /** The port actually bound (useful when configured as 0). */
@@ -121,7 +156,9 @@ public final class ApiVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
-    return server == null ? Future.succeededFuture() : server.close();
+    Future<Void> closed = server == null ? Future.succeededFuture() : server.close();
+    return closed.compose(ignored -> uploadsDirectory == null ? Future.succeededFuture()
+        : vertx.fileSystem().deleteRecursive(uploadsDirectory));
   }
 
   private void authenticate(RoutingContext ctx) {
@@ -151,6 +188,25 @@ public final class ApiVerticle extends VerticleBase {
       HttpErrors.send(ctx, e);
       return;
     }
+    submit(ctx, body, b -> tasks.submit(ctx.get(OWNER), b, ctx.request().getHeader("Idempotency-Key")));
+  }
+
+  /** Edits and variations: the same checks and queue as generations, for a body read from the form. */
+  private void submitForm(RoutingContext ctx, Set<String> fileFields, FormSubmit submitter) {
+    List<FormFields.Upload> files = ctx.fileUploads().stream()
+        .map(upload -> new FormFields.Upload(upload.name(), upload.uploadedFileName(), upload.size())).toList();
+    FormFields.read(vertx, ctx.request().formAttributes(), files, fileFields)
+        .onSuccess(body -> submit(ctx, body, b -> submitter.submit(ctx.get(OWNER), b,
+            ctx.request().getHeader("Idempotency-Key"))))
+        .onFailure(err -> HttpErrors.send(ctx, err));
+  }
+
+  /** {@link TaskService#submit} or {@link TaskService#submitVariation}. */
+  private interface FormSubmit {
+    Future<Reply> submit(String owner, JsonObject body, String idempotencyKey);
+  }
+
+  private void submit(RoutingContext ctx, JsonObject body, Function<JsonObject, Future<Reply>> submitter) {
     String owner = ctx.get(OWNER);
     try {
       if (body.getValue("model") instanceof String model && !keys.allows(owner, model)) {
@@ -162,16 +218,36 @@ public final class ApiVerticle extends VerticleBase {
       HttpErrors.send(ctx, e);
       return;
     }
-    tasks.submit(owner, body, ctx.request().getHeader("Idempotency-Key"))
+    submitter.apply(body)
         // A synchronous request whose wait ran out answers 202 with the task to poll, not an error.
-        .onSuccess(reply -> Responses.ok(ctx, reply.kind() == Reply.Kind.STILL_RUNNING ? 202 : 200, reply.body()))
+        .onSuccess(reply -> ok(ctx, reply.kind() == Reply.Kind.STILL_RUNNING ? 202 : 200, reply.body()))
         .onFailure(err -> HttpErrors.send(ctx, err));
+  }
+
+  private void requireMultipart(RoutingContext ctx) {
+    if (isMultipart(ctx)) {
+      ctx.next();
+    } else {
+      HttpErrors.send(ctx, new InvalidRequestException("invalid_content_type",
+          "Content-Type must be multipart/form-data, with the image(s) as file parts.", null));
+    }
+  }
+
+  private static boolean isMultipart(RoutingContext ctx) {
+    String type = ctx.request().getHeader("Content-Type");
+    return type != null && type.toLowerCase(Locale.ROOT).startsWith("multipart/form-data");
+  }
+
+  /** A success body; task objects gain their {@code urls}. */
+  private void ok(RoutingContext ctx, int status, JsonObject body) {
+    Responses.ok(ctx, status, TaskLinks.add(ctx, publicUrl, body));
   }
 
   private void getTask(RoutingContext ctx) {
     String accept = ctx.request().getHeader("Accept");
     if (accept != null && accept.contains("text/event-stream")) {
-      TaskEventStream.open(ctx, tasks, ctx.get(OWNER), ctx.pathParam("task_id"));
+      TaskEventStream.open(ctx, tasks, ctx.get(OWNER), ctx.pathParam("task_id"),
+          task -> TaskLinks.add(ctx, publicUrl, task));
       return;
     }
     Duration wait;
@@ -182,13 +258,13 @@ public final class ApiVerticle extends VerticleBase {
       return;
     }
     tasks.get(ctx.get(OWNER), ctx.pathParam("task_id"), wait)
-        .onSuccess(task -> Responses.ok(ctx, 200, task))
+        .onSuccess(task -> ok(ctx, 200, task))
         .onFailure(err -> HttpErrors.send(ctx, err));
   }
 
   private void cancel(RoutingContext ctx) {
     tasks.cancel(ctx.get(OWNER), ctx.pathParam("task_id"))
-        .onSuccess(task -> Responses.ok(ctx, 200, task))
+        .onSuccess(task -> ok(ctx, 200, task))
         .onFailure(err -> HttpErrors.send(ctx, err));
   }
 

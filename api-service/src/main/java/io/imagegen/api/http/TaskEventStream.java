@@ -5,6 +5,7 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.util.List;
+import java.util.function.UnaryOperator;
 
 /**
  * {@code GET /v1/images/generations/{id}} with {@code Accept: text/event-stream}: one {@code task} event with the
@@ -18,9 +19,10 @@ final class TaskEventStream {
   private TaskEventStream() {
   }
 
-  static void open(RoutingContext ctx, TaskService tasks, String owner, String id) {
+  /** Streams the task; {@code decorate} completes each task object (its {@code urls}) before it is sent. */
+  static void open(RoutingContext ctx, TaskService tasks, String owner, String id, UnaryOperator<JsonObject> decorate) {
     HttpServerResponse response = ctx.response();
-    tasks.follow(owner, id, task -> send(response, task), err -> {
+    tasks.follow(owner, id, task -> send(response, decorate.apply(task)), err -> {
       if (!response.ended()) {
         response.write("event: error\ndata: " + new JsonObject().put("message", err.getMessage()).encode() + "\n\n");
         response.end();

@@ -1,5 +1,6 @@
 package io.imagegen.api.tasks;
 
+import io.imagegen.api.queue.JobPositions;
 import io.imagegen.api.queue.JobProducer;
 import io.imagegen.common.errors.ConflictException;
 import io.imagegen.common.errors.NotFoundException;
@@ -12,6 +13,7 @@ import io.imagegen.common.queue.TaskEventPublisher;
 import io.imagegen.common.storage.ObjectStore;
 import io.imagegen.common.tasks.Task;
 import io.imagegen.common.tasks.TaskIds;
+import io.imagegen.common.tasks.TaskStatus;
 import io.imagegen.common.tasks.TaskStore;
 import io.imagegen.common.tasks.TaskView;
 import io.imagegen.common.tasks.Versioned;
@@ -22,8 +24,8 @@ import io.vertx.core.json.JsonObject;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,10 +51,12 @@ public final class TaskService {
   private final CallbackUrls callbacks;
   private final Clock clock;
   private final Settings settings;
+  private final JobPositions positions;
 
   public TaskService(Vertx vertx, ModelCatalog catalog, TaskStore store, ObjectStore objects, JobProducer producer,
       TaskEventPublisher events, TaskEventListener listener, SafeFetcher fetcher, CallbackUrls callbacks, Clock clock,
-      Settings settings) {
+      Settings settings, JobPositions positions) {
+    this.positions = positions;
     this.inputs = new InputImages(fetcher, objects);
     this.callbacks = callbacks;
     this.idempotency = new Idempotency(objects, clock, settings.retention());
@@ -73,10 +77,20 @@ public final class TaskService {
    * answer the task object; the others wait (up to the sync limit) and answer the OpenAI images response.
    */
   public Future<Reply> submit(String owner, JsonObject body, String idempotencyKey) {
+    return submit(owner, body, idempotencyKey, parser::parse);
+  }
+
+  /** {@link #submit} for {@code POST /v1/images/variations}: one input image, no prompt. */
+  public Future<Reply> submitVariation(String owner, JsonObject body, String idempotencyKey) {
+    return submit(owner, body, idempotencyKey, parser::parseVariation);
+  }
+
+  private Future<Reply> submit(String owner, JsonObject body, String idempotencyKey,
+      Function<JsonObject, GenerationRequest> parse) {
     GenerationRequest request;
     String callbackUrl;
     try {
-      request = parser.parse(body);
+      request = parse.apply(body);
       callbackUrl = callbacks.check(owner, request.callbackUrl());
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
@@ -94,16 +108,16 @@ public final class TaskService {
   private Future<Reply> replay(String owner, GenerationRequest request, String id) {
     return owned(owner, id).recover(err -> Future.failedFuture(Idempotency.inProgress()))
         .compose(found -> request.model().asyncOnly()
-            ? Future.succeededFuture(Reply.complete(TaskView.of(found.value())))
+            ? Future.succeededFuture(Reply.complete(view(found.value())))
             : waiter.awaitTerminal(id, settings.syncWait()).compose(done -> syncReply(done,
                 request.responseFormat())));
   }
 
   private Future<Reply> submit(String owner, GenerationRequest request, String callbackUrl, String id) {
-    boolean edit = "edit".equals(request.mode());
-    Future<List<String>> inputKeys = edit
-        ? inputs.store(id, request.model(), request.params().get("image"))
-        : Future.succeededFuture(List.of());
+    Object image = request.params().get("image");
+    Future<InputImages.Stored> inputKeys = image != null
+        ? inputs.store(id, request.model(), image, request.params().get("mask"))
+        : Future.succeededFuture(InputImages.Stored.NONE);
     Future<Task> queued = inputKeys.compose(keys -> {
       Task task = Task.queued(id, owner, clock.instant(), settings.retention(), request.model().id(),
           request.prompt(), request.size(), request.quality(), request.n(), request.mode(), params(request, keys))
@@ -114,11 +128,11 @@ public final class TaskService {
                   .onFailure(cleanup -> LOG.error("task {} not enqueued and its record could not be removed",
                       task.id(), cleanup))
                   .transform(ignored -> Future.failedFuture(err))))
-          .onFailure(err -> inputs.discard(keys))
+          .onFailure(err -> inputs.discard(keys.all()))
           .map(ignored -> task);
     });
     if (request.model().asyncOnly()) {
-      return queued.map(t -> Reply.complete(TaskView.of(t)));
+      return queued.map(t -> Reply.complete(view(t)));
     }
     return queued.compose(t -> waiter.awaitTerminal(t.id(), settings.syncWait()))
         .compose(done -> syncReply(done, request.responseFormat()));
@@ -128,23 +142,23 @@ public final class TaskService {
   public Future<JsonObject> get(String owner, String id, Duration wait) {
     Future<Task> found = owned(owner, id).map(Versioned::value);
     if (wait.isZero()) {
-      return found.map(TaskView::of);
+      return found.map(this::view);
     }
     Duration bounded = wait.compareTo(settings.maxLongPoll()) > 0 ? settings.maxLongPoll() : wait;
     return found.compose(task -> task.status().isTerminal()
         ? Future.succeededFuture(task)
-        : waiter.awaitTerminal(id, bounded)).map(TaskView::of);
+        : waiter.awaitTerminal(id, bounded)).map(this::view);
   }
 
   /** Streams the caller's task on every change until it is terminal; the returned handle stops early. */
   public Future<Follow> follow(String owner, String id, Handler<JsonObject> onChange,
       Handler<Throwable> onError) {
-    return owned(owner, id).map(found -> waiter.follow(id, task -> onChange.handle(TaskView.of(task)), onError));
+    return owned(owner, id).map(found -> waiter.follow(id, task -> onChange.handle(view(task)), onError));
   }
 
   /** Cancels the caller's task unless it already finished; workers honour it before starting and between attempts. */
   public Future<JsonObject> cancel(String owner, String id) {
-    return owned(owner, id).compose(found -> cancel(found, 1)).map(TaskView::of);
+    return owned(owner, id).compose(found -> cancel(found, 1)).map(this::view);
   }
 
   private Future<Task> cancel(Versioned<Task> current, int attempt) {
@@ -191,17 +205,38 @@ public final class TaskService {
       case SUCCEEDED -> SyncResponses.render(task.result(), responseFormat, objects).map(Reply::complete);
       case FAILED, CANCELLED -> Future.failedFuture(new UpstreamException(task.error().code(),
           task.error().message(), false, null));
-      case QUEUED, RUNNING -> Future.succeededFuture(new Reply(Reply.Kind.STILL_RUNNING, TaskView.of(task)));
+      case QUEUED, RUNNING -> Future.succeededFuture(new Reply(Reply.Kind.STILL_RUNNING, view(task)));
     };
   }
 
+  /**
+   * The task object, and for a QUEUED task where it stands ({@code queue_position}, {@code eta_seconds}), measured
+   * now: see docs/api.md "Where a task stands".
+   */
+  private JsonObject view(Task task) {
+    JsonObject json = TaskView.of(task);
+    if (task.status() == TaskStatus.QUEUED) {
+      positions.standing(task.id()).ifPresent(standing -> {
+        json.put("queue_position", standing.position());
+        if (standing.etaSeconds() != null) {
+          json.put("eta_seconds", standing.etaSeconds());
+        }
+      });
+    }
+    return json;
+  }
+
   /** The parameters workers see: inline inputs replaced by their storage keys, so task records stay small. */
-  private static Map<String, Object> params(GenerationRequest request, List<String> inputKeys) {
+  private static Map<String, Object> params(GenerationRequest request, InputImages.Stored inputKeys) {
     Map<String, Object> params = new LinkedHashMap<>(request.params());
     params.put("response_format", request.responseFormat());
-    if (!inputKeys.isEmpty()) {
+    if (!inputKeys.imageKeys().isEmpty()) {
       params.remove("image");
-      params.put("image_keys", inputKeys);
+      params.put("image_keys", inputKeys.imageKeys());
+    }
+    if (inputKeys.maskKey() != null) {
+      params.remove("mask");
+      params.put("mask_key", inputKeys.maskKey());
     }
     return params;
   }
