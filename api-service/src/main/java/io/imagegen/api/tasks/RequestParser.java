@@ -91,7 +91,7 @@ final class RequestParser {
       }
       if (!model.supports(field) && !model.passthrough().contains(field)) {
         boolean known = STRING_PARAMS.contains(field) || INTEGER_PARAMS.contains(field)
-            || BOOLEAN_PARAMS.contains(field);
+            || BOOLEAN_PARAMS.contains(field) || "mask".equals(field);
         throw InvalidRequestException.field(field, known
             ? model.id() + " does not support '" + field + "'"
             : "unknown parameter '" + field + "'");
