@@ -59,8 +59,6 @@ public final class ApiVerticle extends VerticleBase {
   private final CorsHandler cors;
   private final String publicUrl;
   private HttpServer server;
-  /** Where multipart uploads land until their request ends (BodyHandler deletes them then); removed on stop. */
-  private String uploadsDirectory;
 
   public ApiVerticle(Options options, ApiKeys keys, TaskService tasks, ModelDirectory models, ImageService images,
       QueueDepth queue) {
@@ -81,10 +79,7 @@ public final class ApiVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    return vertx.fileSystem().createTempDirectory("imagegen-uploads").compose(directory -> {
-      uploadsDirectory = directory;
-      return vertx.createHttpServer().requestHandler(router()).listen(port, host);
-    }).onSuccess(s -> server = s);
+    return vertx.createHttpServer().requestHandler(router()).listen(port, host).onSuccess(s -> server = s);
   }
 
   private Router router() {
@@ -99,12 +94,8 @@ public final class ApiVerticle extends VerticleBase {
     // The /api/v1 family (seed 000) shares every handler; only the envelope differs. X-Async is ignored.
     router.post("/v1/images/generations").handler(body).handler(this::submit);
     router.post("/api/v1/images/generations").handler(body).handler(this::submit);
-    BodyHandler uploads = BodyHandler.create(uploadsDirectory).setBodyLimit(maxBodyBytes)
-        .setDeleteUploadedFilesOnEnd(true).setMergeFormAttributes(false);
-    router.post("/v1/images/edits").handler(this::requireMultipart).handler(uploads)
-        .handler(ctx -> submitForm(ctx, EDIT_FILES, tasks::submit));
-    router.post("/v1/images/variations").handler(this::requireMultipart).handler(uploads)
-        .handler(ctx -> submitForm(ctx, VARIATION_FILES, tasks::submitVariation));
+    router.post("/v1/images/edits").handler(ctx -> submitForm(ctx, EDIT_FILES, tasks::submit));
+    router.post("/v1/images/variations").handler(ctx -> submitForm(ctx, VARIATION_FILES, tasks::submitVariation));
     router.get("/v1/images/generations/:task_id").handler(this::getTask);
     router.get("/api/v1/tasks/:task_id").handler(this::getTask);
     router.post("/v1/images/generations/:task_id/cancel").handler(this::cancel);
@@ -141,10 +132,8 @@ public final class ApiVerticle extends VerticleBase {
     router.errorHandler(405, ctx -> HttpErrors.write(ctx, 405,
         "Method " + ctx.request().method() + " is not allowed on " + ctx.request().path(), "method_not_allowed",
         null));
-    router.errorHandler(413, ctx -> HttpErrors.write(ctx, 413, isMultipart(ctx)
-        ? "Request body is larger than " + maxBodyBytes + " bytes; the uploaded files (image, mask) count towards it"
-        : "Request body is larger than " + maxBodyBytes + " bytes", "request_too_large",
-        isMultipart(ctx) ? "image" : null));
+    router.errorHandler(413, ctx -> HttpErrors.write(ctx, 413,
+        "Request body is larger than " + maxBodyBytes + " bytes", "request_too_large", null));
     router.errorHandler(500, ctx -> HttpErrors.send(ctx, ctx.failure()));
     return router;
   }
@@ -156,9 +145,7 @@ public final class ApiVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
-    Future<Void> closed = server == null ? Future.succeededFuture() : server.close();
-    return closed.compose(ignored -> uploadsDirectory == null ? Future.succeededFuture()
-        : vertx.fileSystem().deleteRecursive(uploadsDirectory));
+    return server == null ? Future.succeededFuture() : server.close();
   }
 
   private void authenticate(RoutingContext ctx) {
@@ -193,12 +180,22 @@ public final class ApiVerticle extends VerticleBase {
 
   /** Edits and variations: the same checks and queue as generations, for a body read from the form. */
   private void submitForm(RoutingContext ctx, Set<String> fileFields, FormSubmit submitter) {
-    List<FormFields.Upload> files = ctx.fileUploads().stream()
-        .map(upload -> new FormFields.Upload(upload.name(), upload.uploadedFileName(), upload.size())).toList();
-    FormFields.read(vertx, ctx.request().formAttributes(), files, fileFields)
+    if (!isMultipart(ctx)) {
+      HttpErrors.send(ctx, new InvalidRequestException("invalid_content_type",
+          "Content-Type must be multipart/form-data, with the image(s) as file parts.", null));
+      return;
+    }
+    MultipartForm.read(ctx, maxBodyBytes, fileFields)
+        .compose(form -> FormFields.read(vertx, form.attributes(), form.files(), fileFields))
         .onSuccess(body -> submit(ctx, body, b -> submitter.submit(ctx.get(OWNER), b,
             ctx.request().getHeader("Idempotency-Key"))))
-        .onFailure(err -> HttpErrors.send(ctx, err));
+        .onFailure(err -> {
+          if (err instanceof MultipartForm.TooLarge tooLarge) {
+            HttpErrors.write(ctx, 413, tooLarge.getMessage(), "request_too_large", tooLarge.param);
+          } else {
+            HttpErrors.send(ctx, err);
+          }
+        });
   }
 
   /** {@link TaskService#submit} or {@link TaskService#submitVariation}. */
@@ -222,15 +219,6 @@ public final class ApiVerticle extends VerticleBase {
         // A synchronous request whose wait ran out answers 202 with the task to poll, not an error.
         .onSuccess(reply -> ok(ctx, reply.kind() == Reply.Kind.STILL_RUNNING ? 202 : 200, reply.body()))
         .onFailure(err -> HttpErrors.send(ctx, err));
-  }
-
-  private void requireMultipart(RoutingContext ctx) {
-    if (isMultipart(ctx)) {
-      ctx.next();
-    } else {
-      HttpErrors.send(ctx, new InvalidRequestException("invalid_content_type",
-          "Content-Type must be multipart/form-data, with the image(s) as file parts.", null));
-    }
   }
 
   private static boolean isMultipart(RoutingContext ctx) {

@@ -2,14 +2,12 @@ package io.imagegen.api.tasks;
 
 import io.imagegen.common.errors.InvalidRequestException;
 import io.vertx.core.Future;
-import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -19,23 +17,20 @@ import java.util.Set;
  * path of JSON edit inputs ({@link InputImages}). Every refusal names the part.
  */
 public final class FormFields {
-  /** One uploaded file part, as the HTTP layer received it into a temporary file. */
-  public record Upload(String field, String path, long size) {
+  /** One uploaded file part, as the HTTP layer read it. */
+  public record Upload(String field, byte[] bytes) {
   }
 
   private FormFields() {
   }
 
-  /** The JSON body of a form whose file parts may only be {@code fileFields}; reads the files off the event loop. */
-  public static Future<JsonObject> read(Vertx vertx, MultiMap attributes, List<Upload> uploads,
+  /** The JSON body of a form whose file parts may only be {@code fileFields}; encodes the files off the event loop. */
+  public static Future<JsonObject> read(Vertx vertx, Map<String, List<String>> attributes, List<Upload> uploads,
       Set<String> fileFields) {
     JsonObject body = new JsonObject();
     try {
-      for (String name : attributes.names()) {
-        if (fileFields.contains(name)) {
-          throw InvalidRequestException.field(name, name + " must be uploaded as a file");
-        }
-        List<String> values = attributes.getAll(name);
+      for (String name : attributes.keySet()) {
+        List<String> values = attributes.get(name);
         if (values.size() > 1) {
           throw InvalidRequestException.field(name, name + " is given more than once");
         }
@@ -45,7 +40,7 @@ public final class FormFields {
         if (!fileFields.contains(upload.field())) {
           throw InvalidRequestException.field(upload.field(), upload.field() + " must be a text field, not a file");
         }
-        if (upload.size() == 0) {
+        if (upload.bytes().length == 0) {
           throw InvalidRequestException.field(upload.field(), upload.field() + " is an empty file");
         }
       }
@@ -62,7 +57,7 @@ public final class FormFields {
       JsonArray images = new JsonArray();
       for (Upload upload : uploads) {
         String dataUrl = "data:application/octet-stream;base64,"
-            + Base64.getEncoder().encodeToString(Files.readAllBytes(Path.of(upload.path())));
+            + Base64.getEncoder().encodeToString(upload.bytes());
         if (upload.field().equals("mask")) {
           body.put("mask", dataUrl);
         } else {

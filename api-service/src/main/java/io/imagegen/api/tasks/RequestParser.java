@@ -119,6 +119,10 @@ final class RequestParser {
     if (body.getValue("image") == null) {
       throw InvalidRequestException.field("image", "image is required");
     }
+    // Said first: a model without variations usually takes no input image either, which would be the lesser news.
+    if (body.getValue("model") instanceof String id && catalog.find(id).filter(m -> !m.variations()).isPresent()) {
+      throw InvalidRequestException.field("model", id + " does not support image variations");
+    }
     GenerationRequest request = parse(body.copy().put("prompt", "variation"));
     if (!request.model().variations()) {
       throw InvalidRequestException.field("model", request.model().id() + " does not support image variations");

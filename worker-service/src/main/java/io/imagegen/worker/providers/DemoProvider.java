@@ -57,7 +57,8 @@ public final class DemoProvider implements ImageProvider {
       }
       String revised = inputs.isEmpty() ? prompt : "variation".equals(request.task().mode())
           ? "variation of " + inputs.size() + " image(s)"
-          : prompt + " (edit of " + inputs.size() + " image(s))";
+          : prompt + " (edit of " + inputs.size() + " image(s)"
+              + (request.task().params().containsKey("mask_key") ? " with a mask)" : ")");
       String[] size = request.task().size().split("x");
       int width = Integer.parseInt(size[0]);
       int height = Integer.parseInt(size[1]);
