@@ -11,6 +11,8 @@ import io.imagegen.common.queue.KafkaSettings;
 import io.imagegen.common.storage.S3Settings;
 import io.imagegen.common.webhooks.WebhookSecrets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 /** Everything the api-service reads from its environment, validated once at start-up. */
 record ApiConfig(
@@ -39,7 +41,9 @@ record ApiConfig(
     LogSettings logs,
     TaskCache.Limits taskView,
     int maxWaitsPerKey,
-    EdgeLimits edge) {
+    EdgeLimits edge,
+    List<String> corsOrigins,
+    String publicUrl) {
 
   /** Reads and validates; throws {@code ConfigException} naming every bad variable. */
   static ApiConfig from(Env env) {
@@ -86,6 +90,13 @@ record ApiConfig(
     // Each open long-poll or stream holds a connection and a watch; one key must not hold them all.
     int maxWaits = env.integer("IMAGEGEN_MAX_WAITS_PER_KEY", 100, 1, 1_000_000);
     EdgeLimits edge = EdgeLimits.from(env);
+    // Browser clients only; off unless origins are named, since a key in a web page is visible to its users.
+    List<String> corsOrigins = corsOrigins(env);
+    String publicUrl = env.raw("IMAGEGEN_PUBLIC_API_URL");
+    if (publicUrl != null && !publicUrl.matches("https?://[^/?#\\s]+(/[^?#\\s]*)?")) {
+      env.problem("IMAGEGEN_PUBLIC_API_URL must be an http(s) URL such as https://images.example.com, got '"
+          + publicUrl + "'");
+    }
     ModelCatalog catalog = null;
     try {
       catalog = ModelCatalog.load(env.raw("IMAGEGEN_MODEL_CATALOG"));
@@ -95,6 +106,25 @@ record ApiConfig(
     env.validate();
     return new ApiConfig(host, port, keys, kafka, s3, catalog, maxBody, retention, enqueueTimeout, syncWait, maxWait,
         fetchPrivate, webhookSecrets, webhookPrivate, submitsPerSecond, submitBurst, readsPerSecond, readBurst, group,
-        maxDepth, shutdown, metricsPort, logs, new TaskCache.Limits(viewBytes, viewStale), maxWaits, edge);
+        maxDepth, shutdown, metricsPort, logs, new TaskCache.Limits(viewBytes, viewStale), maxWaits, edge,
+        corsOrigins, publicUrl == null ? null : publicUrl.replaceAll("/+$", ""));
+  }
+
+  /** {@code IMAGEGEN_CORS_ORIGINS}: exact origins ({@code https://app.example.com}) or {@code *}; empty is off. */
+  private static List<String> corsOrigins(Env env) {
+    String raw = env.raw("IMAGEGEN_CORS_ORIGINS");
+    if (raw == null || raw.isBlank()) {
+      return List.of();
+    }
+    List<String> origins = new ArrayList<>();
+    for (String origin : raw.split(",")) {
+      String trimmed = origin.trim();
+      if (!trimmed.equals("*") && !trimmed.matches("https?://[^/?#\\s]+")) {
+        env.problem("IMAGEGEN_CORS_ORIGINS must list origins like https://app.example.com (or *), got '" + trimmed
+            + "'");
+      }
+      origins.add(trimmed);
+    }
+    return List.copyOf(origins);
   }
 }

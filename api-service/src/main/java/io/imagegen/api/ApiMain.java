@@ -4,6 +4,7 @@ import io.imagegen.api.http.ApiVerticle;
 import io.imagegen.api.images.ImageService;
 import io.imagegen.api.models.ModelDirectory;
 import io.imagegen.api.observability.ApiObservability;
+import io.imagegen.api.queue.JobPositions;
 import io.imagegen.api.queue.JobProducer;
 import io.imagegen.api.queue.QueueDepth;
 import io.imagegen.api.tasks.CallbackUrls;
@@ -40,8 +41,11 @@ import org.slf4j.LoggerFactory;
 /** Entry point of the api-service; {@link #start(Map)} also embeds it (local stack, tests). */
 public final class ApiMain {
   private static final Logger LOG = LoggerFactory.getLogger(ApiMain.class);
-  /** Backlog measurements are three admin calls; every few seconds is fresh enough to shed load. */
-  private static final Duration QUEUE_DEPTH_INTERVAL = Duration.ofSeconds(3);
+  /**
+   * Backlog measurements are three admin calls, shared by every request: once a second keeps queue positions fresh
+   * on every read (docs/api.md "Where a task stands") and is more than fresh enough to shed load.
+   */
+  private static final Duration QUEUE_DEPTH_INTERVAL = Duration.ofSeconds(1);
 
   /** A started api-service. */
   public interface Running extends AutoCloseable {
@@ -95,14 +99,15 @@ public final class ApiMain {
   private static Future<Running> start(ApiConfig config, Telemetry telemetry) {
     Vertx vertx = Vertx.vertx();
     ObjectStore objects = ObjectStore.s3(vertx, config.s3());
-    JobProducer producer = JobProducer.create(vertx, config.kafka(), config.enqueueTimeout());
+    JobPositions positions = JobPositions.start(config.kafka());
+    JobProducer producer = JobProducer.create(vertx, config.kafka(), config.enqueueTimeout(), positions);
     TaskEventPublisher events = TaskEventPublisher.create(config.kafka(), "imagegen-api");
     // The task view and the event listener share one context, which owns the view (docs/architecture.md).
     Context context = vertx.getOrCreateContext();
     TaskStore store = new S3TaskStore(objects);
     TaskCache view = new TaskCache(vertx, context, store, Clock.systemUTC(), config.taskView());
     QueueDepth queue = QueueDepth.start(vertx, config.kafka(), config.workerGroupId(), config.maxQueueDepth(),
-        QUEUE_DEPTH_INTERVAL);
+        QUEUE_DEPTH_INTERVAL, positions);
     SafeFetcher fetcher = new SafeFetcher(vertx, FetchPolicy.images().withAllowPrivateNetworks(
         config.fetchPrivateNetworks()));
     Readiness readiness = new Readiness(config.kafka(), "imagegen-api", objects, () -> true);
@@ -116,23 +121,25 @@ public final class ApiMain {
           TaskService tasks = new TaskService(vertx, config.catalog(), store, objects, producer,
               events, view, fetcher, new CallbackUrls(config.webhookSecrets(), config.webhookPrivateNetworks()),
               Clock.systemUTC(), new TaskService.Settings(config.retention(),
-              config.syncWait(), config.maxWait(), config.logs().prompts()));
+              config.syncWait(), config.maxWait(), config.logs().prompts()), positions);
           ApiVerticle verticle = new ApiVerticle(new ApiVerticle.Options(config.host(), config.port(),
               config.maxBodyBytes(), config.maxWait(), config.submitsPerSecond(), config.submitBurst(),
-              config.readsPerSecond(), config.readBurst(), config.maxWaitsPerKey(), config.edge()), config.apiKeys(),
-              tasks,
+              config.readsPerSecond(), config.readBurst(), config.maxWaitsPerKey(), config.edge(),
+              config.corsOrigins(), config.publicUrl()), config.apiKeys(), tasks,
               new ModelDirectory(config.catalog()), new ImageService(objects, Clock.systemUTC()), queue,
               observability);
           return vertx.deployVerticle(verticle)
               .compose(deploymentId -> observability.listen(vertx, config.host(), config.metricsPort())
                   .<Running>map(listening -> new Started(vertx, deploymentId, verticle, producer, events, listener,
-                      fetcher, queue, objects, config.shutdownTimeout(), observability, readiness, telemetry)));
+                      fetcher, queue, positions, objects, config.shutdownTimeout(), observability, readiness,
+                      telemetry)));
         }).onFailure(err -> listener.close()))
         .onFailure(err -> {
           observability.close();
           readiness.close();
           telemetry.close();
           queue.close();
+          positions.close();
           producer.close();
           events.close();
           objects.close();
@@ -142,8 +149,8 @@ public final class ApiMain {
 
   private record Started(Vertx vertx, String deploymentId, ApiVerticle verticle, JobProducer producer,
       TaskEventPublisher events, TaskEventListener listener, SafeFetcher fetcher, QueueDepth queue,
-      ObjectStore objects, Duration timeout, ApiObservability observability, Readiness readiness,
-      Telemetry telemetry)
+      JobPositions positions, ObjectStore objects, Duration timeout, ApiObservability observability,
+      Readiness readiness, Telemetry telemetry)
       implements Running {
     @Override
     public int port() {
@@ -168,6 +175,7 @@ public final class ApiMain {
       });
       Shutdown.run("fetcher", fetcher::close);
       Shutdown.run("queue depth", queue::close);
+      Shutdown.run("job positions", positions::close);
       Shutdown.run("object store", objects::close);
       Shutdown.await("metrics endpoint", observability.close(), timeout);
       Shutdown.run("readiness", readiness::close);

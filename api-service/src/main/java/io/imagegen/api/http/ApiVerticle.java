@@ -5,6 +5,7 @@ import io.imagegen.api.models.ModelDirectory;
 import io.imagegen.api.observability.ApiObservability;
 import io.imagegen.api.playground.Playground;
 import io.imagegen.api.queue.QueueDepth;
+import io.imagegen.api.tasks.FormFields;
 import io.imagegen.api.tasks.Reply;
 import io.imagegen.api.tasks.TaskService;
 import io.imagegen.common.errors.AuthenticationException;
@@ -24,7 +25,12 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.CorsHandler;
 import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.function.Function;
 
 /** The HTTP edge: routing, authentication, body limits, status codes and error rendering. No business logic. */
 public final class ApiVerticle extends VerticleBase {
@@ -32,10 +38,17 @@ public final class ApiVerticle extends VerticleBase {
   /** The contract document, bundled with the service that implements it. */
   private static final Buffer OPENAPI = OpenApiDocument.load();
 
-  /** The edge's own settings: where to listen and how much to accept. */
+  /** Multipart file parts each endpoint takes (OpenAI's documented names). */
+  private static final Set<String> EDIT_FILES = Set.of("image", "image[]", "mask");
+  private static final Set<String> VARIATION_FILES = Set.of("image");
+
+  /**
+   * The edge's own settings: where to listen and how much to accept; {@code corsOrigins} empty turns CORS off and
+   * {@code publicUrl} ({@code null}: the request's own scheme and host) prefixes task URLs.
+   */
   public record Options(String host, int port, int maxBodyBytes, Duration maxWait, double submitsPerSecond,
-      int submitBurst, double readsPerSecond, int readBurst, int maxWaitsPerKey,
-      EdgeLimits limits) {
+      int submitBurst, double readsPerSecond, int readBurst, int maxWaitsPerKey, EdgeLimits limits,
+      List<String> corsOrigins, String publicUrl) {
   }
 
   private final String host;
@@ -53,6 +66,8 @@ public final class ApiVerticle extends VerticleBase {
   private final ImageService images;
   private final QueueDepth queue;
   private final ApiObservability observability;
+  private final CorsHandler cors;
+  private final String publicUrl;
   private HttpServer server;
   private long forgetTimer = -1;
 
@@ -75,16 +90,30 @@ public final class ApiVerticle extends VerticleBase {
     this.images = images;
     this.queue = queue;
     this.observability = observability;
+    this.cors = Cors.handler(options.corsOrigins());
+    this.publicUrl = options.publicUrl();
   }
 
   @Override
   public Future<?> start() {
-    Router router = Router.router(vertx);
     // No h2c: every connection is HTTP/1 from its first byte, so the guard sees it before it has sent anything.
     HttpServerOptions serverOptions = new HttpServerOptions().setHttp2ClearTextEnabled(false);
     ConnectionGuard guard = new ConnectionGuard(vertx, limits, serverOptions);
+    forgetTimer = vertx.setPeriodic(limits.authFailureWindow().toMillis(), id -> authThrottle.forgetExpired());
+    return vertx.createHttpServer(serverOptions)
+        .connectionHandler(guard::onConnection)
+        .requestHandler(router(guard))
+        .listen(port, host)
+        .onSuccess(s -> server = s);
+  }
+
+  private Router router(ConnectionGuard guard) {
+    Router router = Router.router(vertx);
     router.route().handler(guard::onRequest).failureHandler(guard::onFailure);
     observability.install(router);
+    if (cors != null) {
+      router.route().handler(cors);
+    }
     router.get("/health").handler(ctx -> Responses.ok(ctx, 200, new JsonObject().put("status", "ok")));
     Playground.mount(router);
     router.route("/v1/*").handler(this::authenticate);
@@ -93,11 +122,14 @@ public final class ApiVerticle extends VerticleBase {
     // The /api/v1 family (seed 000) shares every handler; only the envelope differs. X-Async is ignored.
     router.post("/v1/images/generations").handler(body).handler(this::submit);
     router.post("/api/v1/images/generations").handler(body).handler(this::submit);
+    router.post("/v1/images/edits").handler(ctx -> submitForm(ctx, EDIT_FILES, tasks::submit));
+    router.post("/v1/images/variations").handler(ctx -> submitForm(ctx, VARIATION_FILES, tasks::submitVariation));
     router.get("/v1/images/generations").handler(this::listTasks);
     router.get("/api/v1/tasks").handler(this::listTasks);
     router.get("/v1/images/generations/:task_id").handler(this::getTask);
     router.get("/api/v1/tasks/:task_id").handler(this::getTask);
     router.post("/v1/images/generations/:task_id/cancel").handler(this::cancel);
+    router.post("/api/v1/tasks/:task_id/cancel").handler(this::cancel);
     router.get("/v1/models").handler(ctx -> Responses.ok(ctx, 200, models.openAiList()));
     router.get("/v1/models/:model").handler(ctx -> {
       try {
@@ -133,12 +165,7 @@ public final class ApiVerticle extends VerticleBase {
     router.errorHandler(413, ctx -> HttpErrors.write(ctx, 413,
         "Request body is larger than " + maxBodyBytes + " bytes", "request_too_large", null));
     router.errorHandler(500, ctx -> HttpErrors.send(ctx, ctx.failure()));
-    forgetTimer = vertx.setPeriodic(limits.authFailureWindow().toMillis(), id -> authThrottle.forgetExpired());
-    return vertx.createHttpServer(serverOptions)
-        .connectionHandler(guard::onConnection)
-        .requestHandler(router)
-        .listen(port, host)
-        .onSuccess(s -> server = s);
+    return router;
   }
 
   /** The port actually bound (useful when configured as 0). */
@@ -188,6 +215,35 @@ public final class ApiVerticle extends VerticleBase {
       HttpErrors.send(ctx, e);
       return;
     }
+    submit(ctx, body, b -> tasks.submit(ctx.get(OWNER), b, ctx.request().getHeader("Idempotency-Key")));
+  }
+
+  /** Edits and variations: the same checks and queue as generations, for a body read from the form. */
+  private void submitForm(RoutingContext ctx, Set<String> fileFields, FormSubmit submitter) {
+    if (!isMultipart(ctx)) {
+      HttpErrors.send(ctx, new InvalidRequestException("invalid_content_type",
+          "Content-Type must be multipart/form-data, with the image(s) as file parts.", null));
+      return;
+    }
+    MultipartForm.read(ctx, maxBodyBytes, fileFields)
+        .compose(form -> FormFields.read(vertx, form.attributes(), form.files(), fileFields))
+        .onSuccess(body -> submit(ctx, body, b -> submitter.submit(ctx.get(OWNER), b,
+            ctx.request().getHeader("Idempotency-Key"))))
+        .onFailure(err -> {
+          if (err instanceof MultipartForm.TooLarge tooLarge) {
+            HttpErrors.write(ctx, 413, tooLarge.getMessage(), "request_too_large", tooLarge.param);
+          } else {
+            HttpErrors.send(ctx, err);
+          }
+        });
+  }
+
+  /** {@link TaskService#submit} or {@link TaskService#submitVariation}. */
+  private interface FormSubmit {
+    Future<Reply> submit(String owner, JsonObject body, String idempotencyKey);
+  }
+
+  private void submit(RoutingContext ctx, JsonObject body, Function<JsonObject, Future<Reply>> submitter) {
     String owner = ctx.get(OWNER);
     observability.submitting(ctx, body.getValue("model"));
     try {
@@ -200,10 +256,20 @@ public final class ApiVerticle extends VerticleBase {
       HttpErrors.send(ctx, e);
       return;
     }
-    tasks.submit(owner, body, ctx.request().getHeader("Idempotency-Key"))
+    submitter.apply(body)
         // A synchronous request whose wait ran out answers 202 with the task to poll, not an error.
-        .onSuccess(reply -> Responses.ok(ctx, reply.kind() == Reply.Kind.STILL_RUNNING ? 202 : 200, reply.body()))
+        .onSuccess(reply -> ok(ctx, reply.kind() == Reply.Kind.STILL_RUNNING ? 202 : 200, reply.body()))
         .onFailure(err -> HttpErrors.send(ctx, err));
+  }
+
+  private static boolean isMultipart(RoutingContext ctx) {
+    String type = ctx.request().getHeader("Content-Type");
+    return type != null && type.toLowerCase(Locale.ROOT).startsWith("multipart/form-data");
+  }
+
+  /** A success body; task objects gain their {@code urls}. */
+  private void ok(RoutingContext ctx, int status, JsonObject body) {
+    Responses.ok(ctx, status, TaskLinks.add(ctx, publicUrl, body));
   }
 
   private void getTask(RoutingContext ctx) {
@@ -211,7 +277,8 @@ public final class ApiVerticle extends VerticleBase {
     TaskContext.current().ifPresent(task -> task.with(TaskContext.TASK_ID, ctx.pathParam("task_id")).attach());
     if (accept != null && accept.contains("text/event-stream")) {
       observability.holding(ctx, "stream");
-      TaskEventStream.open(ctx, tasks, waits, ctx.get(OWNER), ctx.pathParam("task_id"));
+      TaskEventStream.open(ctx, tasks, waits, ctx.get(OWNER), ctx.pathParam("task_id"),
+          task -> TaskLinks.add(ctx, publicUrl, task));
       return;
     }
     Duration wait;
@@ -224,13 +291,14 @@ public final class ApiVerticle extends VerticleBase {
     if (!wait.isZero()) {
       observability.holding(ctx, "long_poll");
     }
-    LongPoll.answer(ctx, tasks, waits, ctx.get(OWNER), ctx.pathParam("task_id"), wait);
+    LongPoll.answer(ctx, tasks, waits, ctx.get(OWNER), ctx.pathParam("task_id"), wait,
+        task -> TaskLinks.add(ctx, publicUrl, task));
   }
 
   private void cancel(RoutingContext ctx) {
     TaskContext.current().ifPresent(task -> task.with(TaskContext.TASK_ID, ctx.pathParam("task_id")).attach());
     tasks.cancel(ctx.get(OWNER), ctx.pathParam("task_id"))
-        .onSuccess(task -> Responses.ok(ctx, 200, task))
+        .onSuccess(task -> ok(ctx, 200, task))
         .onFailure(err -> HttpErrors.send(ctx, err));
   }
 
@@ -238,7 +306,10 @@ public final class ApiVerticle extends VerticleBase {
     HttpServerRequest request = ctx.request();
     tasks.list(ctx.get(OWNER), request.getParam("status"), request.getParam("model"), request.getParam("after"),
             request.getParam("limit"))
-        .onSuccess(body -> Responses.ok(ctx, 200, body))
+        .onSuccess(page -> {
+          page.getJsonArray("data").forEach(task -> TaskLinks.add(ctx, publicUrl, (JsonObject) task));
+          Responses.ok(ctx, 200, page);
+        })
         .onFailure(err -> HttpErrors.send(ctx, err));
   }
 

@@ -3,8 +3,10 @@ package io.imagegen.api.http;
 import io.imagegen.api.tasks.TaskService;
 import io.imagegen.common.errors.RateLimitedException;
 import io.vertx.core.Promise;
+import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Duration;
+import java.util.function.UnaryOperator;
 
 /**
  * {@code GET /v1/images/generations/{id}?wait=N}: the task now, or once terminal within {@code N} seconds. A wait
@@ -14,7 +16,9 @@ final class LongPoll {
   private LongPoll() {
   }
 
-  static void answer(RoutingContext ctx, TaskService tasks, OpenWaits waits, String owner, String id, Duration wait) {
+  /** Answers the task; {@code decorate} completes the task object (its {@code urls}) before it is sent. */
+  static void answer(RoutingContext ctx, TaskService tasks, OpenWaits waits, String owner, String id, Duration wait,
+      UnaryOperator<JsonObject> decorate) {
     Promise<Void> gone = Promise.promise();
     OpenWaits.Slot slot = () -> { };
     if (!wait.isZero()) {
@@ -37,7 +41,7 @@ final class LongPoll {
         return;
       }
       if (outcome.succeeded()) {
-        Responses.ok(ctx, 200, outcome.result());
+        Responses.ok(ctx, 200, decorate.apply(outcome.result()));
       } else {
         HttpErrors.send(ctx, outcome.cause());
       }

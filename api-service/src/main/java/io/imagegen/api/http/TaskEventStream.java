@@ -5,6 +5,7 @@ import io.imagegen.common.errors.RateLimitedException;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import java.util.function.UnaryOperator;
 
 /**
  * {@code GET /v1/images/generations/{id}} with {@code Accept: text/event-stream}: one {@code task} event with the
@@ -19,7 +20,9 @@ final class TaskEventStream {
   private TaskEventStream() {
   }
 
-  static void open(RoutingContext ctx, TaskService tasks, OpenWaits waits, String owner, String id) {
+  /** Streams the task; {@code decorate} completes each task object (its {@code urls}) before it is sent. */
+  static void open(RoutingContext ctx, TaskService tasks, OpenWaits waits, String owner, String id,
+      UnaryOperator<JsonObject> decorate) {
     OpenWaits.Slot slot;
     try {
       slot = waits.acquire(owner);
@@ -29,7 +32,7 @@ final class TaskEventStream {
     }
     HttpServerResponse response = ctx.response();
     long seen = lastEventId(ctx.request().getHeader("Last-Event-ID"));
-    tasks.follow(owner, id, change -> send(response, change, seen), err -> {
+    tasks.follow(owner, id, change -> send(response, change, seen, decorate), err -> {
       if (!response.ended() && !response.closed()) {
         start(response);
         response.write("event: error\ndata: " + new JsonObject().put("message", err.getMessage()).encode() + "\n\n");
@@ -57,7 +60,8 @@ final class TaskEventStream {
     });
   }
 
-  private static void send(HttpServerResponse response, TaskService.Change change, long seen) {
+  private static void send(HttpServerResponse response, TaskService.Change change, long seen,
+      UnaryOperator<JsonObject> decorate) {
     if (response.ended() || response.closed()) {
       return;
     }
@@ -74,7 +78,7 @@ final class TaskEventStream {
       return;
     }
     start(response);
-    response.write("id: " + change.revision() + "\nevent: task\ndata: " + change.task().encode() + "\n\n");
+    response.write("id: " + change.revision() + "\nevent: task\ndata: " + decorate.apply(change.task()).encode() + "\n\n");
     if (change.terminal()) {
       response.end();
     }

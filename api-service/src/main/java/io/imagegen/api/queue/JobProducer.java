@@ -25,15 +25,17 @@ public final class JobProducer implements AutoCloseable {
   private final Vertx vertx;
   private final String topic;
   private final Producer<String, byte[]> producer;
+  private final JobPositions positions;
 
-  JobProducer(Vertx vertx, String topic, Producer<String, byte[]> producer) {
+  JobProducer(Vertx vertx, String topic, Producer<String, byte[]> producer, JobPositions positions) {
     this.vertx = vertx;
     this.topic = topic;
     this.producer = producer;
+    this.positions = positions;
   }
 
   /** A producer whose every send either lands on all in-sync replicas or fails within {@code timeout}. */
-  public static JobProducer create(Vertx vertx, KafkaSettings settings, Duration timeout) {
+  public static JobProducer create(Vertx vertx, KafkaSettings settings, Duration timeout, JobPositions positions) {
     Map<String, Object> props = settings.baseClientProperties("imagegen-api");
     props.put(ProducerConfig.ACKS_CONFIG, "all");
     props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
@@ -44,10 +46,13 @@ public final class JobProducer implements AutoCloseable {
     props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, Math.max(1000, timeoutMs / 2));
     props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, timeoutMs);
     return new JobProducer(vertx, settings.jobsTopic(),
-        new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer()));
+        new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer()), positions);
   }
 
-  /** Completes once the broker acknowledged the job; keyed by task id so one task always maps to one partition. */
+  /**
+   * Completes once the broker acknowledged the job; keyed by task id so one task always maps to one partition. The
+   * acknowledged place is handed to {@link JobPositions}, so this instance knows it before any tail could.
+   */
   public Future<Void> send(JobMessage job) {
     Context context = vertx.getOrCreateContext();
     Promise<Void> promise = Promise.promise();
@@ -58,6 +63,7 @@ public final class JobProducer implements AutoCloseable {
     // send() may block for metadata while the broker is away, so it must never run on an event loop.
     context.executeBlocking(() -> producer.send(record, (metadata, error) -> context.runOnContext(ignored -> {
       if (error == null) {
+        positions.enqueued(job.taskId(), metadata.partition(), metadata.offset());
         promise.complete();
       } else {
         promise.fail(new UnavailableException("queue_unavailable", "job queue unavailable: " + error.getMessage(),

@@ -19,7 +19,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Load shedding: how many jobs wait for the workers (end offsets minus the worker group's committed offsets),
  * measured in the background every {@code interval}. Submits are refused while the backlog is above the limit, so
- * an outage of the workers turns into 503s instead of unbounded growth.
+ * an outage of the workers turns into 503s instead of unbounded growth. Each measurement also feeds
+ * {@link JobPositions}, the one shared source of queue positions (never an admin call per request).
  */
 public final class QueueDepth implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(QueueDepth.class);
@@ -29,12 +30,15 @@ public final class QueueDepth implements AutoCloseable {
   private final String topic;
   private final String groupId;
   private final long maxDepth;
+  private final JobPositions positions;
   private final AtomicBoolean measuring = new AtomicBoolean();
   private final long timer;
   private volatile long depth = -1;
 
-  private QueueDepth(Vertx vertx, KafkaSettings settings, String groupId, long maxDepth, Duration interval) {
+  private QueueDepth(Vertx vertx, KafkaSettings settings, String groupId, long maxDepth, Duration interval,
+      JobPositions positions) {
     this.vertx = vertx;
+    this.positions = positions;
     this.admin = Admin.create(settings.baseClientProperties("imagegen-api-depth"));
     this.topic = settings.jobsTopic();
     this.groupId = groupId;
@@ -42,10 +46,10 @@ public final class QueueDepth implements AutoCloseable {
     this.timer = vertx.setPeriodic(0, interval.toMillis(), ignored -> measure());
   }
 
-  /** Starts measuring; {@code maxDepth} of 0 disables shedding (and measuring). */
+  /** Starts measuring; {@code maxDepth} of 0 disables shedding (queue positions are still measured). */
   public static QueueDepth start(Vertx vertx, KafkaSettings settings, String groupId, long maxDepth,
-      Duration interval) {
-    return new QueueDepth(vertx, settings, groupId, maxDepth, maxDepth == 0 ? Duration.ofDays(1) : interval);
+      Duration interval, JobPositions positions) {
+    return new QueueDepth(vertx, settings, groupId, maxDepth, interval, positions);
   }
 
   /** The last measured backlog, or -1 before the first measurement. */
@@ -62,7 +66,7 @@ public final class QueueDepth implements AutoCloseable {
   }
 
   private void measure() {
-    if (maxDepth == 0 || !measuring.compareAndSet(false, true)) {
+    if (!measuring.compareAndSet(false, true)) {
       return;
     }
     vertx.executeBlocking(() -> {
@@ -75,20 +79,31 @@ public final class QueueDepth implements AutoCloseable {
       Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(groupId)
           .partitionsToOffsetAndMetadata().get(5, TimeUnit.SECONDS);
       long total = 0;
+      Map<Integer, Long> endOffsets = new HashMap<>();
+      Map<Integer, Long> committedOffsets = new HashMap<>();
       for (var end : ends.entrySet()) {
         OffsetAndMetadata done = committed.get(end.getKey());
         total += Math.max(0, end.getValue().offset() - (done == null ? 0 : done.offset()));
+        endOffsets.put(end.getKey().partition(), end.getValue().offset());
+        if (done != null) {
+          committedOffsets.put(end.getKey().partition(), done.offset());
+        }
       }
-      return total;
+      return new Measurement(System.nanoTime(), total, committedOffsets, endOffsets);
     }, false).onComplete(outcome -> {
       measuring.set(false);
       if (outcome.succeeded()) {
-        depth = outcome.result();
+        Measurement measured = outcome.result();
+        depth = measured.total();
+        positions.observe(measured.nanos(), measured.committed(), measured.ends());
       } else {
         // Keep the last value: a broker hiccup must not flip shedding on or off by itself.
         LOG.debug("queue depth not measured: {}", outcome.cause().getMessage());
       }
     });
+  }
+
+  private record Measurement(long nanos, long total, Map<Integer, Long> committed, Map<Integer, Long> ends) {
   }
 
   @Override

@@ -31,14 +31,30 @@ final class InputImages {
     this.objects = objects;
   }
 
+  /** The storage keys of a request's inputs: the images in order, and the mask or {@code null}. */
+  record Stored(List<String> imageKeys, String maskKey) {
+    static final Stored NONE = new Stored(List.of(), null);
+
+    List<String> all() {
+      List<String> keys = new ArrayList<>(imageKeys);
+      if (maskKey != null) {
+        keys.add(maskKey);
+      }
+      return keys;
+    }
+  }
+
   /**
-   * Stores the inputs of {@code image} for task {@code taskId}; the result is their storage keys, in order. When any
-   * input is refused, the ones already stored are removed again: a refused edit leaves nothing behind.
+   * Stores the inputs of {@code image} (and the optional {@code mask}) for task {@code taskId}. Every input is
+   * fetched or decoded and checked before the first one is written, and a failed write removes the others, so a
+   * refused request leaves no input object behind.
    */
-  Future<List<String>> store(String taskId, ModelSpec model, Object image) {
+  Future<Stored> store(String taskId, ModelSpec model, Object image, Object mask) {
     List<String> sources;
+    String maskSource;
     try {
       sources = sources(image);
+      maskSource = mask == null ? null : single(mask, "mask");
     } catch (InvalidRequestException e) {
       return Future.failedFuture(e);
     }
@@ -49,26 +65,40 @@ final class InputImages {
       return Future.failedFuture(InvalidRequestException.field("image", model.id() + " accepts at most "
           + model.limits().maxInputImages() + " input image(s), got " + sources.size()));
     }
-    List<Future<String>> stored = new ArrayList<>();
+    List<Future<Input>> checked = new ArrayList<>();
     for (int i = 0; i < sources.size(); i++) {
-      String key = BucketLayout.input(taskId, i);
-      int index = i;
-      stored.add(bytes(sources.get(i)).compose(bytes -> {
-        String type = ImageTypes.sniff(bytes);
-        if (type == null) {
-          return Future.failedFuture(InvalidRequestException.field("image",
-              "image[" + index + "] is not a PNG, JPEG, WebP or GIF image"));
-        }
-        return objects.put(key, bytes, type, Condition.NONE).map(etag -> key);
-      }));
+      checked.add(checked(sources.get(i), "image", "image[" + i + "]", BucketLayout.input(taskId, i)));
     }
-    // join, not all: every store must have settled before the survivors of a refused request can be removed.
-    return Future.join(stored).transform(outcome -> {
-      if (outcome.succeeded()) {
-        return Future.succeededFuture(outcome.result().<String>list());
-      }
-      discard(stored.stream().filter(Future::succeeded).map(Future::result).toList());
-      return Future.failedFuture(stored.stream().filter(Future::failed).findFirst().orElseThrow().cause());
+    if (maskSource != null) {
+      checked.add(checked(maskSource, "mask", "mask", BucketLayout.mask(taskId)));
+    }
+    return Future.all(checked).compose(all -> {
+      List<Input> inputs = all.list();
+      List<Future<String>> written = inputs.stream()
+          .map(input -> objects.put(input.key(), input.bytes(), input.type(), Condition.NONE)
+              .map(etag -> input.key()))
+          .toList();
+      List<String> keys = inputs.stream().map(Input::key).toList();
+      return Future.join(written).transform(outcome -> {
+        if (outcome.failed()) {
+          discard(keys);
+          return Future.failedFuture(outcome.cause());
+        }
+        return Future.succeededFuture(maskSource == null ? new Stored(keys, null)
+            : new Stored(keys.subList(0, keys.size() - 1), keys.get(keys.size() - 1)));
+      });
+    });
+  }
+
+  private record Input(String key, byte[] bytes, String type) {
+  }
+
+  private Future<Input> checked(String source, String field, String label, String key) {
+    return bytes(source, field).compose(bytes -> {
+      String type = ImageTypes.sniff(bytes);
+      return type == null
+          ? Future.failedFuture(InvalidRequestException.field(field, label + " is not a PNG, JPEG, WebP or GIF image"))
+          : Future.succeededFuture(new Input(key, bytes, type));
     });
   }
 
@@ -77,31 +107,31 @@ final class InputImages {
     keys.forEach(objects::delete);
   }
 
-  private Future<byte[]> bytes(String source) {
+  private Future<byte[]> bytes(String source, String field) {
     if (source.startsWith("http://") || source.startsWith("https://")) {
       return fetcher.get(source).<byte[]>map(fetched -> fetched.body().getBytes()).recover(err -> {
         // Whatever went wrong with the client's URL is reported against the field that carried it.
         String message = err instanceof ImageGenException ? err.getMessage() : "could not fetch " + source;
-        return Future.failedFuture(InvalidRequestException.field("image", "image URL: " + message));
+        return Future.failedFuture(InvalidRequestException.field(field, field + " URL: " + message));
       });
     }
     String base64 = source;
     if (source.startsWith("data:")) {
       int comma = source.indexOf(',');
       if (comma < 0 || !source.substring(0, comma).endsWith(";base64")) {
-        return Future.failedFuture(InvalidRequestException.field("image", "data URLs must be base64-encoded"));
+        return Future.failedFuture(InvalidRequestException.field(field, "data URLs must be base64-encoded"));
       }
       base64 = source.substring(comma + 1);
     }
     if (base64.length() > MAX_BYTES / 3 * 4 + 4) {
-      return Future.failedFuture(InvalidRequestException.field("image", "an input image is larger than "
+      return Future.failedFuture(InvalidRequestException.field(field, field + " is larger than "
           + MAX_BYTES + " bytes"));
     }
     try {
       return Future.succeededFuture(Base64.getMimeDecoder().decode(base64));
     } catch (IllegalArgumentException e) {
-      return Future.failedFuture(InvalidRequestException.field("image",
-          "image must be an http(s) URL, a data URL or base64 image data"));
+      return Future.failedFuture(InvalidRequestException.field(field,
+          field + " must be an http(s) URL, a data URL or base64 image data"));
     }
   }
 
@@ -110,22 +140,22 @@ final class InputImages {
     List<String> out = new ArrayList<>();
     if (image instanceof List<?> list) {
       for (Object item : list) {
-        out.add(single(item));
+        out.add(single(item, "image"));
       }
     } else {
-      out.add(single(image));
+      out.add(single(image, "image"));
     }
     return out;
   }
 
-  private static String single(Object item) {
+  private static String single(Object item, String field) {
     if (item instanceof String text && !text.isBlank()) {
       return text.trim();
     }
     if (item instanceof Map<?, ?> object) {
       // OpenAI-style {"image_url": "..."} or {"image_url": {"url": "..."}}, plus {"url"}, {"b64_json"}, {"data"}.
-      for (String field : List.of("url", "image_url", "b64_json", "data")) {
-        Object value = object.get(field);
+      for (String name : List.of("url", "image_url", "b64_json", "data")) {
+        Object value = object.get(name);
         if (value instanceof Map<?, ?> nested && nested.get("url") instanceof String url) {
           return url.trim();
         }
@@ -134,7 +164,7 @@ final class InputImages {
         }
       }
     }
-    throw InvalidRequestException.field("image",
-        "each image must be a URL, data URL or base64 string, or an object with url, image_url, b64_json or data");
+    throw InvalidRequestException.field(field, ("image".equals(field) ? "each image" : field + " must be one image and")
+        + " must be a URL, data URL or base64 string, or an object with url, image_url, b64_json or data");
   }
 }

@@ -24,9 +24,13 @@ final class RequestParser {
   private static final Set<String> CORE = Set.of("model", "prompt", "n", "size", "quality", "response_format", "user",
       "stream", "callback_url");
   private static final Set<String> STRING_PARAMS = Set.of("output_format", "background", "moderation", "style",
-      "sequential_image_generation", "ratio");
-  private static final Set<String> INTEGER_PARAMS = Set.of("output_compression", "seed");
-  private static final Set<String> BOOLEAN_PARAMS = Set.of("watermark");
+      "sequential_image_generation", "ratio", "input_fidelity");
+  /** Typed fields beyond the text ones; {@link FormFields} reads multipart text parts by these. */
+  static final Set<String> INTEGER_PARAMS = Set.of("n", "output_compression", "seed");
+  static final Set<String> BOOLEAN_PARAMS = Set.of("watermark", "stream");
+  /** What {@code POST /v1/images/variations} takes (OpenAI's documented fields); nothing else. */
+  private static final Set<String> VARIATION_FIELDS = Set.of("model", "image", "n", "size", "response_format",
+      "user");
 
   private final ModelCatalog catalog;
 
@@ -87,16 +91,47 @@ final class RequestParser {
       }
       if (!model.supports(field) && !model.passthrough().contains(field)) {
         boolean known = STRING_PARAMS.contains(field) || INTEGER_PARAMS.contains(field)
-            || BOOLEAN_PARAMS.contains(field);
+            || BOOLEAN_PARAMS.contains(field) || "mask".equals(field);
         throw InvalidRequestException.field(field, known
             ? model.id() + " does not support '" + field + "'"
             : "unknown parameter '" + field + "'");
       }
       params.put(field, model.supports(field) ? typed(model, body, field) : passthroughValue(body.getValue(field)));
     }
+    if (params.containsKey("mask") && !"edit".equals(mode)) {
+      throw InvalidRequestException.field("mask", "mask needs an image to apply to");
+    }
     return new GenerationRequest(model, prompt, n == null ? 1 : n.intValue(), size,
         quality == null ? model.defaults().quality() : quality, responseFormat == null ? "url" : responseFormat, mode,
         params, optionalString(body, "callback_url"));
+  }
+
+  /**
+   * A variation body: one image, no prompt. The shared rules (model, n, size, response_format, user) are those of
+   * {@link #parse}, run on the body with a stand-in prompt that is dropped again.
+   */
+  GenerationRequest parseVariation(JsonObject body) {
+    for (String field : body.fieldNames()) {
+      if (!VARIATION_FIELDS.contains(field)) {
+        throw InvalidRequestException.field(field, "unknown parameter '" + field + "' for image variations");
+      }
+    }
+    if (body.getValue("image") == null) {
+      throw InvalidRequestException.field("image", "image is required");
+    }
+    // Said first: a model without variations usually takes no input image either, which would be the lesser news.
+    if (body.getValue("model") instanceof String id && catalog.find(id).filter(m -> !m.variations()).isPresent()) {
+      throw InvalidRequestException.field("model", id + " does not support image variations");
+    }
+    GenerationRequest request = parse(body.copy().put("prompt", "variation"));
+    if (!request.model().variations()) {
+      throw InvalidRequestException.field("model", request.model().id() + " does not support image variations");
+    }
+    if (InputImages.sources(request.params().get("image")).size() != 1) {
+      throw InvalidRequestException.field("image", "image variations take exactly one image");
+    }
+    return new GenerationRequest(request.model(), null, request.n(), request.size(), request.quality(),
+        request.responseFormat(), "variation", request.params(), null);
   }
 
   private static Object typed(ModelSpec model, JsonObject body, String field) {

@@ -1,6 +1,7 @@
 package io.imagegen.api.tasks;
 
 import io.imagegen.common.observability.TaskContext;
+import io.imagegen.api.queue.JobPositions;
 import io.imagegen.api.queue.JobProducer;
 import io.imagegen.common.errors.ConflictException;
 import io.imagegen.common.errors.NotFoundException;
@@ -14,6 +15,7 @@ import io.imagegen.common.storage.ObjectStore;
 import io.imagegen.common.storage.ObjectStore.Condition;
 import io.imagegen.common.tasks.Task;
 import io.imagegen.common.tasks.TaskIds;
+import io.imagegen.common.tasks.TaskStatus;
 import io.imagegen.common.tasks.TaskStore;
 import io.imagegen.common.tasks.TaskView;
 import io.imagegen.common.storage.Versioned;
@@ -25,8 +27,8 @@ import io.vertx.core.json.JsonObject;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,10 +60,12 @@ public final class TaskService {
   private final CallbackUrls callbacks;
   private final Clock clock;
   private final Settings settings;
+  private final JobPositions positions;
 
   public TaskService(Vertx vertx, ModelCatalog catalog, TaskStore store, ObjectStore objects, JobProducer producer,
       TaskEventPublisher events, TaskCache view, SafeFetcher fetcher, CallbackUrls callbacks, Clock clock,
-      Settings settings) {
+      Settings settings, JobPositions positions) {
+    this.positions = positions;
     this.inputs = new InputImages(fetcher, objects);
     this.tasks = new TaskList(objects, store, clock);
     this.callbacks = callbacks;
@@ -84,10 +88,20 @@ public final class TaskService {
    * answer the task object; the others wait (up to the sync limit) and answer the OpenAI images response.
    */
   public Future<Reply> submit(String owner, JsonObject body, String idempotencyKey) {
+    return submit(owner, body, idempotencyKey, parser::parse);
+  }
+
+  /** {@link #submit} for {@code POST /v1/images/variations}: one input image, no prompt. */
+  public Future<Reply> submitVariation(String owner, JsonObject body, String idempotencyKey) {
+    return submit(owner, body, idempotencyKey, parser::parseVariation);
+  }
+
+  private Future<Reply> submit(String owner, JsonObject body, String idempotencyKey,
+      Function<JsonObject, GenerationRequest> parse) {
     GenerationRequest request;
     String callbackUrl;
     try {
-      request = parser.parse(body);
+      request = parse.apply(body);
       callbackUrl = callbacks.check(owner, request.callbackUrl());
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
@@ -105,7 +119,7 @@ public final class TaskService {
   private Future<Reply> replay(String owner, GenerationRequest request, String id) {
     return owned(owner, id).recover(err -> Future.failedFuture(Idempotency.inProgress()))
         .compose(found -> request.model().asyncOnly()
-            ? Future.succeededFuture(Reply.complete(TaskView.of(found)))
+            ? Future.succeededFuture(Reply.complete(view(found)))
             : waiter.awaitTerminal(id, settings.syncWait(), unabandoned()).compose(done -> syncReply(done,
                 request.responseFormat())));
   }
@@ -113,10 +127,10 @@ public final class TaskService {
   private Future<Reply> submit(String owner, GenerationRequest request, String callbackUrl, String id,
       String idempotencyRecord) {
     TaskContext.current().ifPresent(task -> task.with(TaskContext.TASK_ID, id).attach());
-    boolean edit = "edit".equals(request.mode());
-    Future<List<String>> inputKeys = edit
-        ? inputs.store(id, request.model(), request.params().get("image"))
-        : Future.succeededFuture(List.of());
+    Object image = request.params().get("image");
+    Future<InputImages.Stored> inputKeys = image != null
+        ? inputs.store(id, request.model(), image, request.params().get("mask"))
+        : Future.succeededFuture(InputImages.Stored.NONE);
     Future<Task> queued = inputKeys.compose(keys -> {
       Task task = Task.queued(id, owner, clock.instant(), settings.retention(), request.model().id(),
           request.prompt(), request.size(), request.quality(), request.n(), request.mode(),
@@ -131,7 +145,7 @@ public final class TaskService {
               .onFailure(cleanup -> LOG.error("task {} not enqueued and its record could not be removed",
                   task.id(), cleanup))
               .transform(ignored -> Future.failedFuture(err)))
-          .onFailure(err -> inputs.discard(keys))
+          .onFailure(err -> inputs.discard(keys.all()))
           .map(ignored -> {
             view.put(task);
             // Prompts are the users' content: only with IMAGEGEN_LOG_PROMPTS=true (docs/operations.md#logs).
@@ -144,7 +158,7 @@ public final class TaskService {
           });
     });
     if (request.model().asyncOnly()) {
-      return queued.map(t -> Reply.complete(TaskView.of(t)));
+      return queued.map(t -> Reply.complete(view(t)));
     }
     return queued.compose(t -> waiter.awaitTerminal(t.id(), settings.syncWait(), unabandoned()))
         .compose(done -> syncReply(done, request.responseFormat()));
@@ -168,17 +182,17 @@ public final class TaskService {
   public Future<JsonObject> get(String owner, String id, Duration wait, Future<?> abandoned) {
     Future<Task> found = owned(owner, id);
     if (wait.isZero()) {
-      return found.map(TaskView::of);
+      return found.map(this::view);
     }
     Duration bounded = wait.compareTo(settings.maxLongPoll()) > 0 ? settings.maxLongPoll() : wait;
     return found.compose(task -> task.status().isTerminal()
         ? Future.succeededFuture(task)
-        : waiter.awaitTerminal(id, bounded, abandoned)).map(TaskView::of);
+        : waiter.awaitTerminal(id, bounded, abandoned)).map(this::view);
   }
 
   /** Streams the caller's task on every status change until it is terminal; the returned handle stops early. */
   public Future<Follow> follow(String owner, String id, Handler<Change> onChange, Handler<Throwable> onError) {
-    return owned(owner, id).map(found -> view.watch(id, task -> onChange.handle(new Change(TaskView.of(task),
+    return owned(owner, id).map(found -> view.watch(id, task -> onChange.handle(new Change(view(task),
         task.revision(), task.status().isTerminal())), onError));
   }
 
@@ -187,7 +201,7 @@ public final class TaskService {
     // The view answers who owns the task; the conditional write needs the stored version.
     return owned(owner, id).compose(ignored -> store.find(id))
         .compose(found -> found == null ? Future.failedFuture(notFound(id)) : cancel(found, 1))
-        .map(TaskView::of);
+        .map(this::view);
   }
 
   private Future<Task> cancel(Versioned<Task> current, int attempt) {
@@ -244,21 +258,42 @@ public final class TaskService {
       case SUCCEEDED -> SyncResponses.render(task.result(), responseFormat, objects).map(Reply::complete);
       case FAILED, CANCELLED -> Future.failedFuture(new UpstreamException(task.error().code(),
           task.error().message(), false, null));
-      case QUEUED, RUNNING -> Future.succeededFuture(new Reply(Reply.Kind.STILL_RUNNING, TaskView.of(task)));
+      case QUEUED, RUNNING -> Future.succeededFuture(new Reply(Reply.Kind.STILL_RUNNING, view(task)));
     };
+  }
+
+  /**
+   * The task object, and for a QUEUED task where it stands ({@code queue_position}, {@code eta_seconds}), measured
+   * now: see docs/api.md "Where a task stands".
+   */
+  private JsonObject view(Task task) {
+    JsonObject json = TaskView.of(task);
+    if (task.status() == TaskStatus.QUEUED) {
+      positions.standing(task.id()).ifPresent(standing -> {
+        json.put("queue_position", standing.position());
+        if (standing.etaSeconds() != null) {
+          json.put("eta_seconds", standing.etaSeconds());
+        }
+      });
+    }
+    return json;
   }
 
   /**
    * The parameters workers see: inline inputs replaced by their storage keys, so task records stay small, plus the
    * key of the task's Idempotency-Key claim, so that retention deletes it with the task.
    */
-  private static Map<String, Object> params(GenerationRequest request, List<String> inputKeys,
+  private static Map<String, Object> params(GenerationRequest request, InputImages.Stored inputKeys,
       String idempotencyRecord) {
     Map<String, Object> params = new LinkedHashMap<>(request.params());
     params.put("response_format", request.responseFormat());
-    if (!inputKeys.isEmpty()) {
+    if (!inputKeys.imageKeys().isEmpty()) {
       params.remove("image");
-      params.put("image_keys", inputKeys);
+      params.put("image_keys", inputKeys.imageKeys());
+    }
+    if (inputKeys.maskKey() != null) {
+      params.remove("mask");
+      params.put("mask_key", inputKeys.maskKey());
     }
     if (idempotencyRecord != null) {
       params.put(Task.IDEMPOTENCY_RECORD, idempotencyRecord);

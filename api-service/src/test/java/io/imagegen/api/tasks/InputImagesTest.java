@@ -32,16 +32,16 @@ class InputImagesTest {
 
   @Test
   void everyInputIsStoredPrivatelyUnderItsTaskInRequestOrder() {
-    var keys = inputs.store("image_1", model, List.of(PNG, PNG));
+    var keys = inputs.store("image_1", model, List.of(PNG, PNG), null);
 
-    assertThat(keys.result()).containsExactly("inputs/image_1/0", "inputs/image_1/1");
+    assertThat(keys.result().imageKeys()).containsExactly("inputs/image_1/0", "inputs/image_1/1");
     assertThat(objects.object("inputs/image_1/0").publicObject()).isFalse();
     assertThat(objects.object("inputs/image_1/0").contentType()).isEqualTo("image/png");
   }
 
   @Test
   void aRefusedInputRemovesTheInputsAlreadyStored() {
-    var keys = inputs.store("image_1", model, List.of(PNG, NOT_AN_IMAGE));
+    var keys = inputs.store("image_1", model, List.of(PNG, NOT_AN_IMAGE), null);
 
     assertThat(keys.cause()).isInstanceOf(InvalidRequestException.class)
         .hasMessageContaining("image[1] is not a PNG, JPEG, WebP or GIF image");

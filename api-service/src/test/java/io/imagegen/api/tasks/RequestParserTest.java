@@ -350,4 +350,56 @@ class RequestParserTest {
     assertThat(invalid(minimal().put("response_format", false)).param()).isEqualTo("response_format");
     assertThat(invalid(minimal().put("user", 7)).param()).isEqualTo("user");
   }
+
+  @Test
+  void aMaskIsKeptBesideTheImageForAModelThatTakesOne() {
+    GenerationRequest request = parser.parse(minimal().put("image", "data:image/png;base64,AAAA")
+        .put("mask", "data:image/png;base64,BBBB"));
+
+    assertThat(request.mode()).isEqualTo("edit");
+    assertThat(request.params()).containsEntry("mask", "data:image/png;base64,BBBB");
+  }
+
+  @Test
+  void aMaskWithoutAnImageIsRefusedByName() {
+    InvalidRequestException e = invalid(minimal().put("mask", "data:image/png;base64,BBBB"));
+
+    assertThat(e.param()).isEqualTo("mask");
+  }
+
+  @Test
+  void aMaskForAModelThatTakesNoneIsRefusedByName() {
+    InvalidRequestException e = invalid(new JsonObject().put("model", "dall-e-3").put("prompt", "a fox")
+        .put("mask", "data:image/png;base64,BBBB"));
+
+    assertThat(e.param()).isEqualTo("mask");
+    assertThat(e.getMessage()).contains("dall-e-3 does not support 'mask'");
+  }
+
+  @Test
+  void aVariationHasNoPromptAndOneImage() {
+    GenerationRequest request = parser.parseVariation(new JsonObject().put("model", "dall-e-2")
+        .put("image", new io.vertx.core.json.JsonArray().add("data:image/png;base64,AAAA")).put("n", 3)
+        .put("size", "512x512"));
+
+    assertThat(request.mode()).isEqualTo("variation");
+    assertThat(request.prompt()).isNull();
+    assertThat(request.n()).isEqualTo(3);
+    assertThat(request.size()).isEqualTo("512x512");
+  }
+
+  @Test
+  void aVariationRefusesAPromptAModelWithoutVariationsAndASecondImage() {
+    InvalidRequestException prompt = catchThrowableOfType(InvalidRequestException.class, () -> parser.parseVariation(
+        new JsonObject().put("model", "dall-e-2").put("image", "data:image/png;base64,AAAA").put("prompt", "x")));
+    InvalidRequestException model = catchThrowableOfType(InvalidRequestException.class, () -> parser.parseVariation(
+        new JsonObject().put("model", "gpt-image-1").put("image", "data:image/png;base64,AAAA")));
+    InvalidRequestException two = catchThrowableOfType(InvalidRequestException.class, () -> parser.parseVariation(
+        new JsonObject().put("model", "demo").put("image", new io.vertx.core.json.JsonArray().add("a").add("b"))));
+
+    assertThat(prompt.param()).isEqualTo("prompt");
+    assertThat(model.param()).isEqualTo("model");
+    assertThat(model.getMessage()).contains("does not support image variations");
+    assertThat(two.param()).isEqualTo("image");
+  }
 }

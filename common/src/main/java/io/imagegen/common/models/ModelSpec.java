@@ -14,6 +14,7 @@ import java.util.Map;
  * @param apiKeyEnv environment variable holding the upstream API key; {@code null} for providers without one
  * @param params optional request fields the model supports, with their allowed values (empty list: any value)
  * @param passthrough extra, non-standard fields forwarded to the upstream untouched
+ * @param variations whether the model answers {@code POST /v1/images/variations} (one input image, no prompt)
  */
 public record ModelSpec(
     @JsonProperty("id") String id,
@@ -31,7 +32,8 @@ public record ModelSpec(
     @JsonProperty("passthrough") List<String> passthrough,
     @JsonProperty("timeouts") Timeouts timeouts,
     @JsonProperty("concurrency") Concurrency concurrency,
-    @JsonProperty("pricing") Pricing pricing) {
+    @JsonProperty("pricing") Pricing pricing,
+    @JsonProperty("variations") boolean variations) {
 
   /**
    * @param sizes allowed sizes; empty means any {@code WxH} with both sides within {@code minSide..maxSide}
@@ -70,6 +72,15 @@ public record ModelSpec(
 
   /** Price of one generated image; failed tasks cost nothing. */
   public record Pricing(@JsonProperty("per_image") BigDecimal perImage, @JsonProperty("currency") String currency) {
+  }
+
+  /** An entry without variations, as catalogs written before {@code variations} existed describe models. */
+  public ModelSpec(String id, String name, String author, String slug, String provider, String upstreamModel,
+      String baseUrl, String apiKeyEnv, boolean asyncOnly, Limits limits, Defaults defaults,
+      Map<String, List<String>> params, List<String> passthrough, Timeouts timeouts, Concurrency concurrency,
+      Pricing pricing) {
+    this(id, name, author, slug, provider, upstreamModel, baseUrl, apiKeyEnv, asyncOnly, limits, defaults, params,
+        passthrough, timeouts, concurrency, pricing, false);
   }
 
   public ModelSpec {

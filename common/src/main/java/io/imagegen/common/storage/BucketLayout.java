@@ -7,7 +7,7 @@ package io.imagegen.common.storage;
  * <pre>
  *   tasks/{task_id}.json                    task record                      private
  *   images/{task_id}/{attempt}-{i}.{ext}    generated image                  public
- *   inputs/{task_id}/{i}                    edit-mode input image            private
+ *   inputs/{task_id}/{i}, …/mask            edit-mode input image, mask      private
  *   idempotency/{owner}/{sha256(key)}.json  Idempotency-Key claim            private
  *   owners/{owner}/images/{image_id}.json   the owner's image record         private
  *   owners/{owner}/tasks/{rev}_{task_id}    the owner's task index entry     private
@@ -49,7 +49,12 @@ public final class BucketLayout {
     return inputs(taskId) + index;
   }
 
-  /** Every input image of {@code taskId}. */
+  /** The edit mask of {@code taskId}. */
+  public static String mask(String taskId) {
+    return inputs(taskId) + "mask";
+  }
+
+  /** Every input image (and the mask) of {@code taskId}. */
   public static String inputs(String taskId) {
     return INPUTS + taskId + "/";
   }

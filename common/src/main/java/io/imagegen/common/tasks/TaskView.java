@@ -18,9 +18,12 @@ public final class TaskView {
         .put("object", "image.generation.task")
         .put("status", task.status().name())
         .put("created_at", task.createdAt())
-        .put("model", task.model())
-        .put("prompt", task.prompt())
-        .put("size", task.size())
+        .put("model", task.model());
+    // A variation has no prompt.
+    if (task.prompt() != null) {
+      json.put("prompt", task.prompt());
+    }
+    json.put("size", task.size())
         .put("quality", task.quality())
         .put("n", task.n())
         .put("mode", task.mode());

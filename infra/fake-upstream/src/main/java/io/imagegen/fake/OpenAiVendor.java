@@ -9,7 +9,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-/** OpenAI Images API: {@code POST /v1/images/generations} (JSON) and {@code /v1/images/edits} (multipart). */
+/**
+ * OpenAI Images API: {@code POST /v1/images/generations} (JSON), {@code /v1/images/edits} and
+ * {@code /v1/images/variations} (multipart; a variation has no prompt and one {@code image} file).
+ */
 final class OpenAiVendor {
 
     private final Shared s;
@@ -19,11 +22,12 @@ final class OpenAiVendor {
     }
 
     void register(Router r) {
-        r.post("/v1/images/generations").handler(ctx -> handle(ctx, Recorder.of(ctx).json(), false));
-        r.post("/v1/images/edits").handler(ctx -> handle(ctx, formFields(Recorder.of(ctx)), true));
+        r.post("/v1/images/generations").handler(ctx -> handle(ctx, Recorder.of(ctx).json(), false, false));
+        r.post("/v1/images/edits").handler(ctx -> handle(ctx, formFields(Recorder.of(ctx)), true, false));
+        r.post("/v1/images/variations").handler(ctx -> handle(ctx, formFields(Recorder.of(ctx)), true, true));
     }
 
-    private void handle(RoutingContext ctx, JsonObject req, boolean edit) {
+    private void handle(RoutingContext ctx, JsonObject req, boolean edit, boolean variation) {
         Behaviour now = s.faults.current();
         if (!Shared.bearerOk(ctx)) {
             unauthorized(ctx, now);
@@ -33,7 +37,11 @@ final class OpenAiVendor {
             invalid(ctx, now, "We could not parse the JSON body of your request.", null, null);
             return;
         }
-        String prompt = req.getString("prompt");
+        if (variation && req.containsKey("prompt")) {
+            invalid(ctx, now, "Unrecognized request argument supplied: prompt", "prompt", "unknown_parameter");
+            return;
+        }
+        String prompt = variation ? "a variation" : req.getString("prompt");
         Sizes.Size size = Sizes.parse(req.getString("size"), Sizes.DEFAULT);
         if (prompt == null || prompt.isBlank()) {
             invalid(ctx, now, "Missing required parameter: 'prompt'.", "prompt", "missing_required_parameter");

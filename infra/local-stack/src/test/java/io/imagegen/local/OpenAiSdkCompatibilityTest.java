@@ -11,11 +11,14 @@ import com.openai.errors.NotFoundException;
 import com.openai.errors.OpenAIServiceException;
 import com.openai.errors.UnauthorizedException;
 import com.openai.models.images.Image;
+import com.openai.models.images.ImageCreateVariationParams;
+import com.openai.models.images.ImageEditParams;
 import com.openai.models.images.ImageGenerateParams;
 import com.openai.models.images.ImagesResponse;
 import com.openai.models.models.Model;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -35,7 +38,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The official OpenAI Java SDK ({@code com.openai:openai-java}), unmodified and only pointed at our base URL, as a
- * real client of the OpenAI-compatible surface: synchronous generation, model discovery and error mapping.
+ * real client of the OpenAI-compatible surface: synchronous generation, edits (multipart, with a mask), variations,
+ * model discovery and error mapping.
  */
 class OpenAiSdkCompatibilityTest {
   private static final String KEY = "sk-sdk-dev";
@@ -113,6 +117,44 @@ class OpenAiSdkCompatibilityTest {
     assertThat(response.data().orElseThrow()).hasSize(2)
         .extracting(image -> image.url().orElseThrow())
         .doesNotHaveDuplicates();
+  }
+
+  @Test
+  void anEditWithAMaskAnswersATypedImageOfTheRequestedSizeMadeFromTheUploadAndTheMask() throws Exception {
+    ImagesResponse response = client.images().edit(ImageEditParams.builder()
+        .model("demo").prompt("add a hat").image(png(64, 64)).mask(png(64, 64))
+        .size(ImageEditParams.Size._256X256).build());
+
+    List<Image> images = response.data().orElseThrow();
+    assertThat(images).hasSize(1);
+    assertThat(images.get(0).revisedPrompt()).contains("add a hat (edit of 1 image(s) with a mask)");
+    HttpResponse<byte[]> download = http.send(HttpRequest.newBuilder(URI.create(images.get(0).url().orElseThrow()))
+        .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+    assertPng(download.body(), 256, 256);
+  }
+
+  @Test
+  void aVariationAnswersTypedInlineImagesOfTheRequestedSize() throws Exception {
+    ImagesResponse response = client.images().createVariation(ImageCreateVariationParams.builder()
+        .model("demo").image(png(32, 32)).n(2).size(ImageCreateVariationParams.Size._256X256)
+        .responseFormat(ImageCreateVariationParams.ResponseFormat.B64_JSON).build());
+
+    List<Image> images = response.data().orElseThrow();
+    assertThat(images).hasSize(2).allSatisfy(image -> {
+      assertThat(image.url()).isEmpty();
+      assertThat(image.revisedPrompt()).contains("variation of 1 image(s)");
+    });
+    assertPng(Base64.getDecoder().decode(images.get(1).b64Json().orElseThrow()), 256, 256);
+  }
+
+  @Test
+  void aVariationOfAModelWithoutVariationsThrowsBadRequestNamingTheModel() {
+    BadRequestException e = catchThrowableOfType(BadRequestException.class,
+        () -> client.images().createVariation(ImageCreateVariationParams.builder()
+            .model("dall-e-3").image(png(32, 32)).build()));
+
+    assertServiceError(e, 400, "invalid_request_error", "invalid_image_request", "model",
+        "dall-e-3 does not support image variations");
   }
 
   @Test
@@ -218,6 +260,12 @@ class OpenAiSdkCompatibilityTest {
       assertThat(e.param()).contains(param);
     }
     assertThat(e.getMessage()).contains(message);
+  }
+
+  private static byte[] png(int width, int height) throws Exception {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ImageIO.write(new BufferedImage(width, height, BufferedImage.TYPE_INT_ARGB), "png", out);
+    return out.toByteArray();
   }
 
   private static void assertPng(byte[] png, int width, int height) throws Exception {

@@ -63,6 +63,9 @@ class OpenApiContractTest {
       "POST /v1/images/generations",
       "GET /v1/images/generations/{task_id}",
       "POST /v1/images/generations/{task_id}/cancel",
+      "POST /v1/images/edits",
+      "POST /v1/images/variations",
+      "POST /api/v1/tasks/{task_id}/cancel",
       "POST /api/v1/images/generations",
       "GET /api/v1/tasks/{task_id}",
       "GET /v1/models",
@@ -82,6 +85,9 @@ class OpenApiContractTest {
     MUST_EXERCISE.put("POST /v1/images/generations", Set.of(200, 202, 400, 401, 403, 404, 409, 413, 429, 502));
     MUST_EXERCISE.put("GET /v1/images/generations/{task_id}", Set.of(200, 400, 401, 404));
     MUST_EXERCISE.put("POST /v1/images/generations/{task_id}/cancel", Set.of(200, 401, 404, 409));
+    MUST_EXERCISE.put("POST /v1/images/edits", Set.of(200, 400, 401, 413));
+    MUST_EXERCISE.put("POST /v1/images/variations", Set.of(200, 400, 401));
+    MUST_EXERCISE.put("POST /api/v1/tasks/{task_id}/cancel", Set.of(200, 401, 404, 409));
     MUST_EXERCISE.put("POST /api/v1/images/generations", Set.of(200, 202, 400, 401, 403, 404, 409, 413, 429, 502));
     MUST_EXERCISE.put("GET /api/v1/tasks/{task_id}", Set.of(200, 400, 401, 404));
     MUST_EXERCISE.put("GET /v1/models", Set.of(200, 401));
@@ -256,7 +262,13 @@ class OpenApiContractTest {
     assertThat(done.json().getString("status")).as(done.body()).isEqualTo("SUCCEEDED");
     assertThat(done.json().getJsonObject("result").getJsonArray("data")).hasSize(2);
     Exchange enveloped = get("/api/v1/tasks/" + id + "?wait=0", DEV);
-    assertThat(enveloped.json().getJsonObject("data")).isEqualTo(done.json());
+    // The same task; only its urls point into the family asked.
+    JsonObject data = enveloped.json().getJsonObject("data");
+    assertThat(data.getJsonObject("urls").getString("get")).endsWith("/api/v1/tasks/" + id);
+    data.remove("urls");
+    JsonObject plain = done.json();
+    plain.remove("urls");
+    assertThat(data).isEqualTo(plain);
 
     String streamed = post("/v1/images/generations", DEV,
         "{\"model\":\"demo-async\",\"prompt\":\"streamed\",\"size\":\"64x64\"}").json().getString("task_id");
@@ -547,6 +559,87 @@ class OpenApiContractTest {
 
     assertThat(health.status()).isEqualTo(200);
     assertThat(health.json().getString("status")).isEqualTo("ok");
+  }
+
+  @Test
+  @Order(16)
+  void editsVariationsAndTheEnvelopeCancelMatchTheContract() throws Exception {
+    byte[] png = png(8, 8);
+    Exchange edit = multipart("/v1/images/edits", List.of(text("model", "demo"), text("prompt", "a contract hat"),
+        text("size", "64x64"), file("image", png), file("mask", png)));
+    Exchange asyncEdit = multipart("/v1/images/edits", List.of(text("model", "demo-async"), text("prompt", "hat"),
+        text("size", "64x64"), file("image[]", png), file("image[]", png)));
+    Exchange variation = multipart("/v1/images/variations", List.of(text("model", "demo"), text("n", "2"),
+        text("size", "64x64"), text("response_format", "b64_json"), file("image", png)));
+    Exchange noImage = multipart("/v1/images/edits", List.of(text("model", "demo"), text("prompt", "x")));
+    Exchange tooLarge = multipart("/v1/images/edits", List.of(text("model", "demo"), text("prompt", "x"),
+        file("image", new byte[MAX_BODY_BYTES + 1])));
+    Exchange unknown = multipart("/v1/images/variations", List.of(text("model", "demo"), text("style", "vivid"),
+        file("image", png)));
+
+    assertThat(edit.status()).as(edit.body()).isEqualTo(200);
+    assertThat(edit.json().getJsonArray("data")).hasSize(1);
+    assertThat(asyncEdit.status()).as(asyncEdit.body()).isEqualTo(200);
+    assertThat(asyncEdit.json().getString("mode")).isEqualTo("edit");
+    assertThat(asyncEdit.json().getJsonObject("urls").getString("get")).endsWith("/v1/images/generations/"
+        + asyncEdit.json().getString("id"));
+    assertThat(variation.status()).as(variation.body()).isEqualTo(200);
+    assertThat(variation.json().getJsonArray("data")).hasSize(2);
+    assertThat(noImage.error().getString("param")).isEqualTo("image");
+    assertThat(tooLarge.status()).isEqualTo(413);
+    assertThat(tooLarge.error().getString("param")).isEqualTo("image");
+    assertThat(unknown.error().getString("param")).isEqualTo("style");
+
+    String id = post("/v1/images/generations", DEV,
+        "{\"model\":\"demo-async\",\"prompt\":\"cancel me #slow\",\"size\":\"64x64\"}").json()
+        .getString("task_id");
+    Exchange cancelled = post("/api/v1/tasks/" + id + "/cancel", DEV, "");
+    Exchange again = post("/api/v1/tasks/" + id + "/cancel", DEV, "");
+    Exchange missing = post("/api/v1/tasks/" + MISSING_TASK + "/cancel", DEV, "");
+
+    assertThat(cancelled.status()).as(cancelled.body()).isEqualTo(200);
+    assertThat(cancelled.json().getJsonObject("data").getString("status")).isEqualTo("CANCELLED");
+    assertThat(cancelled.json().getJsonObject("data").getJsonObject("urls").getString("cancel"))
+        .endsWith("/api/v1/tasks/" + id + "/cancel");
+    assertThat(again.status()).isEqualTo(409);
+    assertThat(missing.status()).isEqualTo(404);
+  }
+
+  private static String[] text(String name, String value) {
+    return new String[] {name, null, value};
+  }
+
+  private static String[] file(String name, byte[] bytes) {
+    return new String[] {name, "upload.png", Base64.getEncoder().encodeToString(bytes)};
+  }
+
+  /** A multipart POST (files given base64 above, sent as raw bytes), validated against the contract. */
+  private static Exchange multipart(String path, List<String[]> parts) throws Exception {
+    String boundary = "contract-" + UUID.randomUUID();
+    ByteArrayOutputStream body = new ByteArrayOutputStream();
+    for (String[] part : parts) {
+      body.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + part[0] + "\""
+          + (part[1] == null ? "" : "; filename=\"" + part[1] + "\"\r\nContent-Type: image/png") + "\r\n\r\n")
+          .getBytes(StandardCharsets.UTF_8));
+      body.writeBytes(part[1] == null ? part[2].getBytes(StandardCharsets.UTF_8) : Base64.getDecoder().decode(part[2]));
+      body.writeBytes("\r\n".getBytes(StandardCharsets.UTF_8));
+    }
+    body.writeBytes(("--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
+    HttpResponse<byte[]> response = http.send(HttpRequest.newBuilder(stack.apiBase().resolve(path))
+        .timeout(Duration.ofSeconds(30)).header("Authorization", "Bearer " + DEV)
+        .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+        .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray())).build(),
+        HttpResponse.BodyHandlers.ofByteArray());
+    Exchange exchange = new Exchange("POST", path, response.statusCode(), response.headers(),
+        new String(response.body(), StandardCharsets.UTF_8));
+    conforms(exchange);
+    return exchange;
+  }
+
+  private static byte[] png(int width, int height) throws Exception {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ImageIO.write(new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB), "png", out);
+    return out.toByteArray();
   }
 
   @Test

@@ -35,7 +35,8 @@ public final class DemoProvider implements ImageProvider {
 
   @Override
   public Future<Generation> generate(GenerationRequest request) {
-    String prompt = request.task().prompt();
+    // A variation has no prompt; the demo renders it from the empty one.
+    String prompt = request.task().prompt() == null ? "" : request.task().prompt();
     Duration delay = prompt.contains("#slow") ? SLOW : latency;
     Future<Void> waited = delay.isZero()
         ? Future.succeededFuture()
@@ -54,7 +55,10 @@ public final class DemoProvider implements ImageProvider {
         return Future.failedFuture(new UpstreamException("demo_transient",
             "The demo model failed its first attempt on purpose (#flaky in the prompt).", true, null));
       }
-      String revised = inputs.isEmpty() ? prompt : prompt + " (edit of " + inputs.size() + " image(s))";
+      String revised = inputs.isEmpty() ? prompt : "variation".equals(request.task().mode())
+          ? "variation of " + inputs.size() + " image(s)"
+          : prompt + " (edit of " + inputs.size() + " image(s)"
+              + (request.task().params().containsKey("mask_key") ? " with a mask)" : ")");
       String[] size = request.task().size().split("x");
       int width = Integer.parseInt(size[0]);
       int height = Integer.parseInt(size[1]);

@@ -20,7 +20,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The OpenAI Images API ({@code /v1/images/generations} and {@code /v1/images/edits}), spoken either to OpenAI
+ * The OpenAI Images API ({@code /v1/images/generations}, {@code /v1/images/edits} and {@code /v1/images/variations}),
+ * spoken either to OpenAI
  * itself ({@code "openai"}) or to any OpenAI-compatible relay ({@code "openai-compatible"}: new-api/one-api,
  * OpenRouter-style gateways), which additionally receives the model's passthrough fields.
  *
@@ -60,7 +61,7 @@ public final class OpenAiProvider implements ImageProvider {
   }
 
   /**
-   * One Images API call: an edit for tasks in edit mode, a generation otherwise. On success the spooled images
+   * One Images API call: an edit for tasks in edit mode, a variation in variation mode, a generation otherwise. On success the spooled images
    * belong to the caller, who deletes their files once stored; on failure none are left behind.
    */
   @Override
@@ -75,12 +76,16 @@ public final class OpenAiProvider implements ImageProvider {
     } catch (UpstreamException notConfigured) {
       return Future.failedFuture(notConfigured);
     }
-    boolean edit = "edit".equals(task.mode());
-    Map<String, Object> fields = RequestFields.of(task, model, relay, edit);
+    boolean variation = "variation".equals(task.mode());
+    boolean edit = "edit".equals(task.mode()) || variation;
+    Map<String, Object> fields = variation ? RequestFields.forVariation(task, model, relay)
+        : RequestFields.of(task, model, relay, edit);
     StreamingImageBody answer = context.imageBody(StreamingImageBody.B64_JSON);
+    // A variation is an edit without prompt or mask, posted to its own endpoint in the same multipart shape.
     Future<HttpResponse<StreamingImageBody.Result>> answered = edit
         ? EditInputs.read(context, task).compose(inputs -> http.sent(model,
-            http.post(base + "/v1/images/edits", "Authorization", auth, model, answer)
+            http.post(base + (variation ? "/v1/images/variations" : "/v1/images/edits"), "Authorization", auth,
+                model, answer)
                 // Netty would otherwise nest same-named files (image[] x N) in one multipart/mixed part, which
                 // OpenAI does not read: every image must be its own form-data part.
                 .multipartMixed(false)

@@ -17,11 +17,24 @@ final class RequestFields {
   private static final Set<String> INTERNAL = Set.of("image", "image_keys", "mask_key");
   private static final List<String> GPT_IMAGE_FIELDS = List.of("output_format", "output_compression", "background",
       "moderation");
-  /** The edits endpoint has no {@code moderation}; OpenAI answers 400 to parameters it does not know. */
+  /**
+   * The edits endpoint has no {@code moderation} (OpenAI answers 400 to parameters it does not know) but takes
+   * {@code input_fidelity}.
+   */
   private static final List<String> GPT_IMAGE_EDIT_FIELDS = List.of("output_format", "output_compression",
-      "background");
+      "background", "input_fidelity");
+
+  /** OpenAI's documented fields of {@code POST /v1/images/variations}; it takes no prompt, quality or style. */
+  private static final Set<String> VARIATION_FIELDS = Set.of("model", "n", "size", "response_format", "user");
 
   private RequestFields() {
+  }
+
+  /** The fields of a variation call: those of {@link #of} that the variations endpoint takes. */
+  static Map<String, Object> forVariation(Task task, ModelSpec model, boolean relay) {
+    Map<String, Object> fields = of(task, model, relay, true);
+    fields.keySet().retainAll(VARIATION_FIELDS);
+    return fields;
   }
 
   /** The fields for {@code task}; {@code relay} adds the model's passthrough allowlist. */

@@ -7,6 +7,7 @@ import static io.imagegen.worker.providers.openai.OpenAiFixtures.failure;
 import static io.imagegen.worker.providers.openai.OpenAiFixtures.image;
 import static io.imagegen.worker.providers.openai.OpenAiFixtures.model;
 import static io.imagegen.worker.providers.openai.OpenAiFixtures.result;
+import static io.imagegen.worker.providers.openai.OpenAiFixtures.variation;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
@@ -114,6 +115,20 @@ class OpenAiEditTest {
         tuple("mask", "mask.png", "image/png"));
     assertThat(generation.images()).singleElement()
         .satisfies(image -> assertThat(bytesOf(image)).startsWith(PNG_SIGNATURE));
+  }
+
+  @Test
+  void aDallE2VariationPostsItsOneImageToTheVariationsEndpointWithoutPromptOrQuality() {
+    Generation generation = result(openai.generate(variation(model("dall-e-2", fake.baseUrl()), "256x256", 2,
+        Map.of("image_keys", List.of("inputs/one.png"), "user", "u-7"))));
+
+    RecordedRequest sent = fake.requests().get(0);
+    assertThat(sent.path()).isEqualTo("/v1/images/variations");
+    assertThat(attributes(sent)).isEqualTo(Map.of("model", "dall-e-2", "n", "2", "size", "256x256",
+        "response_format", "b64_json", "user", "u-7"));
+    assertThat(sent.files()).extracting(Part::name, Part::contentType).containsExactly(tuple("image", "image/png"));
+    assertThat(generation.images()).hasSize(2)
+        .allSatisfy(image -> assertThat(bytesOf(image)).startsWith(PNG_SIGNATURE));
   }
 
   @Test

@@ -62,6 +62,11 @@ final class OpenAiFixtures {
     return request(model, prompt, size, quality, n, "edit", params);
   }
 
+  /** A variation task: one stored input, no prompt. */
+  static GenerationRequest variation(ModelSpec model, String size, int n, Map<String, Object> params) {
+    return request(model, null, size, "standard", n, "variation", params);
+  }
+
   private static GenerationRequest request(ModelSpec model, String prompt, String size, String quality, int n,
       String mode, Map<String, Object> params) {
     Task task = Task.queued("image_0123456789abcdef", "owner-1", Instant.now(), Duration.ofHours(1), model.id(),
