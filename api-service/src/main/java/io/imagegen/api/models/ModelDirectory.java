@@ -1,5 +1,6 @@
 package io.imagegen.api.models;
 
+import io.imagegen.common.errors.ErrorCode;
 import io.imagegen.common.errors.NotFoundException;
 import io.imagegen.common.models.ModelCatalog;
 import io.imagegen.common.models.ModelSpec;
@@ -30,7 +31,7 @@ public final class ModelDirectory {
 
   /** {@code GET /v1/models/{id}}: one OpenAI model object. */
   public JsonObject openAiModel(String id) {
-    return openAiModel(catalog.find(id).orElseThrow(() -> new NotFoundException("model_not_found",
+    return openAiModel(catalog.find(id).orElseThrow(() -> new NotFoundException(ErrorCode.MODEL_NOT_FOUND,
         "The model '" + id + "' does not exist.", "model")));
   }
 
@@ -53,7 +54,7 @@ public final class ModelDirectory {
 
   /** {@code GET /v1/images/models/{author}/{slug}/endpoints}: definitive parameters, limits, pricing, passthrough. */
   public JsonObject endpoints(String author, String slug) {
-    ModelSpec model = catalog.findBySlug(author, slug).orElseThrow(() -> new NotFoundException("model_not_found",
+    ModelSpec model = catalog.findBySlug(author, slug).orElseThrow(() -> new NotFoundException(ErrorCode.MODEL_NOT_FOUND,
         "No image model '" + author + "/" + slug + "'.", "slug"));
     JsonObject parameters = new JsonObject();
     for (String field : supportedParameters(model)) {

@@ -1,5 +1,6 @@
 package io.imagegen.api.queue;
 
+import io.imagegen.common.errors.ErrorCode;
 import io.imagegen.common.errors.UnavailableException;
 import io.imagegen.common.json.Json;
 import io.imagegen.common.queue.JobMessage;
@@ -54,11 +55,11 @@ public final class JobProducer implements AutoCloseable {
       if (error == null) {
         promise.complete();
       } else {
-        promise.fail(new UnavailableException("queue_unavailable", "job queue unavailable: " + error.getMessage(),
+        promise.fail(new UnavailableException(ErrorCode.QUEUE_UNAVAILABLE, "job queue unavailable: " + error.getMessage(),
             error));
       }
     })), false).onFailure(error -> promise.tryFail(
-        new UnavailableException("queue_unavailable", "job queue unavailable: " + error.getMessage(), error)));
+        new UnavailableException(ErrorCode.QUEUE_UNAVAILABLE, "job queue unavailable: " + error.getMessage(), error)));
     return promise.future();
   }
 

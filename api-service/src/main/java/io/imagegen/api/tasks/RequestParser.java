@@ -1,5 +1,6 @@
 package io.imagegen.api.tasks;
 
+import io.imagegen.common.errors.ErrorCode;
 import io.imagegen.common.errors.InvalidRequestException;
 import io.imagegen.common.errors.NotFoundException;
 import io.imagegen.common.models.ModelCatalog;
@@ -36,7 +37,7 @@ final class RequestParser {
 
   GenerationRequest parse(JsonObject body) {
     String modelId = requiredString(body, "model");
-    ModelSpec model = catalog.find(modelId).orElseThrow(() -> new NotFoundException("model_not_found",
+    ModelSpec model = catalog.find(modelId).orElseThrow(() -> new NotFoundException(ErrorCode.MODEL_NOT_FOUND,
         "The model '" + modelId + "' does not exist or is not available.", "model"));
 
     String prompt = requiredString(body, "prompt");

@@ -2,6 +2,7 @@ package io.imagegen.api.tasks;
 
 import io.imagegen.api.queue.JobProducer;
 import io.imagegen.common.errors.ConflictException;
+import io.imagegen.common.errors.ErrorCode;
 import io.imagegen.common.errors.NotFoundException;
 import io.imagegen.common.errors.UpstreamException;
 import io.imagegen.common.fetch.SafeFetcher;
@@ -150,7 +151,7 @@ public final class TaskService {
   private Future<Task> cancel(Versioned<Task> current, int attempt) {
     Task task = current.value();
     if (task.status().isTerminal()) {
-      return Future.failedFuture(new ConflictException("task_not_cancellable",
+      return Future.failedFuture(new ConflictException(ErrorCode.TASK_NOT_CANCELLABLE,
           "Task '" + task.id() + "' is already " + task.status() + " and cannot be cancelled."));
     }
     return store.replace(current, task.cancelled(clock.instant(), settings.retention()))
@@ -176,7 +177,7 @@ public final class TaskService {
         return Future.failedFuture(notFound(id));
       }
       if (found.value().isExpired(clock.instant())) {
-        return Future.failedFuture(new NotFoundException("task_expired", "Task '" + id
+        return Future.failedFuture(new NotFoundException(ErrorCode.TASK_EXPIRED, "Task '" + id
             + "' has expired; results are kept for " + settings.retention().toHours() + " hours.", "task_id"));
       }
       return Future.succeededFuture(found);
@@ -189,8 +190,9 @@ public final class TaskService {
     }
     return switch (task.status()) {
       case SUCCEEDED -> SyncResponses.render(task.result(), responseFormat, objects).map(Reply::complete);
-      case FAILED, CANCELLED -> Future.failedFuture(new UpstreamException(task.error().code(),
-          task.error().message(), false, null));
+      // The task's code decides the status (docs/api.md, "Errors"): a moderation refusal is a 400, a timeout 524.
+      case FAILED, CANCELLED -> Future.failedFuture(UpstreamException.finalFailure(task.error().code(),
+          task.error().message()));
       case QUEUED, RUNNING -> Future.succeededFuture(new Reply(Reply.Kind.STILL_RUNNING, TaskView.of(task)));
     };
   }
@@ -207,6 +209,6 @@ public final class TaskService {
   }
 
   private static NotFoundException notFound(String id) {
-    return new NotFoundException("task_not_found", "No task found with id '" + id + "'.", "task_id");
+    return new NotFoundException(ErrorCode.TASK_NOT_FOUND, "No task found with id '" + id + "'.", "task_id");
   }
 }

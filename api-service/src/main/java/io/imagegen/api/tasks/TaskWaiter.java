@@ -1,5 +1,6 @@
 package io.imagegen.api.tasks;
 
+import io.imagegen.common.errors.ErrorCode;
 import io.imagegen.common.errors.NotFoundException;
 import io.imagegen.common.queue.TaskEventListener;
 import io.imagegen.common.tasks.Task;
@@ -104,7 +105,7 @@ final class TaskWaiter {
         if (outcome.failed() || outcome.result() == null) {
           stop();
           onError.handle(outcome.failed() ? outcome.cause()
-              : new NotFoundException("task_not_found", "No task found with id '" + id + "'.", "task_id"));
+              : new NotFoundException(ErrorCode.TASK_NOT_FOUND, "No task found with id '" + id + "'.", "task_id"));
           return;
         }
         Task task = outcome.result().value();

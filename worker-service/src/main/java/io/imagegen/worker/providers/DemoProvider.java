@@ -1,5 +1,6 @@
 package io.imagegen.worker.providers;
 
+import io.imagegen.common.errors.ErrorCode;
 import io.imagegen.common.errors.UpstreamException;
 import io.imagegen.common.tasks.Usage;
 import io.vertx.core.Future;
@@ -43,16 +44,16 @@ public final class DemoProvider implements ImageProvider {
     // Edits read their stored inputs like a real adapter would, so the whole input path is exercised offline.
     return waited.compose(ignored -> context.inputImages(request.task())).compose(inputs -> {
       if (prompt.contains("#fail")) {
-        return Future.failedFuture(new UpstreamException("demo_failure",
-            "The demo model was asked to fail (#fail in the prompt).", false, null));
+        return Future.failedFuture(new UpstreamException(ErrorCode.DEMO_FAILURE,
+            "The demo model was asked to fail (#fail in the prompt).", null));
       }
       if (prompt.contains("#down")) {
-        return Future.failedFuture(new UpstreamException("demo_unavailable",
-            "The demo model is down for this prompt (#down in the prompt).", true, null));
+        return Future.failedFuture(new UpstreamException(ErrorCode.DEMO_UNAVAILABLE,
+            "The demo model is down for this prompt (#down in the prompt).", null));
       }
       if (prompt.contains("#flaky") && request.attempt() == 1) {
-        return Future.failedFuture(new UpstreamException("demo_transient",
-            "The demo model failed its first attempt on purpose (#flaky in the prompt).", true, null));
+        return Future.failedFuture(new UpstreamException(ErrorCode.DEMO_TRANSIENT,
+            "The demo model failed its first attempt on purpose (#flaky in the prompt).", null));
       }
       String revised = inputs.isEmpty() ? prompt : prompt + " (edit of " + inputs.size() + " image(s))";
       String[] size = request.task().size().split("x");

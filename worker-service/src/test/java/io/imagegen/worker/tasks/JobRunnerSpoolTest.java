@@ -1,5 +1,6 @@
 package io.imagegen.worker.tasks;
 
+import io.imagegen.common.errors.ErrorCode;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.mockito.ArgumentMatchers.any;
@@ -19,14 +20,14 @@ import io.imagegen.common.tasks.TaskStatus;
 import io.imagegen.common.tasks.TaskStore;
 import io.imagegen.common.tasks.Usage;
 import io.imagegen.common.tasks.Versioned;
-import io.imagegen.worker.queue.JobOutcome;
-import io.imagegen.worker.upstream.UpstreamGate;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.imagegen.worker.providers.Generation;
 import io.imagegen.worker.providers.GenerationRequest;
 import io.imagegen.worker.providers.ImageProvider;
 import io.imagegen.worker.providers.ProviderFixtures;
 import io.imagegen.worker.providers.Providers;
+import io.imagegen.worker.queue.JobOutcome;
+import io.imagegen.worker.upstream.UpstreamGate;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.io.IOException;
@@ -189,14 +190,14 @@ class JobRunnerSpoolTest {
     public Future<Versioned<Task>> create(Task task) {
       Versioned<Task> created = new Versioned<>(task, "v" + versions.incrementAndGet());
       return records.putIfAbsent(task.id(), created) == null ? Future.succeededFuture(created)
-          : Future.failedFuture(new ConflictException("exists", task.id()));
+          : Future.failedFuture(new ConflictException(ErrorCode.VERSION_CONFLICT, task.id()));
     }
 
     @Override
     public Future<Versioned<Task>> replace(Versioned<Task> current, Task next) {
       Versioned<Task> written = new Versioned<>(next, "v" + versions.incrementAndGet());
       return records.replace(next.id(), current, written) ? Future.succeededFuture(written)
-          : Future.failedFuture(new ConflictException("version_conflict", next.id()));
+          : Future.failedFuture(new ConflictException(ErrorCode.VERSION_CONFLICT, next.id()));
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.imagegen.worker.providers.openai;
 
+import io.imagegen.common.errors.ErrorCode;
 import io.imagegen.common.errors.UpstreamException;
 import io.imagegen.common.models.ModelSpec;
 import io.imagegen.common.tasks.Task;
@@ -95,8 +96,8 @@ public final class OpenAiProvider implements ImageProvider {
 
   private String baseUrl(ModelSpec model) {
     if (relay && model.baseUrl() == null) {
-      throw new UpstreamException("model_not_configured", "Model '" + model.id() + "' is not configured on this "
-          + "deployment: an openai-compatible model needs a base_url in the catalog.", false, null);
+      throw new UpstreamException(ErrorCode.MODEL_NOT_CONFIGURED, "Model '" + model.id() + "' is not configured on this "
+          + "deployment: an openai-compatible model needs a base_url in the catalog.", null);
     }
     return context.baseUrl(model, OPENAI_BASE_URL);
   }
