@@ -153,7 +153,9 @@ public final class ApiVerticle extends VerticleBase {
     }
     String owner = ctx.get(OWNER);
     try {
-      if (body.getValue("model") instanceof String model && !keys.allows(owner, model)) {
+      // A request without a model uses the deployment's default, which the key must be allowed too.
+      String model = body.getValue("model") instanceof String named ? named : models.defaultModelId();
+      if (model != null && !keys.allows(owner, model)) {
         throw new PermissionException(ErrorCode.MODEL_NOT_ALLOWED, "This API key may not use model '" + model + "'.",
             "model");
       }

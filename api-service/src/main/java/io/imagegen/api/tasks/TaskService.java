@@ -96,8 +96,7 @@ public final class TaskService {
     return owned(owner, id).recover(err -> Future.failedFuture(Idempotency.inProgress()))
         .compose(found -> request.model().asyncOnly()
             ? Future.succeededFuture(Reply.complete(TaskView.of(found.value())))
-            : waiter.awaitTerminal(id, settings.syncWait()).compose(done -> syncReply(done,
-                request.responseFormat())));
+            : waiter.awaitTerminal(id, settings.syncWait()).compose(done -> syncReply(done, request)));
   }
 
   private Future<Reply> submit(String owner, GenerationRequest request, String callbackUrl, String id) {
@@ -122,7 +121,7 @@ public final class TaskService {
       return queued.map(t -> Reply.complete(TaskView.of(t)));
     }
     return queued.compose(t -> waiter.awaitTerminal(t.id(), settings.syncWait()))
-        .compose(done -> syncReply(done, request.responseFormat()));
+        .compose(done -> syncReply(done, request));
   }
 
   /** The caller's task, after waiting up to {@code wait} for it to become terminal. */
@@ -184,12 +183,14 @@ public final class TaskService {
     });
   }
 
-  private Future<Reply> syncReply(Task task, String responseFormat) {
+  private Future<Reply> syncReply(Task task, GenerationRequest request) {
     if (task == null) {
       return Future.failedFuture(new IllegalStateException("task record vanished while waiting"));
     }
     return switch (task.status()) {
-      case SUCCEEDED -> SyncResponses.render(task.result(), responseFormat, objects).map(Reply::complete);
+      // Seed 001: the provider-side model that served it; like gpt-image answers, the size actually produced.
+      case SUCCEEDED -> SyncResponses.render(task.result(), request.responseFormat(), objects)
+          .map(body -> Reply.complete(body.put("model", request.model().upstreamModel()).put("size", task.size())));
       // The task's code decides the status (docs/api.md, "Errors"): a moderation refusal is a 400, a timeout 524.
       case FAILED, CANCELLED -> Future.failedFuture(UpstreamException.finalFailure(task.error().code(),
           task.error().message()));

@@ -125,7 +125,7 @@ public final class OpenAiProvider implements ImageProvider {
       }
       ImagesAnswer.Tokens tokens = answer.tokens();
       Usage usage = tokens == null ? Usage.images(images.size())
-          : new Usage(images.size(), tokens.total(), tokens.input(), tokens.output());
+          : new Usage(images.size(), tokens.total(), tokens.input(), tokens.output(), tokens.details());
       return new Generation(images, usage);
     });
   }
