@@ -6,9 +6,9 @@ import java.util.regex.Pattern;
 
 /**
  * The size a model produces for a requested size (docs/providers.md, "Size mapping"). Free-size models produce what
- * was asked when it lies within their side and pixel bounds, else the same shape scaled into the pixel bounds. Fixed-size models produce the listed size closest in
- * aspect ratio, then in area; a request whose aspect ratio is more than {@link #MAX_ASPECT_CHANGE} away from every
- * listed size has no honest mapping.
+ * was asked when it lies within their side and pixel bounds, else the same shape scaled into the pixel bounds.
+ * Fixed-size models produce the listed size closest in aspect ratio, then in area; a request whose aspect ratio is
+ * more than {@link #MAX_ASPECT_CHANGE} away from every listed size has no honest mapping.
  */
 public final class SizeMapping {
   /** A requested 1:1 may become 16:9 (1.78) but not 4:1: beyond a factor of two the picture would be another one. */

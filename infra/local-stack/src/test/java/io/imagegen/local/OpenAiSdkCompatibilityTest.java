@@ -193,6 +193,30 @@ class OpenAiSdkCompatibilityTest {
   }
 
   @Test
+  void aModerationRefusalThrowsBadRequestWithTheContentPolicyCode() {
+    BadRequestException e = catchThrowableOfType(BadRequestException.class,
+        () -> client.images().generate(ImageGenerateParams.builder()
+            .model("demo").prompt("a lighthouse #refuse").size(ImageGenerateParams.Size._256X256).build()));
+
+    assertServiceError(e, 400, "invalid_request_error", "content_policy_violation", null, "#refuse");
+  }
+
+  @Test
+  void anOverloadedVendorThrowsAServiceErrorWithStatus529() {
+    OpenAIClient once = OpenAIOkHttpClient.builder().apiKey(KEY).baseUrl(stack.apiBase().resolve("/v1").toString())
+        .maxRetries(0).build();
+    try {
+      OpenAIServiceException e = catchThrowableOfType(OpenAIServiceException.class,
+          () -> once.images().generate(ImageGenerateParams.builder()
+              .model("demo").prompt("a lighthouse #down").size(ImageGenerateParams.Size._256X256).build()));
+
+      assertServiceError(e, 529, "server_error", "demo_unavailable", null, "#down");
+    } finally {
+      once.close();
+    }
+  }
+
+  @Test
   void aStrictlyValidatingSdkAcceptsTheImagesResponse() {
     OpenAIClient strict = OpenAIOkHttpClient.builder().apiKey(KEY).baseUrl(stack.apiBase().resolve("/v1").toString())
         .responseValidation(true).build();

@@ -103,11 +103,13 @@ public final class JobRunner {
       }
       ModelSpec model = catalog.find(task.model()).orElse(null);
       if (!clock.instant().isBefore(deadlineOf(task, model))) {
-        return fail(found, ErrorCode.TIMEOUT.code(), "The task did not finish within " + Durations.format(deadlineFor(model)) + ".");
+        return fail(found, ErrorCode.TIMEOUT.code(), "The task did not finish within "
+            + Durations.format(deadlineFor(model)) + ".");
       }
       ImageProvider provider = model == null ? null : providers.find(model.provider()).orElse(null);
       if (provider == null) {
-        return fail(found, ErrorCode.MODEL_NOT_AVAILABLE.code(), "Model '" + task.model() + "' is not served by this worker.");
+        return fail(found, ErrorCode.MODEL_NOT_AVAILABLE.code(), "Model '" + task.model()
+            + "' is not served by this worker.");
       }
       return write(found, task.running(clock.instant()), conflicts,
           running -> attempt(running, model, provider, conflicts));

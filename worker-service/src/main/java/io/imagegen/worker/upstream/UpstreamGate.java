@@ -121,6 +121,7 @@ public final class UpstreamGate {
 
   /** Server errors, timeouts and unreachable vendors count against a provider; refusals and 429s do not. */
   private static boolean blamesVendor(Throwable err) {
-    return err instanceof UpstreamException upstream && upstream.retryable() && upstream.catalogued().orElse(null) != ErrorCode.UPSTREAM_RATE_LIMITED;
+    return err instanceof UpstreamException upstream && upstream.retryable()
+        && upstream.catalogued().orElse(null) != ErrorCode.UPSTREAM_RATE_LIMITED;
   }
 }
