@@ -145,17 +145,16 @@ final class RequestParser {
             + (model.limits().sizes().isEmpty() ? "" : " or be one of: " + String.join(", ", model.limits().sizes())));
       }
       return InvalidRequestException.field("size", model.limits().sizes().isEmpty()
-          ? "size " + size + " cannot be produced by " + model.id() + ": sides must lie between "
-              + model.limits().minSide() + " and " + model.limits().maxSide() + " pixels"
-              + pixelBounds(model.limits())
+          ? "width and height must each be between " + model.limits().minSide() + " and "
+              + model.limits().maxSide() + " for " + model.id() + pixelBounds(model.limits())
           : "size " + size + " has no close match among " + model.id() + "'s sizes ("
               + String.join(", ", model.limits().sizes()) + "): its aspect ratio is too far from all of them");
     });
   }
 
   private static String pixelBounds(ModelSpec.Limits limits) {
-    return limits.maxPixels() == 0 ? "" : " and the image must have " + limits.minPixels() + " to "
-        + limits.maxPixels() + " pixels";
+    return limits.maxPixels() == 0 ? "" : " (after scaling into " + limits.minPixels() + " to "
+        + limits.maxPixels() + " pixels)";
   }
 
   private static void checkAllowed(ModelSpec model, String field, String value) {
