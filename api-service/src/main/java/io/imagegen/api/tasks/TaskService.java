@@ -33,6 +33,9 @@ public final class TaskService {
   private static final Logger LOG = LoggerFactory.getLogger(TaskService.class);
   /** Re-reads after losing a write race with a worker. */
   private static final int MAX_CANCEL_ATTEMPTS = 5;
+  /** {@code size} values of OpenAI's images response. */
+  private static final java.util.Set<String> OPENAI_RESPONSE_SIZES = java.util.Set.of("1024x1024", "1024x1536",
+      "1536x1024");
 
   /** Time limits of the service, as data. */
   public record Settings(Duration retention, Duration syncWait, Duration maxLongPoll, Duration safetyPoll) {
@@ -190,12 +193,20 @@ public final class TaskService {
     return switch (task.status()) {
       // Seed 001: the provider-side model that served it; like gpt-image answers, the size actually produced.
       case SUCCEEDED -> SyncResponses.render(task.result(), request.responseFormat(), objects)
-          .map(body -> Reply.complete(body.put("model", request.model().upstreamModel()).put("size", task.size())));
+          .map(body -> Reply.complete(withSize(body.put("model", request.model().upstreamModel()), task.size())));
       // The task's code decides the status (docs/api.md, "Errors"): a moderation refusal is a 400, a timeout 524.
       case FAILED, CANCELLED -> Future.failedFuture(UpstreamException.finalFailure(task.error().code(),
           task.error().message()));
       case QUEUED, RUNNING -> Future.succeededFuture(new Reply(Reply.Kind.STILL_RUNNING, TaskView.of(task)));
     };
+  }
+
+  /**
+   * The produced size beside the images when it is one of the values OpenAI's images response documents: strict
+   * SDKs (openai-java's validation) refuse any other. The task object always carries it (docs/api.md, "Sizes").
+   */
+  private static JsonObject withSize(JsonObject body, String size) {
+    return OPENAI_RESPONSE_SIZES.contains(size) ? body.put("size", size) : body;
   }
 
   /** The parameters workers see: inline inputs replaced by their storage keys, so task records stay small. */
