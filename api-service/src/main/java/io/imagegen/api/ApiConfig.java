@@ -103,6 +103,15 @@ record ApiConfig(
     } catch (RuntimeException e) {
       env.problem("IMAGEGEN_MODEL_CATALOG: " + e.getMessage());
     }
+    // Requests without a model use this one (seeds 002 and 003 give "model" a default); unset: model is required.
+    String defaultModel = env.raw("IMAGEGEN_DEFAULT_MODEL");
+    if (catalog != null && defaultModel != null && !defaultModel.isBlank()) {
+      try {
+        catalog = catalog.withDefaultModel(defaultModel.trim());
+      } catch (IllegalArgumentException e) {
+        env.problem("IMAGEGEN_DEFAULT_MODEL: " + e.getMessage());
+      }
+    }
     env.validate();
     return new ApiConfig(host, port, keys, kafka, s3, catalog, maxBody, retention, enqueueTimeout, syncWait, maxWait,
         fetchPrivate, webhookSecrets, webhookPrivate, submitsPerSecond, submitBurst, readsPerSecond, readBurst, group,

@@ -9,6 +9,7 @@ import io.imagegen.api.tasks.FormFields;
 import io.imagegen.api.tasks.Reply;
 import io.imagegen.api.tasks.TaskService;
 import io.imagegen.common.errors.AuthenticationException;
+import io.imagegen.common.errors.ErrorCode;
 import io.imagegen.common.errors.InvalidRequestException;
 import io.imagegen.common.errors.PermissionException;
 import io.imagegen.common.errors.RateLimitedException;
@@ -157,13 +158,12 @@ public final class ApiVerticle extends VerticleBase {
     router.delete("/v1/images/:image_id").handler(ctx -> images.delete(ctx.get(OWNER), ctx.pathParam("image_id"))
         .onSuccess(deleted -> Responses.ok(ctx, 200, deleted))
         .onFailure(err -> HttpErrors.send(ctx, err)));
-    router.errorHandler(404, ctx -> HttpErrors.write(ctx, 404,
-        "Unknown path " + ctx.request().method() + " " + ctx.request().path(), "unknown_url", null));
-    router.errorHandler(405, ctx -> HttpErrors.write(ctx, 405,
-        "Method " + ctx.request().method() + " is not allowed on " + ctx.request().path(), "method_not_allowed",
-        null));
-    router.errorHandler(413, ctx -> HttpErrors.write(ctx, 413,
-        "Request body is larger than " + maxBodyBytes + " bytes", "request_too_large", null));
+    router.errorHandler(404, ctx -> HttpErrors.write(ctx, ErrorCode.UNKNOWN_URL,
+        "Unknown path " + ctx.request().method() + " " + ctx.request().path(), null));
+    router.errorHandler(405, ctx -> HttpErrors.write(ctx, ErrorCode.METHOD_NOT_ALLOWED,
+        "Method " + ctx.request().method() + " is not allowed on " + ctx.request().path(), null));
+    router.errorHandler(413, ctx -> HttpErrors.write(ctx, ErrorCode.REQUEST_TOO_LARGE,
+        "Request body is larger than " + maxBodyBytes + " bytes", null));
     router.errorHandler(500, ctx -> HttpErrors.send(ctx, ctx.failure()));
     return router;
   }
@@ -221,7 +221,7 @@ public final class ApiVerticle extends VerticleBase {
   /** Edits and variations: the same checks and queue as generations, for a body read from the form. */
   private void submitForm(RoutingContext ctx, Set<String> fileFields, FormSubmit submitter) {
     if (!isMultipart(ctx)) {
-      HttpErrors.send(ctx, new InvalidRequestException("invalid_content_type",
+      HttpErrors.send(ctx, new InvalidRequestException(ErrorCode.INVALID_CONTENT_TYPE,
           "Content-Type must be multipart/form-data, with the image(s) as file parts.", null));
       return;
     }
@@ -247,8 +247,10 @@ public final class ApiVerticle extends VerticleBase {
     String owner = ctx.get(OWNER);
     observability.submitting(ctx, body.getValue("model"));
     try {
-      if (body.getValue("model") instanceof String model && !keys.allows(owner, model)) {
-        throw new PermissionException("model_not_allowed", "This API key may not use model '" + model + "'.",
+      // A request without a model uses the deployment's default, which the key must be allowed too.
+      String model = body.getValue("model") instanceof String named ? named : models.defaultModelId();
+      if (model != null && !keys.allows(owner, model)) {
+        throw new PermissionException(ErrorCode.MODEL_NOT_ALLOWED, "This API key may not use model '" + model + "'.",
             "model");
       }
       queue.admit();
@@ -352,16 +354,16 @@ public final class ApiVerticle extends VerticleBase {
 
   private static JsonObject jsonObject(Buffer buffer) {
     if (buffer == null || buffer.length() == 0) {
-      throw new InvalidRequestException("invalid_json", "Request body must be a JSON object.", null);
+      throw new InvalidRequestException(ErrorCode.INVALID_JSON, "Request body must be a JSON object.", null);
     }
     Object value;
     try {
       value = io.vertx.core.json.Json.decodeValue(buffer);
     } catch (DecodeException e) {
-      throw new InvalidRequestException("invalid_json", "Request body is not valid JSON.", null);
+      throw new InvalidRequestException(ErrorCode.INVALID_JSON, "Request body is not valid JSON.", null);
     }
     if (!(value instanceof JsonObject object)) {
-      throw new InvalidRequestException("invalid_json", "Request body must be a JSON object.", null);
+      throw new InvalidRequestException(ErrorCode.INVALID_JSON, "Request body must be a JSON object.", null);
     }
     return object;
   }

@@ -1,5 +1,6 @@
 package io.imagegen.api.http;
 
+import io.imagegen.common.errors.ErrorCode;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpConnection;
@@ -87,8 +88,8 @@ final class ConnectionGuard {
       if (!ctx.request().isEnded() && !ctx.response().ended()) {
         LOG.debug("closing a connection from {}: body not complete within {}", ctx.request().remoteAddress(),
             limits.bodyTimeout());
-        HttpErrors.closing(ctx, 408, "The request body did not arrive within " + limits.bodyTimeout().toSeconds()
-            + " seconds.", "request_timeout");
+        HttpErrors.closing(ctx, ErrorCode.REQUEST_TIMEOUT, "The request body did not arrive within "
+            + limits.bodyTimeout().toSeconds() + " seconds.");
       }
     });
     ctx.addEndHandler(ended -> {

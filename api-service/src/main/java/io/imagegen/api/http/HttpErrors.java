@@ -1,14 +1,10 @@
 package io.imagegen.api.http;
 
 import io.imagegen.api.observability.ApiObservability;
-import io.imagegen.common.errors.AuthenticationException;
-import io.imagegen.common.errors.ConflictException;
+import io.imagegen.common.errors.ErrorCode;
 import io.imagegen.common.errors.ImageGenException;
 import io.imagegen.common.errors.InvalidRequestException;
-import io.imagegen.common.errors.NotFoundException;
-import io.imagegen.common.errors.PermissionException;
 import io.imagegen.common.errors.RateLimitedException;
-import io.imagegen.common.errors.UnavailableException;
 import io.imagegen.common.errors.UpstreamException;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpServerResponse;
@@ -48,7 +44,12 @@ final class HttpErrors {
       return;
     }
     LOG.error("unexpected failure", failure);
-    write(ctx, 500, "The server had an internal error; the request was not completed.", "internal_error", null);
+    write(ctx, ErrorCode.INTERNAL_ERROR, "The server had an internal error; the request was not completed.", null);
+  }
+
+  /** An error body for a catalogued {@code code}, at its status. */
+  static void write(RoutingContext ctx, ErrorCode code, String message, String param) {
+    write(ctx, code.status(), message, code.code(), param);
   }
 
   /**
@@ -59,9 +60,13 @@ final class HttpErrors {
     ctx.put(ApiObservability.ERROR_CODE, code);
     JsonObject body;
     if (Responses.isEnvelope(ctx)) {
-      body = Responses.envelope(false, status, message);
+      // The envelope's code is the HTTP status (seed 000); the machine-readable code travels beside it.
+      body = Responses.envelope(false, status, message).put("error_code", code);
+      if (param != null) {
+        body.put("param", param);
+      }
     } else {
-      JsonObject error = new JsonObject().put("message", message).put("type", type(status)).put("code", code)
+      JsonObject error = new JsonObject().put("message", message).put("type", ErrorCode.typeOf(status)).put("code", code)
           .putNull("param");
       if (param != null) {
         error.put("param", param);
@@ -74,47 +79,21 @@ final class HttpErrors {
   }
 
   /** Answers like {@link #write} and then closes the connection: for a request whose rest we will not read. */
-  static void closing(RoutingContext ctx, int status, String message, String code) {
+  static void closing(RoutingContext ctx, ErrorCode code, String message) {
     ctx.response().putHeader("Connection", "close");
-    write(ctx, status, message, code, null).onComplete(ignored -> ctx.request().connection().close());
+    write(ctx, code.status(), message, code.code(), null).onComplete(ignored -> ctx.request().connection().close());
   }
 
-  private static String type(int status) {
-    return switch (status) {
-      case 401 -> "authentication_error";
-      case 403 -> "permission_error";
-      case 404, 400, 408, 409, 413, 422 -> "invalid_request_error";
-      case 429 -> "rate_limit_error";
-      default -> "server_error";
-    };
-  }
-
-  private static int status(ImageGenException e) {
-    if (e instanceof InvalidRequestException) {
-      return 400;
-    }
-    if (e instanceof AuthenticationException) {
-      return 401;
-    }
-    if (e instanceof NotFoundException) {
-      return 404;
-    }
-    if (e instanceof ConflictException) {
-      return 409;
-    }
-    if (e instanceof PermissionException) {
-      return 403;
-    }
-    if (e instanceof RateLimitedException) {
-      return 429;
-    }
-    if (e instanceof UnavailableException) {
-      return 503;
-    }
-    if (e instanceof UpstreamException) {
-      // A synchronous wait that ended in a timeout is the edge-timeout status of the seed's error table.
-      return "timeout".equals(e.code()) ? 524 : 502;
-    }
-    return 500;
+  /** The catalogued code's status; a vendor's own code is a refusal we relay (502), other failures by kind. */
+  static int status(ImageGenException e) {
+    return e.catalogued().map(ErrorCode::status).orElseGet(() -> {
+      if (e instanceof InvalidRequestException) {
+        return 400;
+      }
+      if (e instanceof UpstreamException) {
+        return ErrorCode.UPSTREAM_REJECTED.status();
+      }
+      return ErrorCode.INTERNAL_ERROR.status();
+    });
   }
 }

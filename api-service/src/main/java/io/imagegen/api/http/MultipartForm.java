@@ -1,6 +1,7 @@
 package io.imagegen.api.http;
 
 import io.imagegen.api.tasks.FormFields;
+import io.imagegen.common.errors.ErrorCode;
 import io.imagegen.common.errors.InvalidRequestException;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.DefaultHttpContent;
@@ -58,7 +59,7 @@ final class MultipartForm {
     try {
       decoder = new HttpPostMultipartRequestDecoder(new DefaultHttpDataFactory(false), head, StandardCharsets.UTF_8);
     } catch (RuntimeException e) {
-      return Future.failedFuture(new InvalidRequestException("invalid_multipart",
+      return Future.failedFuture(new InvalidRequestException(ErrorCode.INVALID_MULTIPART,
           "The multipart/form-data body has no usable boundary.", null));
     }
     Promise<Form> promise = Promise.promise();
@@ -123,7 +124,7 @@ final class MultipartForm {
     if (e instanceof TooLarge || e instanceof InvalidRequestException) {
       return e;
     }
-    return new InvalidRequestException("invalid_multipart", "The multipart/form-data body could not be read: "
+    return new InvalidRequestException(ErrorCode.INVALID_MULTIPART, "The multipart/form-data body could not be read: "
         + e.getMessage(), null);
   }
 }

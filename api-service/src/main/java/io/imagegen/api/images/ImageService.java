@@ -1,5 +1,6 @@
 package io.imagegen.api.images;
 
+import io.imagegen.common.errors.ErrorCode;
 import io.imagegen.common.errors.InvalidRequestException;
 import io.imagegen.common.errors.NotFoundException;
 import io.imagegen.common.images.ImageRecord;
@@ -88,6 +89,6 @@ public final class ImageService {
   }
 
   private static NotFoundException notFound(String id) {
-    return new NotFoundException("image_not_found", "No image found with id '" + id + "'.", "image_id");
+    return new NotFoundException(ErrorCode.IMAGE_NOT_FOUND, "No image found with id '" + id + "'.", "image_id");
   }
 }

@@ -1,5 +1,6 @@
 package io.imagegen.api.models;
 
+import io.imagegen.common.errors.ErrorCode;
 import io.imagegen.common.errors.NotFoundException;
 import io.imagegen.common.models.ModelCatalog;
 import io.imagegen.common.models.ModelSpec;
@@ -21,6 +22,11 @@ public final class ModelDirectory {
     this.catalog = catalog;
   }
 
+  /** The id of the model used by requests that name none, or {@code null} when they must name one. */
+  public String defaultModelId() {
+    return catalog.defaultModel().map(ModelSpec::id).orElse(null);
+  }
+
   /** {@code GET /v1/models}: the OpenAI model list. */
   public JsonObject openAiList() {
     JsonArray data = new JsonArray();
@@ -30,7 +36,7 @@ public final class ModelDirectory {
 
   /** {@code GET /v1/models/{id}}: one OpenAI model object. */
   public JsonObject openAiModel(String id) {
-    return openAiModel(catalog.find(id).orElseThrow(() -> new NotFoundException("model_not_found",
+    return openAiModel(catalog.find(id).orElseThrow(() -> new NotFoundException(ErrorCode.MODEL_NOT_FOUND,
         "The model '" + id + "' does not exist.", "model")));
   }
 
@@ -53,7 +59,7 @@ public final class ModelDirectory {
 
   /** {@code GET /v1/images/models/{author}/{slug}/endpoints}: definitive parameters, limits, pricing, passthrough. */
   public JsonObject endpoints(String author, String slug) {
-    ModelSpec model = catalog.findBySlug(author, slug).orElseThrow(() -> new NotFoundException("model_not_found",
+    ModelSpec model = catalog.findBySlug(author, slug).orElseThrow(() -> new NotFoundException(ErrorCode.MODEL_NOT_FOUND,
         "No image model '" + author + "/" + slug + "'.", "slug"));
     JsonObject parameters = new JsonObject();
     for (String field : supportedParameters(model)) {
@@ -74,7 +80,7 @@ public final class ModelDirectory {
         .put("upstream_model", model.upstreamModel())
         .put("supported_parameters", parameters)
         .put("defaults", new JsonObject().put("size", model.defaults().size()).put("quality",
-            model.defaults().quality()))
+            model.defaults().quality()).put("response_format", model.defaults().responseFormat()))
         .put("limits", limits)
         .put("passthrough", new JsonArray(model.passthrough()))
         .put("features", features(model));
@@ -85,7 +91,7 @@ public final class ModelDirectory {
     return new JsonObject().put("data", summary(model).put("endpoints", new JsonArray().add(endpoint)));
   }
 
-  private static JsonObject summary(ModelSpec model) {
+  private JsonObject summary(ModelSpec model) {
     return new JsonObject()
         .put("id", model.id())
         .put("name", model.name())
@@ -94,8 +100,9 @@ public final class ModelDirectory {
         .put("features", features(model));
   }
 
-  private static JsonObject features(ModelSpec model) {
-    return new JsonObject().put("async_only", model.asyncOnly()).put("edits", model.supportsEdits());
+  private JsonObject features(ModelSpec model) {
+    return new JsonObject().put("async_only", model.asyncOnly()).put("edits", model.supportsEdits())
+        .put("default_model", model.id().equals(defaultModelId()));
   }
 
   private static List<String> supportedParameters(ModelSpec model) {

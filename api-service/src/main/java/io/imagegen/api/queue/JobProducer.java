@@ -1,5 +1,6 @@
 package io.imagegen.api.queue;
 
+import io.imagegen.common.errors.ErrorCode;
 import io.imagegen.common.errors.UnavailableException;
 import io.imagegen.common.json.Json;
 import io.imagegen.common.observability.TaskContext;
@@ -66,11 +67,11 @@ public final class JobProducer implements AutoCloseable {
         positions.enqueued(job.taskId(), metadata.partition(), metadata.offset());
         promise.complete();
       } else {
-        promise.fail(new UnavailableException("queue_unavailable", "job queue unavailable: " + error.getMessage(),
+        promise.fail(new UnavailableException(ErrorCode.QUEUE_UNAVAILABLE, "job queue unavailable: " + error.getMessage(),
             error));
       }
     })), false).onFailure(error -> promise.tryFail(
-        new UnavailableException("queue_unavailable", "job queue unavailable: " + error.getMessage(), error)));
+        new UnavailableException(ErrorCode.QUEUE_UNAVAILABLE, "job queue unavailable: " + error.getMessage(), error)));
     return promise.future();
   }
 

@@ -1,5 +1,6 @@
 package io.imagegen.api.queue;
 
+import io.imagegen.common.errors.ErrorCode;
 import io.imagegen.common.errors.UnavailableException;
 import io.imagegen.common.queue.KafkaSettings;
 import io.vertx.core.Vertx;
@@ -60,7 +61,7 @@ public final class QueueDepth implements AutoCloseable {
   /** Throws a retryable 503 while the backlog is above the limit. */
   public void admit() {
     if (maxDepth > 0 && depth > maxDepth) {
-      throw new UnavailableException("queue_full", "The job queue is full (" + depth + " jobs waiting); try again "
+      throw new UnavailableException(ErrorCode.QUEUE_FULL, "The job queue is full (" + depth + " jobs waiting); try again "
           + "shortly.", null);
     }
   }

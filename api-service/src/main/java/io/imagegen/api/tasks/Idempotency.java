@@ -2,6 +2,7 @@ package io.imagegen.api.tasks;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.imagegen.common.errors.ConflictException;
+import io.imagegen.common.errors.ErrorCode;
 import io.imagegen.common.errors.InvalidRequestException;
 import io.imagegen.common.json.Json;
 import io.imagegen.common.storage.BucketLayout;
@@ -50,7 +51,7 @@ final class Idempotency {
   /** Claims {@code key} for {@code taskId}, or reports who already holds it. */
   Future<Claim> claim(String owner, String key, JsonObject body, String taskId) {
     if (key.isBlank() || key.length() > MAX_KEY_LENGTH) {
-      return Future.failedFuture(new InvalidRequestException("invalid_idempotency_key",
+      return Future.failedFuture(new InvalidRequestException(ErrorCode.INVALID_IDEMPOTENCY_KEY,
           "Idempotency-Key must be 1 to " + MAX_KEY_LENGTH + " characters.", null));
     }
     String hash = sha256(canonical(body));
@@ -65,8 +66,8 @@ final class Idempotency {
 
   /** The first request with this key has not been answered yet: a retry a little later gets its answer. */
   static ConflictException inProgress() {
-    return new ConflictException("idempotency_key_in_progress",
-        "A request with this Idempotency-Key is being processed; retry shortly.", true);
+    return new ConflictException(ErrorCode.IDEMPOTENCY_KEY_IN_PROGRESS,
+        "A request with this Idempotency-Key is being processed; retry shortly.");
   }
 
   /** Gives the key up again when its request was not accepted after all. */
@@ -85,7 +86,7 @@ final class Idempotency {
           .map(etag -> new Claim(mine.taskId(), true));
     }
     if (!held.bodyHash().equals(mine.bodyHash())) {
-      return Future.failedFuture(new ConflictException("idempotency_key_reused",
+      return Future.failedFuture(new ConflictException(ErrorCode.IDEMPOTENCY_KEY_REUSED,
           "This Idempotency-Key was already used with a different request body."));
     }
     return Future.succeededFuture(new Claim(held.taskId(), false));

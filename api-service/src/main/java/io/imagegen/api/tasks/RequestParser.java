@@ -1,23 +1,23 @@
 package io.imagegen.api.tasks;
 
+import io.imagegen.common.errors.ErrorCode;
 import io.imagegen.common.errors.InvalidRequestException;
 import io.imagegen.common.errors.NotFoundException;
 import io.imagegen.common.models.ModelCatalog;
 import io.imagegen.common.models.ModelSpec;
+import io.imagegen.common.models.SizeMapping;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * Turns a request body into a {@link GenerationRequest} or an {@link InvalidRequestException} naming the first bad
  * field. Fields every model understands are checked here; model-specific ones must be declared in the catalog.
  */
 final class RequestParser {
-  private static final Pattern SIZE = Pattern.compile("(\\d{1,5})x(\\d{1,5})");
   private static final List<String> RESPONSE_FORMATS = List.of("b64_json", "url");
   private static final int MAX_USER_LENGTH = 256;
   /** Fields handled for every model; anything else must be a model-specific parameter from the catalog. */
@@ -39,9 +39,11 @@ final class RequestParser {
   }
 
   GenerationRequest parse(JsonObject body) {
-    String modelId = requiredString(body, "model");
-    ModelSpec model = catalog.find(modelId).orElseThrow(() -> new NotFoundException("model_not_found",
-        "The model '" + modelId + "' does not exist or is not available.", "model"));
+    String modelId = optionalString(body, "model");
+    ModelSpec model = modelId == null
+        ? catalog.defaultModel().orElseThrow(() -> InvalidRequestException.field("model", "model is required"))
+        : catalog.find(modelId).orElseThrow(() -> new NotFoundException(ErrorCode.MODEL_NOT_FOUND,
+            "The model '" + modelId + "' does not exist or is not available.", "model"));
 
     String prompt = requiredString(body, "prompt");
     if (prompt.isBlank()) {
@@ -102,7 +104,8 @@ final class RequestParser {
       throw InvalidRequestException.field("mask", "mask needs an image to apply to");
     }
     return new GenerationRequest(model, prompt, n == null ? 1 : n.intValue(), size,
-        quality == null ? model.defaults().quality() : quality, responseFormat == null ? "url" : responseFormat, mode,
+        quality == null ? model.defaults().quality() : quality,
+        responseFormat == null ? model.defaults().responseFormat() : responseFormat, mode,
         params, optionalString(body, "callback_url"));
   }
 
@@ -162,6 +165,7 @@ final class RequestParser {
     return value instanceof JsonObject json ? json.getMap() : value instanceof JsonArray array ? array.getList() : value;
   }
 
+  /** The size the model will produce for the requested one (docs/api.md, "Sizes"). */
   private static String parseSize(ModelSpec model, String size) {
     if (size == null) {
       return model.defaults().size();
@@ -170,23 +174,22 @@ final class RequestParser {
       throw InvalidRequestException.field("size",
           "size must use a lowercase x between width and height, e.g. 1024x1024 (got '" + size + "')");
     }
-    if (!model.limits().sizes().isEmpty() && !model.limits().sizes().contains(size)) {
-      throw InvalidRequestException.field("size", "size must be one of: " + String.join(", ", model.limits().sizes())
-          + " for " + model.id());
-    }
-    if (model.limits().sizes().isEmpty() && !SIZE.matcher(size).matches()) {
-      throw InvalidRequestException.field("size", "size must look like 1024x1024 (width x height in pixels)");
-    }
-    if (!ModelCatalog.sizeAllowed(model, size)) {
-      throw InvalidRequestException.field("size", "width and height must each be between " + model.limits().minSide()
-          + " and " + model.limits().maxSide() + " for " + model.id());
-    }
-    if (!model.limits().sizes().isEmpty()) {
-      return size;
-    }
-    // Canonical form, so that "0512x512" and "512x512" are recorded (and billed) alike.
-    String[] sides = size.split("x");
-    return Integer.parseInt(sides[0]) + "x" + Integer.parseInt(sides[1]);
+    return SizeMapping.fit(model, size).orElseThrow(() -> {
+      if (!model.limits().sizes().contains(size) && SizeMapping.parse(size).isEmpty()) {
+        return InvalidRequestException.field("size", "size must look like 1024x1024 (width x height in pixels)"
+            + (model.limits().sizes().isEmpty() ? "" : " or be one of: " + String.join(", ", model.limits().sizes())));
+      }
+      return InvalidRequestException.field("size", model.limits().sizes().isEmpty()
+          ? "width and height must each be between " + model.limits().minSide() + " and "
+              + model.limits().maxSide() + " for " + model.id() + pixelBounds(model.limits())
+          : "size " + size + " has no close match among " + model.id() + "'s sizes ("
+              + String.join(", ", model.limits().sizes()) + "): its aspect ratio is too far from all of them");
+    });
+  }
+
+  private static String pixelBounds(ModelSpec.Limits limits) {
+    return limits.maxPixels() == 0 ? "" : " (after scaling into " + limits.minPixels() + " to "
+        + limits.maxPixels() + " pixels)";
   }
 
   private static void checkAllowed(ModelSpec model, String field, String value) {

@@ -1,5 +1,6 @@
 package io.imagegen.api.tasks;
 
+import io.imagegen.common.errors.ErrorCode;
 import io.imagegen.common.errors.UnavailableException;
 import io.imagegen.common.storage.ObjectStore;
 import io.imagegen.common.tasks.ImageData;
@@ -25,7 +26,7 @@ final class SyncResponses {
     List<Future<String>> encoded = new ArrayList<>();
     for (ImageData image : result.data()) {
       encoded.add(objects.get(image.storageKey()).compose(found -> found == null
-          ? Future.failedFuture(new UnavailableException("image_missing", "a generated image is missing from storage",
+          ? Future.failedFuture(new UnavailableException(ErrorCode.IMAGE_MISSING, "a generated image is missing from storage",
               null))
           : Future.succeededFuture(Base64.getEncoder().encodeToString(found.value()))));
     }

@@ -1,5 +1,6 @@
 package io.imagegen.api.tasks;
 
+import io.imagegen.common.errors.ErrorCode;
 import io.imagegen.common.errors.NotFoundException;
 import io.imagegen.common.json.Json;
 import io.imagegen.common.queue.TaskEvent;
@@ -236,7 +237,7 @@ public final class TaskCache {
   }
 
   private static NotFoundException notFound(String id) {
-    return new NotFoundException("task_not_found", "No task found with id '" + id + "'.", "task_id");
+    return new NotFoundException(ErrorCode.TASK_NOT_FOUND, "No task found with id '" + id + "'.", "task_id");
   }
 
   private final class Entry {

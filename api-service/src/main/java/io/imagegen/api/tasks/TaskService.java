@@ -4,6 +4,7 @@ import io.imagegen.common.observability.TaskContext;
 import io.imagegen.api.queue.JobPositions;
 import io.imagegen.api.queue.JobProducer;
 import io.imagegen.common.errors.ConflictException;
+import io.imagegen.common.errors.ErrorCode;
 import io.imagegen.common.errors.NotFoundException;
 import io.imagegen.common.errors.UpstreamException;
 import io.imagegen.common.fetch.SafeFetcher;
@@ -37,6 +38,9 @@ public final class TaskService {
   private static final Logger LOG = LoggerFactory.getLogger(TaskService.class);
   /** Re-reads after losing a write race with a worker. */
   private static final int MAX_CANCEL_ATTEMPTS = 5;
+  /** {@code size} values of OpenAI's images response. */
+  private static final java.util.Set<String> OPENAI_RESPONSE_SIZES = java.util.Set.of("1024x1024", "1024x1536",
+      "1536x1024");
 
   /** Time limits of the service, as data. */
   public record Settings(Duration retention, Duration syncWait, Duration maxLongPoll, boolean logPrompts) {
@@ -120,8 +124,7 @@ public final class TaskService {
     return owned(owner, id).recover(err -> Future.failedFuture(Idempotency.inProgress()))
         .compose(found -> request.model().asyncOnly()
             ? Future.succeededFuture(Reply.complete(view(found)))
-            : waiter.awaitTerminal(id, settings.syncWait(), unabandoned()).compose(done -> syncReply(done,
-                request.responseFormat())));
+            : waiter.awaitTerminal(id, settings.syncWait(), unabandoned()).compose(done -> syncReply(done, request)));
   }
 
   private Future<Reply> submit(String owner, GenerationRequest request, String callbackUrl, String id,
@@ -161,7 +164,7 @@ public final class TaskService {
       return queued.map(t -> Reply.complete(view(t)));
     }
     return queued.compose(t -> waiter.awaitTerminal(t.id(), settings.syncWait(), unabandoned()))
-        .compose(done -> syncReply(done, request.responseFormat()));
+        .compose(done -> syncReply(done, request));
   }
 
   /** A page of the caller's own tasks, newest first. */
@@ -207,7 +210,7 @@ public final class TaskService {
   private Future<Task> cancel(Versioned<Task> current, int attempt) {
     Task task = current.value();
     if (task.status().isTerminal()) {
-      return Future.failedFuture(new ConflictException("task_not_cancellable",
+      return Future.failedFuture(new ConflictException(ErrorCode.TASK_NOT_CANCELLABLE,
           "Task '" + task.id() + "' is already " + task.status() + " and cannot be cancelled."));
     }
     return store.replace(current, task.cancelled(clock.instant(), settings.retention()))
@@ -246,18 +249,21 @@ public final class TaskService {
   }
 
   private NotFoundException expired(String id) {
-    return new NotFoundException("task_expired", "Task '" + id + "' has expired; results are kept for "
+    return new NotFoundException(ErrorCode.TASK_EXPIRED, "Task '" + id + "' has expired; results are kept for "
         + settings.retention().toHours() + " hours.", "task_id");
   }
 
-  private Future<Reply> syncReply(Task task, String responseFormat) {
+  private Future<Reply> syncReply(Task task, GenerationRequest request) {
     if (task == null) {
       return Future.failedFuture(new IllegalStateException("task record vanished while waiting"));
     }
     return switch (task.status()) {
-      case SUCCEEDED -> SyncResponses.render(task.result(), responseFormat, objects).map(Reply::complete);
-      case FAILED, CANCELLED -> Future.failedFuture(new UpstreamException(task.error().code(),
-          task.error().message(), false, null));
+      // Seed 001: the provider-side model that served it; like gpt-image answers, the size actually produced.
+      case SUCCEEDED -> SyncResponses.render(task.result(), request.responseFormat(), objects)
+          .map(body -> Reply.complete(withSize(body.put("model", request.model().upstreamModel()), task.size())));
+      // The task's code decides the status (docs/api.md, "Errors"): a moderation refusal is a 400, a timeout 524.
+      case FAILED, CANCELLED -> Future.failedFuture(UpstreamException.finalFailure(task.error().code(),
+          task.error().message()));
       case QUEUED, RUNNING -> Future.succeededFuture(new Reply(Reply.Kind.STILL_RUNNING, view(task)));
     };
   }
@@ -277,6 +283,14 @@ public final class TaskService {
       });
     }
     return json;
+  }
+
+  /**
+   * The produced size beside the images when it is one of the values OpenAI's images response documents: strict
+   * SDKs (openai-java's validation) refuse any other. The task object always carries it (docs/api.md, "Sizes").
+   */
+  private static JsonObject withSize(JsonObject body, String size) {
+    return OPENAI_RESPONSE_SIZES.contains(size) ? body.put("size", size) : body;
   }
 
   /**
@@ -307,6 +321,6 @@ public final class TaskService {
   }
 
   private static NotFoundException notFound(String id) {
-    return new NotFoundException("task_not_found", "No task found with id '" + id + "'.", "task_id");
+    return new NotFoundException(ErrorCode.TASK_NOT_FOUND, "No task found with id '" + id + "'.", "task_id");
   }
 }

@@ -13,7 +13,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class RequestParserTest {
-  private static final ModelCatalog CATALOG = ModelCatalog.load(null);
+  private static final ModelCatalog CATALOG = ModelCatalog.load(ModelCatalog.WITH_DEMO);
 
   private final RequestParser parser = new RequestParser(CATALOG);
 

@@ -4,15 +4,10 @@ package io.imagegen.common.errors;
 public final class ConflictException extends ImageGenException {
   private final boolean retryable;
 
-  /** A permanent conflict: repeating the same request meets the same state. */
-  public ConflictException(String code, String message) {
-    this(code, message, false);
-  }
-
-  /** A conflict that {@code retryable} says may clear by itself (another request still in progress). */
-  public ConflictException(String code, String message, boolean retryable) {
+  /** A conflict whose code says whether it may clear by itself (another request still in progress). */
+  public ConflictException(ErrorCode code, String message) {
     super(code, message, null, null);
-    this.retryable = retryable;
+    this.retryable = code.retryable();
   }
 
   @Override

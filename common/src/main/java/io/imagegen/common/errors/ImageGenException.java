@@ -2,7 +2,8 @@ package io.imagegen.common.errors;
 
 /**
  * Root of the project's failures. Carries a stable machine-readable {@code code}, the request field at fault (if
- * any) and whether trying again later may succeed. HTTP statuses are chosen only at the HTTP edge.
+ * any) and whether trying again later may succeed. HTTP statuses are chosen only at the HTTP edge, from
+ * {@link ErrorCode}.
  */
 public abstract class ImageGenException extends RuntimeException {
   private final String code;
@@ -14,9 +15,18 @@ public abstract class ImageGenException extends RuntimeException {
     this.param = param;
   }
 
+  protected ImageGenException(ErrorCode code, String message, String param, Throwable cause) {
+    this(code.code(), message, param, cause);
+  }
+
   /** Stable error code, e.g. {@code invalid_image_request}. */
   public String code() {
     return code;
+  }
+
+  /** The catalogued code, or empty for a vendor's own code passed through. */
+  public java.util.Optional<ErrorCode> catalogued() {
+    return ErrorCode.of(code);
   }
 
   /** The offending request field, or {@code null}. */

@@ -7,7 +7,7 @@ public final class RateLimitedException extends ImageGenException {
   private final Duration retryAfter;
 
   public RateLimitedException(String message, Duration retryAfter) {
-    super("rate_limit_exceeded", message, null, null);
+    super(ErrorCode.RATE_LIMIT_EXCEEDED, message, null, null);
     this.retryAfter = retryAfter;
   }
 

@@ -2,7 +2,7 @@ package io.imagegen.common.errors;
 
 /** A dependency we own (broker, object store) is not answering; retry later. */
 public final class UnavailableException extends ImageGenException {
-  public UnavailableException(String code, String message, Throwable cause) {
+  public UnavailableException(ErrorCode code, String message, Throwable cause) {
     super(code, message, null, cause);
   }
 

@@ -1,5 +1,6 @@
 package io.imagegen.common.fetch;
 
+import io.imagegen.common.errors.ErrorCode;
 import io.imagegen.common.errors.ImageGenException;
 import io.imagegen.common.errors.UpstreamException;
 import io.netty.channel.ConnectTimeoutException;
@@ -46,9 +47,9 @@ final class FetchCall<T> {
   /** Arms the deadline, then runs {@code work}; must be called on the caller's context. */
   void start(Function<FetchCall<T>, Future<T>> work) {
     long timeoutMs = policy.totalTimeout().toMillis();
-    timer = vertx.setTimer(timeoutMs, id -> finish(Future.failedFuture(new UpstreamException("fetch_timeout",
+    timer = vertx.setTimer(timeoutMs, id -> finish(Future.failedFuture(new UpstreamException(ErrorCode.FETCH_TIMEOUT,
         "fetch" + (target == null ? "" : " from " + target.host()) + " did not finish within " + timeoutMs
-            + " ms (totalTimeout)", true, null))));
+            + " ms (totalTimeout)", null))));
     Future<T> outcome;
     try {
       outcome = work.apply(this);
@@ -108,13 +109,13 @@ final class FetchCall<T> {
     }
     String host = target == null ? "URL" : target.host();
     if (err instanceof ConnectTimeoutException) {
-      return new UpstreamException("fetch_timeout", "connecting to " + host + " timed out after "
-          + policy.connectTimeout().toMillis() + " ms (connectTimeout)", true, err);
+      return new UpstreamException(ErrorCode.FETCH_TIMEOUT, "connecting to " + host + " timed out after "
+          + policy.connectTimeout().toMillis() + " ms (connectTimeout)", err);
     }
     if (err instanceof SSLException) {
       // A bad certificate will not fix itself on retry.
-      return new UpstreamException("fetch_failed", "TLS with " + host + " failed: " + err.getMessage(), false, err);
+      return UpstreamException.permanent(ErrorCode.FETCH_FAILED, "TLS with " + host + " failed: " + err.getMessage(), err);
     }
-    return new UpstreamException("fetch_failed", "could not fetch from " + host + ": " + err, true, err);
+    return new UpstreamException(ErrorCode.FETCH_FAILED, "could not fetch from " + host + ": " + err, err);
   }
 }

@@ -1,5 +1,6 @@
 package io.imagegen.common.fetch;
 
+import io.imagegen.common.errors.ErrorCode;
 import io.imagegen.common.errors.InvalidRequestException;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -10,7 +11,6 @@ import java.util.Locale;
  * IP literal. Says nothing yet about where the host resolves to; that is checked per hop by {@link SafeFetcher}.
  */
 record FetchTarget(URI uri, String host, int port, boolean ssl, String requestUri) {
-  static final String CODE = "invalid_url";
   private static final int MAX_URL_LENGTH = 8192;
 
   /** Parses and checks {@code url}; throws {@link InvalidRequestException} (param {@code null}) on any violation. */
@@ -91,6 +91,6 @@ record FetchTarget(URI uri, String host, int port, boolean ssl, String requestUr
   }
 
   static InvalidRequestException invalid(String message) {
-    return new InvalidRequestException(CODE, message, null);
+    return new InvalidRequestException(ErrorCode.INVALID_URL, message, null);
   }
 }

@@ -1,5 +1,6 @@
 package io.imagegen.common.fetch;
 
+import io.imagegen.common.errors.ErrorCode;
 import io.imagegen.common.errors.InvalidRequestException;
 import io.imagegen.common.errors.UpstreamException;
 import io.vertx.core.Context;
@@ -160,8 +161,8 @@ public final class SafeFetcher implements AutoCloseable {
     int status = response.statusCode();
     if (status < 200 || status > 299) {
       return Future.failedFuture(status >= 500 || status == 408 || status == 429
-          ? new UpstreamException("fetch_failed", "image URL answered " + status, true, null)
-          : new InvalidRequestException("url_fetch_rejected", "image URL answered " + status, null));
+          ? new UpstreamException(ErrorCode.FETCH_FAILED, "image URL answered " + status, null)
+          : new InvalidRequestException(ErrorCode.URL_FETCH_REJECTED, "image URL answered " + status, null));
     }
     String rawType = response.getHeader(HttpHeaders.CONTENT_TYPE);
     String mediaType = rawType == null ? "" : rawType.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
@@ -169,7 +170,7 @@ public final class SafeFetcher implements AutoCloseable {
       mediaType = DEFAULT_MEDIA_TYPE;
     }
     if (!policy.allowsContentType(mediaType)) {
-      return Future.failedFuture(new InvalidRequestException("unsupported_content_type", "URL returned content type "
+      return Future.failedFuture(new InvalidRequestException(ErrorCode.UNSUPPORTED_CONTENT_TYPE, "URL returned content type "
           + (mediaType.isEmpty() ? "(none)" : mediaType) + "; expected one of "
           + String.join(", ", new TreeSet<>(policy.allowedContentTypes())), null));
     }
@@ -273,7 +274,7 @@ public final class SafeFetcher implements AutoCloseable {
   }
 
   private InvalidRequestException tooLarge(String size) {
-    return new InvalidRequestException("content_too_large", "URL returned " + size + ", over the limit of "
+    return new InvalidRequestException(ErrorCode.CONTENT_TOO_LARGE, "URL returned " + size + ", over the limit of "
         + policy.maxBytes() + " bytes (maxBytes)", null);
   }
 

@@ -19,6 +19,15 @@ import java.util.Optional;
 public final class ModelCatalog {
   /** Bundled default, overridable with {@code IMAGEGEN_MODEL_CATALOG=/path/models.json}. */
   public static final String BUNDLED = "/imagegen/models.json";
+  /** Prefix of a catalog source read from the class path rather than the file system. */
+  public static final String CLASSPATH = "classpath:";
+  /**
+   * The demo models (no vendor, rendered locally): never in the production catalog; the local stack and tests add
+   * them by listing this source after the bundled one (docs/configuration.md, {@code IMAGEGEN_MODEL_CATALOG}).
+   */
+  public static final String DEMO = CLASSPATH + "/imagegen/demo-models.json";
+  /** The bundled catalog plus the demo models. */
+  public static final String WITH_DEMO = CLASSPATH + BUNDLED + "," + DEMO;
 
   private record CatalogFile(@JsonProperty("models") List<ModelSpec> models,
       @JsonProperty("providers") Map<String, ProviderSpec> providers) {
@@ -26,26 +35,59 @@ public final class ModelCatalog {
 
   private final Map<String, ModelSpec> byId;
   private final Map<String, ProviderSpec> providers;
+  private final String defaultModel;
 
-  private ModelCatalog(Map<String, ModelSpec> byId, Map<String, ProviderSpec> providers) {
+  private ModelCatalog(Map<String, ModelSpec> byId, Map<String, ProviderSpec> providers, String defaultModel) {
     this.byId = byId;
     this.providers = providers;
+    this.defaultModel = defaultModel;
   }
 
-  /** Loads {@code path}, or the bundled catalog when {@code path} is {@code null}; fails naming the broken entry. */
-  public static ModelCatalog load(String path) {
-    try (InputStream in = path == null ? ModelCatalog.class.getResourceAsStream(BUNDLED) : Files.newInputStream(Path.of(path))) {
+  /** This catalog with {@code id} as the model of requests that name none; fails when the catalog lacks it. */
+  public ModelCatalog withDefaultModel(String id) {
+    if (id != null && !byId.containsKey(id)) {
+      throw new IllegalArgumentException("default model '" + id + "' is not in the model catalog");
+    }
+    return new ModelCatalog(byId, providers, id);
+  }
+
+  /** The model of requests that name none, if the deployment set one ({@code IMAGEGEN_DEFAULT_MODEL}). */
+  public Optional<ModelSpec> defaultModel() {
+    return Optional.ofNullable(defaultModel).map(byId::get);
+  }
+
+  /**
+   * Loads {@code sources}, a comma-separated list of catalog files ({@code classpath:} for resources) whose models
+   * are concatenated in order and whose provider settings later files override; the bundled catalog when
+   * {@code null}. Fails naming the broken entry.
+   */
+  public static ModelCatalog load(String sources) {
+    List<ModelSpec> models = new ArrayList<>();
+    Map<String, ProviderSpec> providers = new LinkedHashMap<>();
+    for (String source : (sources == null ? CLASSPATH + BUNDLED : sources).split(",")) {
+      CatalogFile file = read(source.trim());
+      models.addAll(file.models());
+      if (file.providers() != null) {
+        providers.putAll(file.providers());
+      }
+    }
+    return of(models, providers);
+  }
+
+  private static CatalogFile read(String source) {
+    boolean resource = source.startsWith(CLASSPATH);
+    String name = resource ? source.substring(CLASSPATH.length()) : source;
+    try (InputStream in = resource ? ModelCatalog.class.getResourceAsStream(name) : Files.newInputStream(Path.of(name))) {
       if (in == null) {
-        throw new IllegalStateException("bundled model catalog " + BUNDLED + " is missing");
+        throw new IllegalStateException("model catalog resource " + name + " is missing");
       }
       CatalogFile file = Json.MAPPER.readValue(in, CatalogFile.class);
       if (file == null || file.models() == null) {
-        throw new IllegalArgumentException("model catalog " + (path == null ? BUNDLED : path)
-            + " has no \"models\" array");
+        throw new IllegalArgumentException("model catalog " + source + " has no \"models\" array");
       }
-      return of(file.models(), file.providers() == null ? Map.of() : file.providers());
+      return file;
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot read model catalog " + (path == null ? BUNDLED : path), e);
+      throw new UncheckedIOException("cannot read model catalog " + source, e);
     }
   }
 
@@ -74,7 +116,7 @@ public final class ModelCatalog {
       throw new IllegalArgumentException("invalid model catalog: " + String.join("; ", problems));
     }
     // Insertion order is the file's order, which listings show.
-    return new ModelCatalog(Collections.unmodifiableMap(byId), Map.copyOf(providers));
+    return new ModelCatalog(Collections.unmodifiableMap(byId), Map.copyOf(providers), null);
   }
 
   private static void check(String name, ProviderSpec provider, List<String> problems) {
@@ -133,6 +175,14 @@ public final class ModelCatalog {
     } else if (!sizeAllowed(model, model.defaults().size())) {
       problems.add(where + ": default size '" + model.defaults().size() + "' is not one of its own allowed sizes");
     }
+    String format = model.defaults().responseFormat();
+    if (!"b64_json".equals(format) && !"url".equals(format)) {
+      problems.add(where + ": default response_format must be b64_json or url");
+    }
+    if (limits.minPixels() < 0 || limits.maxPixels() < 0
+        || limits.maxPixels() > 0 && limits.maxPixels() < limits.minPixels()) {
+      problems.add(where + ": min_pixels and max_pixels must form a range");
+    }
     List<String> qualities = model.allowedValues("quality");
     String quality = model.defaults().quality();
     if (quality == null || !qualities.isEmpty() && !qualities.contains(quality)) {
@@ -145,23 +195,9 @@ public final class ModelCatalog {
     }
   }
 
-  /** Whether {@code size} is acceptable for {@code model}: listed, or {@code WxH} within its side range. */
+  /** Whether {@code size} is one {@code model} produces as it is: listed, or {@code WxH} within its bounds. */
   public static boolean sizeAllowed(ModelSpec model, String size) {
-    ModelSpec.Limits limits = model.limits();
-    if (size == null) {
-      return false;
-    }
-    if (!limits.sizes().isEmpty()) {
-      return limits.sizes().contains(size);
-    }
-    String[] sides = size.split("x", -1);
-    if (sides.length != 2 || !sides[0].matches("\\d{1,5}") || !sides[1].matches("\\d{1,5}")) {
-      return false;
-    }
-    int width = Integer.parseInt(sides[0]);
-    int height = Integer.parseInt(sides[1]);
-    return width >= limits.minSide() && width <= limits.maxSide() && height >= limits.minSide()
-        && height <= limits.maxSide();
+    return size != null && SizeMapping.fit(model, size).filter(size::equals).isPresent();
   }
 
   /** The model served under {@code author/slug}, as discovery URLs name it. */

@@ -15,6 +15,7 @@ import java.util.Map;
  * @param params optional request fields the model supports, with their allowed values (empty list: any value)
  * @param passthrough extra, non-standard fields forwarded to the upstream untouched
  * @param variations whether the model answers {@code POST /v1/images/variations} (one input image, no prompt)
+ * @param api which of the provider's APIs serves the model, when it has several ({@code null}: its usual one)
  */
 public record ModelSpec(
     @JsonProperty("id") String id,
@@ -33,11 +34,24 @@ public record ModelSpec(
     @JsonProperty("timeouts") Timeouts timeouts,
     @JsonProperty("concurrency") Concurrency concurrency,
     @JsonProperty("pricing") Pricing pricing,
-    @JsonProperty("variations") boolean variations) {
+    @JsonProperty("variations") boolean variations,
+    @JsonProperty("api") String api) {
+
+  /** An entry without variations, served through the provider's usual API. */
+  public ModelSpec(String id, String name, String author, String slug, String provider, String upstreamModel,
+      String baseUrl, String apiKeyEnv, boolean asyncOnly, Limits limits, Defaults defaults,
+      Map<String, List<String>> params, List<String> passthrough, Timeouts timeouts, Concurrency concurrency,
+      Pricing pricing) {
+    this(id, name, author, slug, provider, upstreamModel, baseUrl, apiKeyEnv, asyncOnly, limits, defaults, params,
+        passthrough, timeouts, concurrency, pricing, false, null);
+  }
 
   /**
-   * @param sizes allowed sizes; empty means any {@code WxH} with both sides within {@code minSide..maxSide}
+   * @param sizes the only sizes the vendor produces; other requested sizes map to the closest of them
+   *     ({@link SizeMapping}). Empty means any {@code WxH} with both sides within {@code minSide..maxSide}
    * @param maxInputImages how many input images an edit may carry; 0 means the model cannot edit
+   * @param minPixels with free sizes, the fewest pixels ({@code W*H}) an image may have; 0: no bound
+   * @param maxPixels with free sizes, the most pixels an image may have; 0: no bound
    */
   public record Limits(
       @JsonProperty("max_n") int maxN,
@@ -45,14 +59,37 @@ public record ModelSpec(
       @JsonProperty("sizes") List<String> sizes,
       @JsonProperty("min_side") int minSide,
       @JsonProperty("max_side") int maxSide,
-      @JsonProperty("max_input_images") int maxInputImages) {
+      @JsonProperty("max_input_images") int maxInputImages,
+      @JsonProperty("min_pixels") long minPixels,
+      @JsonProperty("max_pixels") long maxPixels) {
     public Limits {
       sizes = sizes == null ? List.of() : List.copyOf(sizes);
     }
+
+    /** Limits without pixel-count bounds. */
+    public Limits(int maxN, int maxPromptLength, List<String> sizes, int minSide, int maxSide, int maxInputImages) {
+      this(maxN, maxPromptLength, sizes, minSide, maxSide, maxInputImages, 0, 0);
+    }
   }
 
-  public record Defaults(@JsonProperty("size") String size, @JsonProperty("quality") String quality) {
+  /**
+   * @param responseFormat {@code b64_json} or {@code url} when the request does not say; {@code null} in the file
+   *     means {@link #DEFAULT_RESPONSE_FORMAT}
+   */
+  public record Defaults(@JsonProperty("size") String size, @JsonProperty("quality") String quality,
+      @JsonProperty("response_format") String responseFormat) {
+    public Defaults {
+      responseFormat = responseFormat == null ? DEFAULT_RESPONSE_FORMAT : responseFormat;
+    }
+
+    /** Defaults with the usual response format. */
+    public Defaults(String size, String quality) {
+      this(size, quality, null);
+    }
   }
+
+  /** Seed 002's default; models documented otherwise (dall-e, seed 003) say {@code url} in the catalog. */
+  public static final String DEFAULT_RESPONSE_FORMAT = "b64_json";
 
   /**
    * @param attempt how long one upstream call may take
@@ -72,15 +109,6 @@ public record ModelSpec(
 
   /** Price of one generated image; failed tasks cost nothing. */
   public record Pricing(@JsonProperty("per_image") BigDecimal perImage, @JsonProperty("currency") String currency) {
-  }
-
-  /** An entry without variations, as catalogs written before {@code variations} existed describe models. */
-  public ModelSpec(String id, String name, String author, String slug, String provider, String upstreamModel,
-      String baseUrl, String apiKeyEnv, boolean asyncOnly, Limits limits, Defaults defaults,
-      Map<String, List<String>> params, List<String> passthrough, Timeouts timeouts, Concurrency concurrency,
-      Pricing pricing) {
-    this(id, name, author, slug, provider, upstreamModel, baseUrl, apiKeyEnv, asyncOnly, limits, defaults, params,
-        passthrough, timeouts, concurrency, pricing, false);
   }
 
   public ModelSpec {

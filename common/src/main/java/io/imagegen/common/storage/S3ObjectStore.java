@@ -1,6 +1,7 @@
 package io.imagegen.common.storage;
 
 import io.imagegen.common.errors.ConflictException;
+import io.imagegen.common.errors.ErrorCode;
 import io.imagegen.common.errors.UnavailableException;
 import io.imagegen.common.storage.Versioned;
 import io.vertx.core.Future;
@@ -247,15 +248,16 @@ final class S3ObjectStore implements ObjectStore {
     if (cause instanceof S3Exception s3) {
       int status = s3.statusCode();
       if (status == 412 || status == 409) {
-        return new ConflictException("version_conflict", "object changed concurrently: " + s3.getMessage());
+        return new ConflictException(ErrorCode.VERSION_CONFLICT, "object changed concurrently: " + s3.getMessage());
       }
       if (status >= 400 && status < 500 && status != 408 && status != 429) {
         // A 4xx from our own store is a configuration problem (credentials, bucket), not the client's fault.
-        return new UnavailableException("storage_rejected", "object store rejected the request: " + s3.getMessage(),
-            cause);
+        return new UnavailableException(ErrorCode.STORAGE_REJECTED,
+            "object store rejected the request: " + s3.getMessage(), cause);
       }
     }
-    return new UnavailableException("storage_unavailable", "object store unavailable: " + cause.getMessage(), cause);
+    return new UnavailableException(ErrorCode.STORAGE_UNAVAILABLE, "object store unavailable: " + cause.getMessage(),
+        cause);
   }
 
   @Override

@@ -2,10 +2,12 @@ package io.imagegen.common.tasks;
 
 import io.imagegen.common.storage.Versioned;
 import io.imagegen.common.errors.ConflictException;
+import io.imagegen.common.errors.ErrorCode;
 import io.imagegen.common.json.Json;
 import io.imagegen.common.storage.BucketLayout;
 import io.imagegen.common.storage.ObjectStore;
 import io.imagegen.common.storage.ObjectStore.Condition;
+import io.imagegen.common.storage.ObjectStore;
 import io.vertx.core.Future;
 
 /**
@@ -39,7 +41,7 @@ public final class S3TaskStore implements TaskStore {
       return Future.failedFuture(new IllegalArgumentException("task id changed"));
     }
     if (!current.value().status().canMoveTo(next.status())) {
-      return Future.failedFuture(new ConflictException("illegal_transition",
+      return Future.failedFuture(new ConflictException(ErrorCode.ILLEGAL_TRANSITION,
           "task " + next.id() + " cannot move from " + current.value().status() + " to " + next.status()));
     }
     return store.put(BucketLayout.task(next.id()), Json.toBytes(next), CONTENT_TYPE,

@@ -1,6 +1,7 @@
 package io.imagegen.common.tasks;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import io.imagegen.common.errors.ErrorCode;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -80,7 +81,7 @@ public record Task(
     check(TaskStatus.CANCELLED);
     long done = now.getEpochSecond();
     return new Task(id, owner, TaskStatus.CANCELLED, createdAt, startedAt, done, done + retention.toSeconds(), model,
-        prompt, size, quality, n, mode, params, attempts, null, new TaskError("cancelled",
+        prompt, size, quality, n, mode, params, attempts, null, new TaskError(ErrorCode.CANCELLED.code(),
         "The task was cancelled before it finished."), callbackUrl);
   }
 

@@ -56,15 +56,18 @@ public final class TaskView {
       }
       data.add(item);
     }
-    // Every field of the seed's usage example: OpenAI clients require the token fields, so an upstream that does
-    // not count tokens reports 0 for them.
-    int input = orZero(result.usage().inputTokens());
-    JsonObject usage = new JsonObject()
-        .put("generated_images", result.usage().generatedImages())
-        .put("total_tokens", orZero(result.usage().totalTokens()))
-        .put("input_tokens", input)
-        .put("output_tokens", orZero(result.usage().outputTokens()))
-        .put("input_tokens_details", new JsonObject().put("text_tokens", input).put("image_tokens", 0));
+    // What the vendor reported and nothing else: a count it did not report is left out, not shown as 0.
+    Usage reported = result.usage();
+    JsonObject usage = new JsonObject().put("generated_images", reported.generatedImages());
+    putIfReported(usage, "total_tokens", reported.totalTokens());
+    putIfReported(usage, "input_tokens", reported.inputTokens());
+    putIfReported(usage, "output_tokens", reported.outputTokens());
+    if (reported.inputTokensDetails() != null) {
+      JsonObject details = new JsonObject();
+      putIfReported(details, "text_tokens", reported.inputTokensDetails().textTokens());
+      putIfReported(details, "image_tokens", reported.inputTokensDetails().imageTokens());
+      usage.put("input_tokens_details", details);
+    }
     JsonObject json = new JsonObject().put("created", result.created()).put("data", data).put("usage", usage);
     if (result.cost() != null) {
       json.put("cost", new JsonObject().put("amount", result.cost().amount()).put("currency",
@@ -73,7 +76,9 @@ public final class TaskView {
     return json;
   }
 
-  private static int orZero(Integer value) {
-    return value == null ? 0 : value;
+  private static void putIfReported(JsonObject json, String field, Integer value) {
+    if (value != null) {
+      json.put(field, value);
+    }
   }
 }

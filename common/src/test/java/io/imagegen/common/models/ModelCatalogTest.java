@@ -32,9 +32,11 @@ class ModelCatalogTest {
   }
 
   @Test
-  void theBundledCatalogLoadsAndServesTheDemoModel() {
-    ModelCatalog catalog = ModelCatalog.load(null);
+  void theBundledCatalogOffersNoDemoModelAndTheDemoCatalogAddsThem() {
+    assertThat(ModelCatalog.load(null).find("demo")).isEmpty();
+    ModelCatalog catalog = ModelCatalog.load(ModelCatalog.WITH_DEMO);
 
+    assertThat(catalog.find("dall-e-3")).isPresent();
     ModelSpec demo = catalog.find("demo-async").orElseThrow();
     assertThat(demo.asyncOnly()).isTrue();
     assertThat(demo.provider()).isEqualTo("demo");
@@ -158,7 +160,7 @@ class ModelCatalogTest {
   void everyBundledModelPassesTheCatalogChecksAndCanBeFoundByAuthorAndSlug() {
     ModelCatalog catalog = ModelCatalog.load(null);
 
-    assertThat(catalog.all()).extracting(ModelSpec::id).contains("demo", "demo-async", "gpt-image-1", "dall-e-2",
+    assertThat(catalog.all()).extracting(ModelSpec::id).contains("gpt-image-1", "dall-e-2",
         "dall-e-3", "qwen-image-2.0", "seedream-4.0", "seedream-4.5", "dola-seedream-5.0-lite", "nano-banana-pro",
         "kling-image-o1", "glm-image");
     assertThat(catalog.findBySlug("bytedance-seed", "seedream-4.5")).map(ModelSpec::id).contains("seedream-4.5");

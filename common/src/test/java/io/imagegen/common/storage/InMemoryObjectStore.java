@@ -1,6 +1,7 @@
 package io.imagegen.common.storage;
 
 import io.imagegen.common.errors.ConflictException;
+import io.imagegen.common.errors.ErrorCode;
 import io.vertx.core.Future;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -63,7 +64,7 @@ public final class InMemoryObjectStore implements ObjectStore {
       return holds ? next : current;
     });
     return won[0] ? Future.succeededFuture(etag)
-        : Future.failedFuture(new ConflictException("version_conflict", "object changed concurrently: " + key));
+        : Future.failedFuture(new ConflictException(ErrorCode.VERSION_CONFLICT, "object changed concurrently: " + key));
   }
 
   @Override

@@ -80,6 +80,13 @@ final class DashScopeVendor {
             error(ctx, 400, "InvalidParameter", "The size is not match the allowed size.", now);
             return null;
         }
+        if (model.startsWith("qwen-image-2")) {
+            String refusal = qwenImage2Refusal(input, params, size);
+            if (refusal != null) {
+                error(ctx, 400, "InvalidParameter", refusal, now);
+                return null;
+            }
+        }
         // wan text-to-image defaults to 4 images per task; qwen-image and the messages models to 1.
         int n = Shared.count(params.getInteger("n"), model.startsWith("wan") && !messages ? 4 : 1, 12);
         return new Ask(model, prompt, size, n, params.getBoolean("prompt_extend", true));
@@ -122,7 +129,7 @@ final class DashScopeVendor {
         }
         s.responder.afterLatency(b, () -> s.images(b.emptyData() ? 0 : ask.n(), ask.size(), ask.prompt(), b)
                 .onSuccess(pngs -> s.responder.ok(ctx, new JsonObject()
-                        .put("output", new JsonObject().put("choices", DashScopeTasks.choices(
+                        .put("output", new JsonObject().put("choices", choices(ask.model(),
                                 pngs.stream().map(p -> s.files.put(ctx, p.bytes())).toList())))
                         .put("usage", new JsonObject().put("width", ask.size().width())
                                 .put("height", ask.size().height()).put("image_count", pngs.size()))
@@ -184,7 +191,48 @@ final class DashScopeVendor {
                 .put("code", code).put("message", message), b);
     }
 
+    /**
+     * qwen-image-2.0's documented limits: total pixels between 512*512 and 2048*2048, n from 1 to 6, at most 3 input
+     * images (URLs or data URLs) before the text; null when the request keeps them.
+     */
+    private static String qwenImage2Refusal(JsonObject input, JsonObject params, Sizes.Size size) {
+        long pixels = (long) size.width() * size.height();
+        if (pixels < 512L * 512 || pixels > 2048L * 2048) {
+            return "The size is not match the allowed size: total pixels must be between 512*512 and 2048*2048.";
+        }
+        Integer n = params.getInteger("n");
+        if (n != null && (n < 1 || n > 6)) {
+            return "n must be between 1 and 6.";
+        }
+        JsonArray content = input.getJsonArray("messages").getJsonObject(0).getJsonArray("content");
+        int images = 0;
+        for (int i = 0; i < content.size(); i++) {
+            Object image = content.getJsonObject(i).getValue("image");
+            if (image instanceof String url) {
+                if (!url.startsWith("http://") && !url.startsWith("https://") && !url.startsWith("data:image/")) {
+                    return "input image " + (i + 1) + " must be a URL or a data URL.";
+                }
+                images++;
+            }
+        }
+        return images > 3 ? "at most 3 input images are supported." : null;
+    }
+
+    /** qwen-image-2.0 answers one choice holding every image, as documented; the other models one per image. */
+    private static JsonArray choices(String model, java.util.List<String> urls) {
+        if (!model.startsWith("qwen-image-2")) {
+            return DashScopeTasks.choices(urls);
+        }
+        JsonArray content = new JsonArray();
+        urls.forEach(url -> content.add(new JsonObject().put("image", url)));
+        return new JsonArray().add(new JsonObject().put("finish_reason", "stop").put("message",
+                new JsonObject().put("role", "assistant").put("content", content)));
+    }
+
     private static Sizes.Size defaultSize(String model) {
+        if (model.startsWith("qwen-image-2")) {
+            return Sizes.DEFAULT;
+        }
         if (model.startsWith("qwen-image")) {
             return new Sizes.Size(1328, 1328);
         }

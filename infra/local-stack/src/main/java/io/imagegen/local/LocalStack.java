@@ -1,6 +1,7 @@
 package io.imagegen.local;
 
 import io.imagegen.api.ApiMain;
+import io.imagegen.common.models.ModelCatalog;
 import io.imagegen.worker.WorkerMain;
 import java.net.URI;
 import java.nio.file.Path;
@@ -92,6 +93,9 @@ public final class LocalStack implements AutoCloseable {
       env.put("IMAGEGEN_S3_PUBLIC_URL_MODE", "acl");
       // Every client of the stack (tests, curl) shares 127.0.0.1, so one address's failed-key budget is everyone's.
       env.put("IMAGEGEN_AUTH_FAILURE_LIMIT", "1000");
+      // The production catalog offers no demo models; the local stack adds them and makes "demo" the default.
+      env.put("IMAGEGEN_MODEL_CATALOG", ModelCatalog.WITH_DEMO);
+      env.put("IMAGEGEN_DEFAULT_MODEL", "demo");
       env.putAll(options.env());
       long infraReady = System.nanoTime();
       api = await(ApiMain.start(env));

@@ -82,13 +82,15 @@ class OpenApiContractTest {
   private static final Map<String, Set<Integer>> MUST_EXERCISE = new LinkedHashMap<>();
 
   static {
-    MUST_EXERCISE.put("POST /v1/images/generations", Set.of(200, 202, 400, 401, 403, 404, 409, 413, 429, 502));
+    MUST_EXERCISE.put("POST /v1/images/generations", Set.of(200, 202, 400, 401, 403, 404, 409, 413, 429, 502,
+        529));
     MUST_EXERCISE.put("GET /v1/images/generations/{task_id}", Set.of(200, 400, 401, 404));
     MUST_EXERCISE.put("POST /v1/images/generations/{task_id}/cancel", Set.of(200, 401, 404, 409));
     MUST_EXERCISE.put("POST /v1/images/edits", Set.of(200, 400, 401, 413));
     MUST_EXERCISE.put("POST /v1/images/variations", Set.of(200, 400, 401));
     MUST_EXERCISE.put("POST /api/v1/tasks/{task_id}/cancel", Set.of(200, 401, 404, 409));
-    MUST_EXERCISE.put("POST /api/v1/images/generations", Set.of(200, 202, 400, 401, 403, 404, 409, 413, 429, 502));
+        MUST_EXERCISE.put("POST /api/v1/images/generations", Set.of(200, 202, 400, 401, 403, 404, 409, 413, 429, 502,
+        529));
     MUST_EXERCISE.put("GET /api/v1/tasks/{task_id}", Set.of(200, 400, 401, 404));
     MUST_EXERCISE.put("GET /v1/models", Set.of(200, 401));
     MUST_EXERCISE.put("GET /v1/models/{model}", Set.of(200, 401, 404));
@@ -478,7 +480,20 @@ class OpenApiContractTest {
     assertThat(List.of(missing, badWait, invalid, anonymous, forbidden, unknownModel, tooLarge, failed))
         .extracting(Exchange::status).containsExactly(404, 400, 400, 401, 403, 404, 413, 502);
     assertThat(anonymous.json()).isEqualTo(new JsonObject().put("success", false).put("code", "401")
-        .put("message", "Unauthorized"));
+        .put("message", "Unauthorized").put("error_code", "invalid_api_key"));
+  }
+
+  @Test
+  @Order(2)
+  void aModerationRefusalIsA400AndAnOverloadedVendorA529InBothFamilies() throws Exception {
+    for (String submit : List.of("/v1/images/generations", "/api/v1/images/generations")) {
+      Exchange refused = post(submit, OTHER, "{\"model\":\"demo\",\"prompt\":\"#refuse\",\"size\":\"64x64\"}");
+      Exchange overloaded = post(submit, OTHER, "{\"model\":\"demo\",\"prompt\":\"#down\",\"size\":\"64x64\"}");
+
+      assertThat(refused.status()).as(refused.body()).isEqualTo(400);
+      assertThat(overloaded.status()).as(overloaded.body()).isEqualTo(529);
+      assertThat(overloaded.headers().firstValue("X-Should-Retry")).contains("false");
+    }
   }
 
   @Test

@@ -75,7 +75,7 @@ class ProvidersEndToEndTest {
   @ParameterizedTest(name = "{0} via {1}")
   @CsvSource({
       "gpt-image-1, /v1/images/generations, 1024x1024",
-      "qwen-image-2.0, /api/v1/services/aigc/text2image/image-synthesis, 1328x1328",
+      "wan2.2-t2i-flash, /api/v1/services/aigc/text2image/image-synthesis, 1024x1024",
       "seedream-4.5, /api/v3/images/generations, 2048x2048",
       "nano-banana-pro, /v1beta/models/gemini-3-pro-image-preview:generateContent, 1024x1024",
       "kling-image-o1, /v1/images/generations, 1024x1024"})

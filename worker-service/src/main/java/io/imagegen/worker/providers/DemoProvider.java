@@ -1,5 +1,6 @@
 package io.imagegen.worker.providers;
 
+import io.imagegen.common.errors.ErrorCode;
 import io.imagegen.common.errors.UpstreamException;
 import io.imagegen.common.tasks.Usage;
 import io.vertx.core.Future;
@@ -28,6 +29,9 @@ public final class DemoProvider implements ImageProvider {
     this.latency = latency;
   }
 
+  /** Four 2048x2048 images: a few hundred milliseconds of one core, the most one demo request may take. */
+  static final long MAX_PIXELS_PER_REQUEST = 4L * 2048 * 2048;
+
   @Override
   public String name() {
     return "demo";
@@ -44,16 +48,20 @@ public final class DemoProvider implements ImageProvider {
     // Edits read their stored inputs like a real adapter would, so the whole input path is exercised offline.
     return waited.compose(ignored -> context.inputImages(request.task())).compose(inputs -> {
       if (prompt.contains("#fail")) {
-        return Future.failedFuture(new UpstreamException("demo_failure",
-            "The demo model was asked to fail (#fail in the prompt).", false, null));
+        return Future.failedFuture(new UpstreamException(ErrorCode.DEMO_FAILURE,
+            "The demo model was asked to fail (#fail in the prompt).", null));
       }
       if (prompt.contains("#down")) {
-        return Future.failedFuture(new UpstreamException("demo_unavailable",
-            "The demo model is down for this prompt (#down in the prompt).", true, null));
+        return Future.failedFuture(new UpstreamException(ErrorCode.DEMO_UNAVAILABLE,
+            "The demo model is down for this prompt (#down in the prompt).", null));
+      }
+      if (prompt.contains("#refuse")) {
+        return Future.failedFuture(new UpstreamException(ErrorCode.CONTENT_POLICY_VIOLATION,
+            "The demo model's moderation refused the prompt (#refuse in the prompt).", null));
       }
       if (prompt.contains("#flaky") && request.attempt() == 1) {
-        return Future.failedFuture(new UpstreamException("demo_transient",
-            "The demo model failed its first attempt on purpose (#flaky in the prompt).", true, null));
+        return Future.failedFuture(new UpstreamException(ErrorCode.DEMO_TRANSIENT,
+            "The demo model failed its first attempt on purpose (#flaky in the prompt).", null));
       }
       String revised = inputs.isEmpty() ? prompt : "variation".equals(request.task().mode())
           ? "variation of " + inputs.size() + " image(s)"
@@ -62,6 +70,11 @@ public final class DemoProvider implements ImageProvider {
       String[] size = request.task().size().split("x");
       int width = Integer.parseInt(size[0]);
       int height = Integer.parseInt(size[1]);
+      if ((long) width * height * request.task().n() > MAX_PIXELS_PER_REQUEST) {
+        // Whatever a catalog allows, one request may not occupy a worker thread for seconds of rendering.
+        return Future.failedFuture(UpstreamException.permanent(ErrorCode.DEMO_FAILURE, "The demo model renders at "
+            + "most " + MAX_PIXELS_PER_REQUEST + " pixels per request.", null));
+      }
       // Rendering is CPU work: keep it off the event loop.
       return vertx.executeBlocking(() -> {
         List<Generation.Image> images = new ArrayList<>();

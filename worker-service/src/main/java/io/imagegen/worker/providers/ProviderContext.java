@@ -1,5 +1,6 @@
 package io.imagegen.worker.providers;
 
+import io.imagegen.common.errors.ErrorCode;
 import io.imagegen.common.errors.UnavailableException;
 import io.imagegen.common.errors.UpstreamException;
 import io.imagegen.common.models.ModelSpec;
@@ -91,7 +92,7 @@ public final class ProviderContext {
     List<Future<Buffer>> reads = new ArrayList<>();
     for (Object key : list) {
       reads.add(objects.get(String.valueOf(key)).compose(found -> found == null
-          ? Future.failedFuture(new UnavailableException("input_missing", "input image " + key + " is missing", null))
+          ? Future.failedFuture(new UnavailableException(ErrorCode.INPUT_MISSING, "input image " + key + " is missing", null))
           : Future.succeededFuture(Buffer.buffer(found.value()))));
     }
     return Future.all(reads).map(all -> all.list());
@@ -153,7 +154,7 @@ public final class ProviderContext {
   }
 
   private static UpstreamException notConfigured(ModelSpec model, String why) {
-    return new UpstreamException("model_not_configured", "Model '" + model.id() + "' is not configured on this "
-        + "deployment: " + why + ".", false, null);
+    return new UpstreamException(ErrorCode.MODEL_NOT_CONFIGURED, "Model '" + model.id() + "' is not configured on this "
+        + "deployment: " + why + ".", null);
   }
 }

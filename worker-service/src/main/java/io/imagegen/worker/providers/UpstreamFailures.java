@@ -1,5 +1,6 @@
 package io.imagegen.worker.providers;
 
+import io.imagegen.common.errors.ErrorCode;
 import io.imagegen.common.errors.UpstreamException;
 import java.time.Duration;
 import java.util.Set;
@@ -29,33 +30,41 @@ public record UpstreamFailures(String vendor, Set<Integer> retryableStatuses, Se
     if (credentialStatuses.contains(status)) {
       // Loud on purpose: every task of this vendor fails until an operator fixes the key.
       LOG.error("{} rejected our credentials ({}); check the API key configured for it", vendor, status);
-      return new UpstreamException("upstream_auth_failed", detail + " (the gateway's upstream key was rejected)",
-          false, null);
+      return new UpstreamException(ErrorCode.UPSTREAM_AUTH_FAILED, detail
+          + " (the gateway's upstream key was rejected)", null);
     }
     if (retryableStatuses.contains(status)) {
-      return new UpstreamException(status == 429 ? "upstream_rate_limited" : "upstream_unavailable", detail, true,
-          retryAfter(retryAfterHeader), null);
+      return new UpstreamException(retryableCode(status), detail, retryAfter(retryAfterHeader), null);
     }
-    return new UpstreamException(vendorCode == null || vendorCode.isBlank() ? "upstream_rejected" : vendorCode, detail,
-        false, null);
+    return vendorCode == null || vendorCode.isBlank()
+        ? new UpstreamException(ErrorCode.UPSTREAM_REJECTED, detail, null)
+        : UpstreamException.finalFailure(vendorCode, detail);
+  }
+
+  /** What a retryable status says about the vendor: busy with us (429), overloaded, timed out, or failing. */
+  private static ErrorCode retryableCode(int status) {
+    return switch (status) {
+      case 429 -> ErrorCode.UPSTREAM_RATE_LIMITED;
+      case 503, 529 -> ErrorCode.UPSTREAM_OVERLOADED;
+      case 408, 504, 524 -> ErrorCode.UPSTREAM_TIMEOUT;
+      default -> ErrorCode.UPSTREAM_UNAVAILABLE;
+    };
   }
 
   /** The request never got an answer (connection refused or reset, DNS, timeout): worth another try. */
   public UpstreamException unreachable(Throwable cause) {
-    return new UpstreamException("upstream_unreachable", vendor + " could not be reached: " + cause.getMessage(),
-        true, cause);
+    return new UpstreamException(ErrorCode.UPSTREAM_UNREACHABLE, vendor + " could not be reached: "
+        + cause.getMessage(), cause);
   }
 
   /** The vendor answered 2xx with something we cannot use: retrying the same call would get the same answer. */
   public UpstreamException badResponse(String what) {
-    return new UpstreamException("upstream_bad_response", vendor + " returned an unusable response: " + what, false,
-        null);
+    return new UpstreamException(ErrorCode.UPSTREAM_BAD_RESPONSE, vendor + " returned an unusable response: " + what, null);
   }
 
   /** The vendor refused the prompt or an input image on content grounds. */
   public UpstreamException contentPolicy(String message) {
-    return new UpstreamException("content_policy_violation", vendor + " refused the request: " + message, false,
-        null);
+    return new UpstreamException(ErrorCode.CONTENT_POLICY_VIOLATION, vendor + " refused the request: " + message, null);
   }
 
   /** A {@code Retry-After} header in seconds, capped at five minutes; {@code null} when absent or a date. */

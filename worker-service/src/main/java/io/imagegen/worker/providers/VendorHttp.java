@@ -2,12 +2,13 @@ package io.imagegen.worker.providers;
 
 import io.imagegen.worker.observability.WorkerTracing;
 import io.imagegen.common.config.Durations;
+import io.imagegen.common.errors.ErrorCode;
 import io.imagegen.common.errors.UpstreamException;
 import io.imagegen.common.models.ModelSpec;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.json.DecodeException;
 import io.vertx.core.file.FileSystemException;
+import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpRequest;
 import io.vertx.ext.web.client.HttpResponse;
@@ -86,8 +87,8 @@ public final class VendorHttp {
 
   private Throwable translate(Throwable err, ModelSpec model) {
     if (err instanceof TimeoutException) {
-      return new UpstreamException("upstream_timeout", failures.vendor() + " did not answer within "
-          + Durations.format(model.attemptTimeout()) + ".", true, err);
+      return new UpstreamException(ErrorCode.UPSTREAM_TIMEOUT, failures.vendor() + " did not answer within "
+          + Durations.format(model.attemptTimeout()) + ".", err);
     }
     if (err instanceof StreamingImageBody.BadBody bad) {
       return failures.badResponse(bad.getMessage());

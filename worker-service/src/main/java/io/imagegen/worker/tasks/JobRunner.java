@@ -3,9 +3,10 @@ package io.imagegen.worker.tasks;
 import io.imagegen.common.observability.TaskContext;
 import io.imagegen.common.config.Durations;
 import io.imagegen.common.errors.ConflictException;
+import io.imagegen.common.errors.ErrorCode;
 import io.imagegen.common.errors.UpstreamException;
-import io.imagegen.common.models.ModelSpec;
 import io.imagegen.common.models.ModelCatalog;
+import io.imagegen.common.models.ModelSpec;
 import io.imagegen.common.queue.JobMessage;
 import io.imagegen.common.queue.TaskEventPublisher;
 import io.imagegen.common.storage.ObjectStore;
@@ -85,7 +86,7 @@ public final class JobRunner {
   public Future<JobOutcome> run(JobMessage job) {
     if (job.schemaVersion() > JobMessage.SCHEMA_VERSION) {
       // A newer producer during a rolling upgrade: dead-lettered, to be replayed once every worker understands it.
-      return Future.failedFuture(new UnusableJobException("unsupported_job_version", "Job schema version "
+      return Future.failedFuture(new UnusableJobException(ErrorCode.UNSUPPORTED_JOB_VERSION, "Job schema version "
           + job.schemaVersion() + " is newer than this worker's " + JobMessage.SCHEMA_VERSION + ".", null));
     }
     return decide(job.taskId(), 0);
@@ -104,11 +105,13 @@ public final class JobRunner {
       }
       ModelSpec model = catalog.find(task.model()).orElse(null);
       if (!clock.instant().isBefore(deadlineOf(task, model))) {
-        return fail(found, "timeout", "The task did not finish within " + Durations.format(deadlineFor(model)) + ".");
+        return fail(found, ErrorCode.TIMEOUT.code(), "The task did not finish within "
+            + Durations.format(deadlineFor(model)) + ".");
       }
       ImageProvider provider = model == null ? null : providers.find(model.provider()).orElse(null);
       if (provider == null) {
-        return fail(found, "model_unavailable", "Model '" + task.model() + "' is not served by this worker.");
+        return fail(found, ErrorCode.MODEL_NOT_AVAILABLE.code(), "Model '" + task.model()
+            + "' is not served by this worker.");
       }
       return write(found, task.running(clock.instant()), conflicts,
           running -> attempt(running, model, provider, conflicts));
@@ -120,13 +123,13 @@ public final class JobRunner {
     return storage.run("task_read", () -> tasks.find(taskId)).transform(found -> {
       if (found.failed()) {
         return Future.failedFuture(found.cause() instanceof UncheckedIOException unreadable
-            ? new UnusableJobException("task_unreadable", "The record of task " + taskId + " cannot be read: "
+            ? new UnusableJobException(ErrorCode.TASK_UNREADABLE, "The record of task " + taskId + " cannot be read: "
                 + unreadable.getMessage(), unreadable)
             : found.cause());
       }
       if (found.result() == null) {
         // E.g. the API removed a record whose job it could not enqueue, and the job landed after all.
-        return Future.failedFuture(new UnusableJobException("task_missing", "Task " + taskId + " has no record.",
+        return Future.failedFuture(new UnusableJobException(ErrorCode.TASK_MISSING, "Task " + taskId + " has no record.",
             null));
       }
       return Future.succeededFuture(found.result());
@@ -155,10 +158,10 @@ public final class JobRunner {
         // Nobody publishes an answer that comes after we gave up on it, so its spool files are ours to delete.
         call.onSuccess(results::deleteSpoolFiles);
         return Future.failedFuture(deadlineFirst
-            ? new UpstreamException("timeout", "The task did not finish within "
-                + Durations.format(deadlineFor(model)) + ".", false, err)
-            : new UpstreamException("upstream_timeout", "The model did not answer within "
-                + Durations.format(model.attemptTimeout()) + ".", true, err));
+            ? new UpstreamException(ErrorCode.TIMEOUT, "The task did not finish within "
+                + Durations.format(deadlineFor(model)) + ".", err)
+            : new UpstreamException(ErrorCode.UPSTREAM_TIMEOUT, "The model did not answer within "
+                + Durations.format(model.attemptTimeout()) + ".", err));
       });
     });
     RetryPolicy retry = retryPolicy(model);
@@ -184,7 +187,7 @@ public final class JobRunner {
         return fail(running, upstream.code(), upstream.getMessage());
       }
       LOG.error("task {} failed unexpectedly", task.id(), err);
-      return fail(running, "internal_error", "The worker failed unexpectedly while generating the image.");
+      return fail(running, ErrorCode.INTERNAL_ERROR.code(), "The worker failed unexpectedly while generating the image.");
     });
   }
 

@@ -1,5 +1,6 @@
 package io.imagegen.worker.upstream;
 
+import io.imagegen.common.errors.ErrorCode;
 import io.imagegen.common.errors.UpstreamException;
 import io.imagegen.common.models.ModelCatalog;
 import io.imagegen.common.models.ModelSpec;
@@ -24,8 +25,6 @@ import java.util.function.Supplier;
  * process, from the catalog ({@code concurrency} of the model and of the provider).
  */
 public final class UpstreamGate {
-  /** Rate-limit answers mean the vendor is alive and busy; the limiter and {@code Retry-After} deal with them. */
-  private static final String RATE_LIMITED = "upstream_rate_limited";
   /** Image generations take seconds to minutes. */
   private static final Duration[] LATENCY_BUCKETS = {Duration.ofSeconds(1), Duration.ofSeconds(5),
       Duration.ofSeconds(15), Duration.ofSeconds(30), Duration.ofMinutes(1), Duration.ofMinutes(2),
@@ -68,8 +67,8 @@ public final class UpstreamGate {
                   modelLimit.release();
                 })))
         .recover(err -> Future.failedFuture(err instanceof TimeoutException
-            ? new UpstreamException("timeout", "The task reached its deadline while waiting for upstream capacity.",
-                false, err)
+            ? new UpstreamException(ErrorCode.TIMEOUT,
+                "The task reached its deadline while waiting for upstream capacity.", err)
             : err));
   }
 
@@ -89,8 +88,8 @@ public final class UpstreamGate {
       Counter.builder("imagegen.worker.circuit.breaker.rejections")
           .description("Upstream calls refused because the provider's breaker was open")
           .tag("provider", provider).register(metrics).increment();
-      return Future.failedFuture(new UpstreamException("upstream_unavailable", provider + " is failing; calls to it "
-          + "are paused for a while (circuit breaker open).", true, breaker.retryAfter(), null));
+      return Future.failedFuture(new UpstreamException(ErrorCode.UPSTREAM_CIRCUIT_OPEN, provider + " is failing; calls to it "
+          + "are paused for a while (circuit breaker open).", breaker.retryAfter(), null));
     }
     long started = System.nanoTime();
     Future<T> result;
@@ -122,6 +121,7 @@ public final class UpstreamGate {
 
   /** Server errors, timeouts and unreachable vendors count against a provider; refusals and 429s do not. */
   private static boolean blamesVendor(Throwable err) {
-    return err instanceof UpstreamException upstream && upstream.retryable() && !RATE_LIMITED.equals(upstream.code());
+    return err instanceof UpstreamException upstream && upstream.retryable()
+        && upstream.catalogued().orElse(null) != ErrorCode.UPSTREAM_RATE_LIMITED;
   }
 }

@@ -36,7 +36,7 @@ public final class ProviderFixtures {
     return new ModelSpec(m.id(), m.name(), m.author(), m.slug(), m.provider(), m.upstreamModel(), baseUrl,
         m.apiKeyEnv(), m.asyncOnly(), m.limits(), m.defaults(), m.params(), m.passthrough(),
         attemptTimeout == null ? m.timeouts() : new ModelSpec.Timeouts(attemptTimeout, m.timeouts().deadline()),
-        m.concurrency(), m.pricing());
+        m.concurrency(), m.pricing(), m.variations(), m.api());
   }
 
   /** Runs {@code call} on an event loop, where workers call providers, and hands back its outcome. */

@@ -1,5 +1,6 @@
 package io.imagegen.worker.tasks;
 
+import io.imagegen.common.errors.ErrorCode;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.mockito.Mockito.mock;
@@ -21,6 +22,9 @@ import io.imagegen.worker.providers.GenerationRequest;
 import io.imagegen.worker.providers.ImageProvider;
 import io.imagegen.worker.providers.ProviderFixtures;
 import io.imagegen.worker.providers.Providers;
+import io.imagegen.worker.queue.JobOutcome;
+import io.imagegen.worker.upstream.UpstreamGate;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.io.IOException;

@@ -1,6 +1,7 @@
 package io.imagegen.worker.upstream;
 
 import io.imagegen.common.testing.TestClock;
+import io.imagegen.common.errors.ErrorCode;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -140,8 +141,8 @@ class UpstreamGateTest {
     ModelSpec model = model("m", "p", 0, 0);
     UpstreamGate gate = gate(List.of(model), Map.of("p", provider(0, 2)));
     for (int i = 0; i < 2; i++) {
-      gate.call(model, later(), () -> Future.failedFuture(new UpstreamException("upstream_unavailable", "503", true,
-          null)));
+      gate.call(model, later(),
+          () -> Future.failedFuture(new UpstreamException(ErrorCode.UPSTREAM_UNAVAILABLE, "503", null)));
     }
     clock.advance(Duration.ofSeconds(5));
     AtomicInteger started = new AtomicInteger();
@@ -153,7 +154,7 @@ class UpstreamGateTest {
 
     assertThat(started).hasValue(0);
     assertThat(refused.cause()).isInstanceOfSatisfying(UpstreamException.class, e -> {
-      assertThat(e.code()).isEqualTo("upstream_unavailable");
+      assertThat(e.code()).isEqualTo("upstream_circuit_open");
       assertThat(e.retryable()).isTrue();
       assertThat(e.retryAfter()).isEqualTo(Duration.ofSeconds(25));
     });
@@ -169,10 +170,10 @@ class UpstreamGateTest {
   void refusalsAndRateLimitAnswersDoNotCountAgainstAProvider() {
     ModelSpec model = model("m", "p", 0, 0);
     UpstreamGate gate = gate(List.of(model), Map.of("p", provider(0, 2)));
-    gate.call(model, later(), () -> Future.failedFuture(new UpstreamException("content_policy_violation", "no",
-        false, null)));
-    gate.call(model, later(), () -> Future.failedFuture(new UpstreamException("upstream_rate_limited", "429", true,
-        null)));
+    gate.call(model, later(), () -> Future.failedFuture(new UpstreamException(ErrorCode.CONTENT_POLICY_VIOLATION,
+        "no", null)));
+    gate.call(model, later(),
+        () -> Future.failedFuture(new UpstreamException(ErrorCode.UPSTREAM_RATE_LIMITED, "429", null)));
 
     Future<String> next = gate.call(model, later(), () -> Future.succeededFuture("through"));
 
@@ -190,8 +191,8 @@ class UpstreamGateTest {
     ModelSpec broken = model("broken", "dead", 0, 0);
     ModelSpec fine = model("fine", "alive", 0, 0);
     UpstreamGate gate = gate(List.of(broken, fine), Map.of("dead", provider(0, 1)));
-    gate.call(broken, later(), () -> Future.failedFuture(new UpstreamException("upstream_unreachable", "down", true,
-        null)));
+    gate.call(broken, later(),
+        () -> Future.failedFuture(new UpstreamException(ErrorCode.UPSTREAM_UNREACHABLE, "down", null)));
 
     assertThat(gate.call(broken, later(), () -> Future.succeededFuture("x")).failed()).isTrue();
     assertThat(gate.call(fine, later(), () -> Future.succeededFuture("ok")).result()).isEqualTo("ok");

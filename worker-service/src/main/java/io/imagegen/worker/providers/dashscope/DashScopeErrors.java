@@ -1,5 +1,6 @@
 package io.imagegen.worker.providers.dashscope;
 
+import io.imagegen.common.errors.ErrorCode;
 import io.imagegen.common.errors.UpstreamException;
 import io.imagegen.worker.providers.UpstreamFailures;
 import io.vertx.core.buffer.Buffer;
@@ -51,19 +52,20 @@ final class DashScopeErrors {
     }
     String detail = failures.vendor() + " task failed" + (code == null ? "" : " (" + code + ")")
         + (message == null || message.isBlank() ? "" : ": " + message);
-    return new UpstreamException(code == null || code.isBlank() ? "upstream_rejected" : code, detail, false, null);
+    return code == null || code.isBlank() ? new UpstreamException(ErrorCode.UPSTREAM_REJECTED, detail, null)
+        : UpstreamException.finalFailure(code, detail);
   }
 
   /** The task was cancelled upstream (by someone with our key); nothing we resubmit would be wanted either. */
   static UpstreamException cancelled(UpstreamFailures failures, String taskId) {
-    return new UpstreamException("upstream_cancelled", failures.vendor() + " task " + taskId + " was cancelled "
-        + "upstream.", false, null);
+    return new UpstreamException(ErrorCode.UPSTREAM_CANCELLED, failures.vendor() + " task " + taskId + " was cancelled "
+        + "upstream.", null);
   }
 
   /** UNKNOWN: the task expired or never reached the vendor's task store; a fresh submit may well work. */
   static UpstreamException lost(UpstreamFailures failures, String taskId) {
-    return new UpstreamException("upstream_task_lost", failures.vendor() + " no longer knows task " + taskId
-        + " (expired or never stored).", true, null);
+    return new UpstreamException(ErrorCode.UPSTREAM_TASK_LOST, failures.vendor() + " no longer knows task " + taskId
+        + " (expired or never stored).", null);
   }
 
   /** Every image of a SUCCEEDED task failed: judged like a failed task, moderation first since it says the most. */

@@ -25,12 +25,16 @@ import org.slf4j.LoggerFactory;
 /**
  * Alibaba DashScope (Model Studio) text-to-image, which is asynchronous only: submit a task with
  * {@code X-DashScope-Async: enable}, poll {@code /api/v1/tasks/{id}} until it is terminal, then download the result
- * URLs (they expire after 24 hours, so the worker re-hosts the bytes). Serves qwen-image and the wan t2i models.
+ * URLs (they expire after 24 hours, so the worker re-hosts the bytes). Serves the wan t2i models that way; models
+ * whose catalog {@code api} is {@value #MULTIMODAL} (qwen-image-2.0) go through the synchronous
+ * {@link MultimodalCall} instead.
  */
 public final class DashScopeProvider implements ImageProvider {
   private static final Logger LOG = LoggerFactory.getLogger(DashScopeProvider.class);
   static final String DEFAULT_BASE_URL = "https://dashscope.aliyuncs.com";
   static final String SUBMIT_PATH = "/api/v1/services/aigc/text2image/image-synthesis";
+  /** The catalog's {@code api} value of models served by the synchronous multimodal-generation API. */
+  static final String MULTIMODAL = "multimodal-generation";
 
   /**
    * How this worker process polls.
@@ -91,6 +95,9 @@ public final class DashScopeProvider implements ImageProvider {
     try {
       authorization = "Bearer " + context.apiKey(model);
       base = context.baseUrl(model, DEFAULT_BASE_URL);
+      if (MULTIMODAL.equals(model.api())) {
+        return new MultimodalCall(context, failures).generate(request.task(), model, base, authorization);
+      }
       // Encoded here so that an unencodable passthrough value fails the call, not a callback nobody watches.
       body = SubmitBody.of(request.task(), model).toBuffer();
     } catch (RuntimeException e) {

@@ -3,6 +3,7 @@ package io.imagegen.worker.providers.dashscope;
 import io.imagegen.worker.observability.WorkerTracing;
 import io.opentelemetry.api.trace.SpanKind;
 import io.imagegen.common.config.Durations;
+import io.imagegen.common.errors.ErrorCode;
 import io.imagegen.common.errors.UpstreamException;
 import io.imagegen.worker.providers.ProviderContext;
 import io.imagegen.worker.providers.UpstreamFailures;
@@ -62,8 +63,8 @@ final class PollLoop {
     // The caller applies the same timeout to the whole attempt and then stops listening; this timer makes sure
     // the loop stops too instead of polling for a result nobody will collect.
     deadlineTimer = vertx().setTimer(Math.max(1, budget.toMillis()), id -> fail(new UpstreamException(
-        "upstream_timeout", failures.vendor() + " task " + taskId + " did not finish within the attempt's "
-        + "remaining " + Durations.format(budget) + ".", true, null)));
+        ErrorCode.UPSTREAM_TIMEOUT, failures.vendor() + " task " + taskId + " did not finish within the attempt's "
+        + "remaining " + Durations.format(budget) + ".", null)));
     schedule(intervalMs);
     return outcome.future();
   }
@@ -119,8 +120,8 @@ final class PollLoop {
       return;
     }
     if (status >= 500 || status == 408) {
-      transientError(new UpstreamException("upstream_unreachable", failures.vendor() + " task queries failed "
-          + MAX_CONSECUTIVE_ERRORS + " times in a row (last: HTTP " + status + ")", true, null));
+      transientError(new UpstreamException(ErrorCode.UPSTREAM_UNREACHABLE, failures.vendor() + " task queries failed "
+          + MAX_CONSECUTIVE_ERRORS + " times in a row (last: HTTP " + status + ")", null));
       return;
     }
     if (status / 100 != 2) {

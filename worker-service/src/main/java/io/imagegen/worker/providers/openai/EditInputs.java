@@ -1,5 +1,6 @@
 package io.imagegen.worker.providers.openai;
 
+import io.imagegen.common.errors.ErrorCode;
 import io.imagegen.common.errors.UpstreamException;
 import io.imagegen.common.tasks.Task;
 import io.imagegen.worker.providers.ProviderContext;
@@ -17,8 +18,7 @@ record EditInputs(List<Buffer> images, Buffer mask) {
   /** Reads the inputs {@code task} names; an edit without images is a broken task, not worth retrying. */
   static Future<EditInputs> read(ProviderContext context, Task task) {
     Future<List<Buffer>> images = context.inputImages(task).compose(found -> found.isEmpty()
-        ? Future.failedFuture(new UpstreamException("input_missing", "The edit task names no input images.", false,
-            null))
+        ? Future.failedFuture(UpstreamException.permanent(ErrorCode.INPUT_MISSING, "The edit task names no input images.", null))
         : Future.succeededFuture(found));
     Future<Buffer> mask = mask(context, task);
     return Future.all(images, mask).map(all -> new EditInputs(images.result(), mask.result()));

@@ -1,5 +1,6 @@
 package io.imagegen.worker.providers.openai;
 
+import io.imagegen.common.tasks.Usage;
 import io.imagegen.worker.providers.StreamingImageBody;
 import io.imagegen.worker.providers.UpstreamFailures;
 import io.vertx.core.buffer.Buffer;
@@ -21,8 +22,8 @@ record ImagesAnswer(List<Item> items, String outputFormat, Tokens tokens) {
   record Item(StreamingImageBody.Image image, String url, String revisedPrompt) {
   }
 
-  /** Token counts, each {@code null} when not reported. */
-  record Tokens(Integer total, Integer input, Integer output) {
+  /** Token counts, each {@code null} when not reported; {@code details} is OpenAI's input split, if given. */
+  record Tokens(Integer total, Integer input, Integer output, Usage.InputTokensDetails details) {
   }
 
   ImagesAnswer {
@@ -70,8 +71,11 @@ record ImagesAnswer(List<Item> items, String outputFormat, Tokens tokens) {
     if (!(usage instanceof JsonObject object)) {
       return null;
     }
+    Usage.InputTokensDetails details = object.getValue("input_tokens_details") instanceof JsonObject split
+        ? new Usage.InputTokensDetails(integer(split.getValue("text_tokens")), integer(split.getValue("image_tokens")))
+        : null;
     return new Tokens(integer(object.getValue("total_tokens")), integer(object.getValue("input_tokens")),
-        integer(object.getValue("output_tokens")));
+        integer(object.getValue("output_tokens")), details);
   }
 
   private static Integer integer(Object value) {

@@ -1,5 +1,6 @@
 package io.imagegen.worker.providers.openai;
 
+import io.imagegen.common.errors.ErrorCode;
 import io.imagegen.common.errors.UpstreamException;
 import io.imagegen.worker.providers.UpstreamFailures;
 import io.vertx.core.buffer.Buffer;
@@ -40,9 +41,9 @@ record OpenAiError(String message, String type, String code, String param) {
     }
     if (status == 429 && ("insufficient_quota".equals(code) || "insufficient_quota".equals(type))) {
       // A 429 that no wait will fix: the account is out of credit. Retrying would only burn the task's deadline.
-      return new UpstreamException("upstream_quota_exhausted", failures.vendor() + " answered 429: "
+      return new UpstreamException(ErrorCode.UPSTREAM_QUOTA_EXHAUSTED, failures.vendor() + " answered 429: "
           + (message == null ? "quota exhausted" : message) + " (the gateway's upstream account is out of quota)",
-          false, null);
+          null);
     }
     return failures.fromStatus(status, code, message, retryAfterHeader);
   }

@@ -1,5 +1,6 @@
 package io.imagegen.worker.providers.openai;
 
+import io.imagegen.common.errors.ErrorCode;
 import io.imagegen.common.errors.UpstreamException;
 import io.imagegen.common.models.ModelSpec;
 import io.imagegen.common.tasks.Task;
@@ -100,8 +101,8 @@ public final class OpenAiProvider implements ImageProvider {
 
   private String baseUrl(ModelSpec model) {
     if (relay && model.baseUrl() == null) {
-      throw new UpstreamException("model_not_configured", "Model '" + model.id() + "' is not configured on this "
-          + "deployment: an openai-compatible model needs a base_url in the catalog.", false, null);
+      throw new UpstreamException(ErrorCode.MODEL_NOT_CONFIGURED, "Model '" + model.id() + "' is not configured on this "
+          + "deployment: an openai-compatible model needs a base_url in the catalog.", null);
     }
     return context.baseUrl(model, OPENAI_BASE_URL);
   }
@@ -129,7 +130,7 @@ public final class OpenAiProvider implements ImageProvider {
       }
       ImagesAnswer.Tokens tokens = answer.tokens();
       Usage usage = tokens == null ? Usage.images(images.size())
-          : new Usage(images.size(), tokens.total(), tokens.input(), tokens.output());
+          : new Usage(images.size(), tokens.total(), tokens.input(), tokens.output(), tokens.details());
       return new Generation(images, usage);
     });
   }

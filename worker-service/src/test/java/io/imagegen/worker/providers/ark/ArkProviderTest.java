@@ -213,7 +213,7 @@ class ArkProviderTest extends VendorProviderTestBase {
 
     UpstreamException e = failure(generate(generation("a fox", Map.of())));
 
-    assertThat(e.code()).isEqualTo("upstream_unavailable");
+    assertThat(e.code()).isEqualTo(status == 503 ? "upstream_overloaded" : status == 504 ? "upstream_timeout" : "upstream_unavailable");
     assertThat(e.retryable()).isTrue();
   }
 

@@ -62,7 +62,7 @@ class DashScopeProviderTest {
     fake = FakeUpstream.start(0);
     vertx = Vertx.vertx();
     web = WebClient.create(vertx);
-    qwen = Fixtures.model("qwen-image-2.0", fake.baseUrl());
+    qwen = Fixtures.model("wan2.2-t2i-flash", fake.baseUrl());
     wan = Fixtures.model("wan2.2-t2i-flash", fake.baseUrl());
   }
 
@@ -100,7 +100,7 @@ class DashScopeProviderTest {
     assertThat(submit.header("X-DashScope-Async")).isEqualTo("enable");
     assertThat(submit.header("Content-Type")).startsWith("application/json");
     assertThat(submit.json()).isEqualTo(new JsonObject()
-        .put("model", "qwen-image-plus")
+        .put("model", "wan2.2-t2i-flash")
         .put("input", new JsonObject().put("prompt", "a red fox in the snow").put("negative_prompt", "blurry"))
         .put("parameters", new JsonObject().put("size", "1328*1328").put("n", 1).put("seed", 42)
             .put("watermark", false).put("prompt_extend", false)));
@@ -218,7 +218,7 @@ class DashScopeProviderTest {
 
     UpstreamException error = failure(generate(qwen, task(qwen, "a cat", "1328x1328", 1, Map.of())));
 
-    assertThat(error.code()).isEqualTo("upstream_unavailable");
+    assertThat(error.code()).isEqualTo(status == 503 ? "upstream_overloaded" : status == 504 ? "upstream_timeout" : "upstream_unavailable");
     assertThat(error.retryable()).isTrue();
   }
 
@@ -315,7 +315,7 @@ class DashScopeProviderTest {
   @Test
   void anUpstreamThatDisappearsMidTaskFailsRetryablyAfterRepeatedPollErrors() {
     FakeUpstream doomed = FakeUpstream.start(0);
-    ModelSpec model = Fixtures.model("qwen-image-2.0", doomed.baseUrl());
+    ModelSpec model = Fixtures.model("wan2.2-t2i-flash", doomed.baseUrl());
     // A task bound to fail renders no images, so closing the fake interrupts no image encoding.
     doomed.behave(Behaviour.normal().withLatency(Duration.ofSeconds(10)).withTaskFailCode("NeverReached"));
     Future<Generation> generation = generate(model, task(model, "a cat", "1328x1328", 1, Map.of()));

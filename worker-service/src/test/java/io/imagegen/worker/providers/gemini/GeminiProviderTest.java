@@ -194,7 +194,7 @@ class GeminiProviderTest extends VendorProviderTestBase {
 
     UpstreamException e = failure(generate(generation(PROMPT, Map.of())));
 
-    assertThat(e.code()).isEqualTo("upstream_unavailable");
+    assertThat(e.code()).isEqualTo(status == 503 ? "upstream_overloaded" : status == 504 ? "upstream_timeout" : "upstream_unavailable");
     assertThat(e.retryable()).isTrue();
   }
 

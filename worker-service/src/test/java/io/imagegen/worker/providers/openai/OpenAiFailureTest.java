@@ -126,7 +126,7 @@ class OpenAiFailureTest {
 
     UpstreamException error = failureOf("dall-e-3");
 
-    assertThat(error.code()).isEqualTo("upstream_unavailable");
+    assertThat(error.code()).isEqualTo(status == 503 ? "upstream_overloaded" : status == 504 ? "upstream_timeout" : "upstream_unavailable");
     assertThat(error.retryable()).isTrue();
     assertThat(error.getMessage()).contains(Integer.toString(status));
   }

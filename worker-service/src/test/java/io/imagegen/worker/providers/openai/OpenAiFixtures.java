@@ -49,7 +49,7 @@ final class OpenAiFixtures {
   private static ModelSpec copy(ModelSpec m, String baseUrl, List<String> passthrough, ModelSpec.Timeouts timeouts) {
     return new ModelSpec(m.id(), m.name(), m.author(), m.slug(), m.provider(), m.upstreamModel(), baseUrl,
         m.apiKeyEnv(), m.asyncOnly(), m.limits(), m.defaults(), m.params(), passthrough, timeouts, m.concurrency(),
-        m.pricing());
+        m.pricing(), m.variations(), m.api());
   }
 
   static GenerationRequest generation(ModelSpec model, String prompt, String size, String quality, int n,
