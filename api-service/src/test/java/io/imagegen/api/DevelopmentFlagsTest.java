@@ -4,9 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.imagegen.common.config.Env;
 import io.imagegen.common.fetch.LoopbackFlag;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
+import io.imagegen.common.testing.LogCapture;
 import java.util.Map;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -14,16 +12,10 @@ import org.junit.jupiter.params.provider.ValueSource;
 /** The development flags are announced loudly when on and stay silent when off. */
 class DevelopmentFlagsTest {
   private static String logOf(Runnable action) {
-    PrintStream original = System.err;
-    ByteArrayOutputStream captured = new ByteArrayOutputStream();
-    // slf4j-simple looks System.err up at each line.
-    System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
-    try {
+    try (LogCapture log = LogCapture.start()) {
       action.run();
-    } finally {
-      System.setErr(original);
+      return log.text();
     }
-    return captured.toString(StandardCharsets.UTF_8);
   }
 
   @ParameterizedTest(name = "{0}")

@@ -28,8 +28,8 @@ final class EdgeServer implements AutoCloseable {
   private final Vertx vertx = Vertx.vertx();
   private final ApiVerticle verticle;
   /** Never asked here (the edge tests do not probe /readyz), so its broker address need not answer. */
-  private final Readiness readiness = new Readiness(KafkaSettings.from(new Env(Map.of())), "edge-test",
-      new InMemoryObjectStore(), () -> true);
+  private final Readiness readiness = new Readiness(KafkaSettings.from(new Env(Map.of(
+      "IMAGEGEN_KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9"))), "edge-test", new InMemoryObjectStore(), () -> true);
 
   EdgeServer(EdgeLimits limits, double readsPerSecond, int readBurst, ImageService images) throws Exception {
     verticle = new ApiVerticle(new ApiVerticle.Options("127.0.0.1", 0, 1024 * 1024, Duration.ofSeconds(60), 20, 50,
