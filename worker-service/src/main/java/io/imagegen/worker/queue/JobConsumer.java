@@ -29,6 +29,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
@@ -50,6 +51,23 @@ import org.slf4j.LoggerFactory;
  * are records of type {@code M} keyed by task id: image jobs, and webhook deliveries driven by task events.
  */
 public final class JobConsumer<M> {
+  /**
+   * Where a consumer is in its life; it only moves forward: NEW to RUNNING ({@link #start()}) or to CLOSED (stopped
+   * before it started), RUNNING to DRAINING ({@link #stop}) or to CLOSED (its thread died), DRAINING to CLOSED.
+   */
+  public enum State {
+    NEW, RUNNING, DRAINING, CLOSED;
+
+    boolean canMoveTo(State next) {
+      return switch (this) {
+        case NEW -> next == RUNNING || next == CLOSED;
+        case RUNNING -> next == DRAINING || next == CLOSED;
+        case DRAINING -> next == CLOSED;
+        case CLOSED -> false;
+      };
+    }
+  }
+
   private static final Logger LOG = LoggerFactory.getLogger(JobConsumer.class);
   /** Short enough that finished jobs are noticed quickly, long enough not to spin. */
   private static final Duration POLL_TIMEOUT = Duration.ofMillis(50);
@@ -98,7 +116,7 @@ public final class JobConsumer<M> {
   private final Map<TopicPartition, OffsetTracker> trackers = new HashMap<>();
   private final Promise<Void> stopped = Promise.promise();
   private final Thread thread;
-  private volatile boolean stopping;
+  private final AtomicReference<State> state = new AtomicReference<>(State.NEW);
   private volatile long drainDeadlineNanos;
   /** Jobs started and not finished. Written by the consumer thread only; volatile for the metrics scrape. */
   private volatile int inFlight;
@@ -132,28 +150,52 @@ public final class JobConsumer<M> {
     this.thread = new Thread(this::run, "imagegen-consumer-" + topic);
   }
 
+  /** Starts fetching; a consumer starts once (an {@link IllegalStateException} otherwise). */
   public void start() {
+    moveTo(State.NEW, State.RUNNING);
     thread.start();
   }
 
-  /** Whether jobs are being fetched: started, not stopping, and the consumer thread has not died. */
-  public boolean consuming() {
-    return thread.isAlive() && !stopping;
+  State state() {
+    return state.get();
   }
 
-  /** Stops fetching, lets running jobs finish for up to {@code grace}, commits what is done and closes. */
+  /** Whether jobs are being fetched: running, not draining, and the consumer thread has not died. */
+  public boolean consuming() {
+    return state.get() == State.RUNNING && thread.isAlive();
+  }
+
+  /**
+   * Stops fetching, lets running jobs finish for up to {@code grace}, commits what is done, closes the Kafka consumer
+   * (leaving the group) and only then completes: a process may halt as soon as it does.
+   */
   public Future<Void> stop(Duration grace) {
     drainDeadlineNanos = System.nanoTime() + grace.toNanos();
-    stopping = true;
-    consumer.wakeup();
-    reported.release();
+    if (state.compareAndSet(State.RUNNING, State.DRAINING)) {
+      consumer.wakeup();
+      reported.release();
+    } else if (state.compareAndSet(State.NEW, State.CLOSED)) {
+      close();
+      stopped.tryComplete();
+    }
     return stopped.future();
   }
 
+  private void moveTo(State from, State to) {
+    if (!from.canMoveTo(to) || !state.compareAndSet(from, to)) {
+      throw new IllegalStateException("job consumer of " + topic + " is " + state.get() + ", cannot become " + to);
+    }
+  }
+
+  private boolean running() {
+    return state.get() == State.RUNNING;
+  }
+
   private void run() {
+    Throwable failure = null;
     try {
       consumer.subscribe(List.of(topic), new Rebalance());
-      while (!stopping) {
+      while (running()) {
         settle();
         try {
           dispatch(poll());
@@ -162,16 +204,24 @@ public final class JobConsumer<M> {
         }
       }
       drain();
-      stopped.complete();
     } catch (Throwable t) {
       LOG.error("job consumer stopped on an unexpected error", t);
-      stopped.tryFail(t);
-    } finally {
-      try {
-        consumer.close(Duration.ofSeconds(5));
-      } catch (RuntimeException e) {
-        LOG.warn("closing the consumer failed", e);
-      }
+      failure = t;
+    }
+    close();
+    state.set(State.CLOSED);
+    if (failure == null) {
+      stopped.tryComplete();
+    } else {
+      stopped.tryFail(failure);
+    }
+  }
+
+  private void close() {
+    try {
+      consumer.close(Duration.ofSeconds(5));
+    } catch (RuntimeException e) {
+      LOG.warn("closing the consumer failed", e);
     }
   }
 
@@ -219,7 +269,7 @@ public final class JobConsumer<M> {
         done.tracker().finished(done.record().offset());
       }
     }
-    while (!stopping && inFlight < maxInFlight && !waiting.isEmpty()) {
+    while (running() && inFlight < maxInFlight && !waiting.isEmpty()) {
       start(waiting.poll());
     }
     if (System.nanoTime() - lastCommitNanos >= commitInterval.toNanos()) {
@@ -227,7 +277,7 @@ public final class JobConsumer<M> {
       reportLag();
     }
     Set<TopicPartition> assigned = consumer.assignment();
-    if (!waiting.isEmpty() || stopping) {
+    if (!waiting.isEmpty() || !running()) {
       consumer.pause(assigned);
     } else if (!consumer.paused().isEmpty()) {
       consumer.resume(consumer.paused());
@@ -324,7 +374,7 @@ public final class JobConsumer<M> {
       } else if (outcome.cause() instanceof ImageGenException unusable && !unusable.retryable()) {
         LOG.error("job for task {} cannot run ({}); dead-lettering it", slot.record().key(), unusable.getMessage());
         report(slot.withLetter(DeadLetter.poison(unusable.code(), unusable.getMessage())));
-      } else if (stopping) {
+      } else if (!running()) {
         LOG.warn("job for task {} failed during shutdown; it stays uncommitted and will be delivered again",
             slot.record().key());
         report(slot.abandoned());
@@ -391,6 +441,8 @@ public final class JobConsumer<M> {
   private final class Rebalance implements ConsumerRebalanceListener {
     @Override
     public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+      // Before settling, which would start waiting jobs in freed slots: none of a partition handed away may start.
+      dropWaiting(partitions);
       settle();
       try {
         commit(partitions, true);
@@ -398,7 +450,6 @@ public final class JobConsumer<M> {
         LOG.warn("commit on revocation failed; the new owner replays from the last commit", e);
       }
       partitions.forEach(trackers::remove);
-      dropWaiting(partitions);
     }
 
     @Override
