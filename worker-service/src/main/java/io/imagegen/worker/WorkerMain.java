@@ -123,7 +123,8 @@ public final class WorkerMain {
               config.commitInterval(), metrics);
           consumer.start();
           consuming.set(consumer);
-          Webhooks webhooks = Webhooks.start(vertx, config.webhooks(), config.kafka(), store, metrics);
+          Webhooks webhooks = Webhooks.start(vertx, config.webhooks(), config.kafka(), store, deadLetters,
+              metrics);
           return new Started(vertx, consumer, webhooks, monitoring, events, deadLetters, objects,
               config.shutdownGrace());
         })

@@ -118,8 +118,7 @@ public final class JobRunner {
     return storage.run("task_read", () -> tasks.find(taskId)).transform(found -> {
       if (found.failed()) {
         return Future.failedFuture(found.cause() instanceof UncheckedIOException unreadable
-            ? new UnusableJobException("task_unreadable", "The record of task " + taskId + " cannot be read: "
-                + unreadable.getMessage(), unreadable)
+            ? UnusableJobException.unreadableTask(taskId, unreadable)
             : found.cause());
       }
       if (found.result() == null) {

@@ -1,11 +1,13 @@
 package io.imagegen.worker.providers.dashscope;
 
+import io.imagegen.common.images.ImageTypes;
 import io.imagegen.common.models.ModelSpec;
 import io.imagegen.common.tasks.Usage;
 import io.imagegen.worker.providers.Generation;
 import io.imagegen.worker.providers.GenerationRequest;
 import io.imagegen.worker.providers.ImageProvider;
 import io.imagegen.worker.providers.ProviderContext;
+import io.imagegen.worker.providers.StreamingImageBody;
 import io.imagegen.worker.providers.UpstreamFailures;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -101,7 +103,7 @@ public final class DashScopeProvider implements ImageProvider {
       try {
         submit(base, authorization, body, model.attemptTimeout())
             .compose(taskId -> poll(base, authorization, taskId, remaining(deadline))
-                .compose(answer -> collect(taskId, answer)))
+                .compose(answer -> collect(base, taskId, answer)))
             .onComplete(result);
       } catch (RuntimeException e) {
         result.tryFail(e); // e.g. a base URL the HTTP client cannot parse
@@ -153,8 +155,11 @@ public final class DashScopeProvider implements ImageProvider {
     return loop.start(budget).onComplete(done -> polling.remove(loop));
   }
 
-  /** Downloads the images of a SUCCEEDED task; sub-images that failed are dropped unless all did. */
-  private Future<Generation> collect(String taskId, TaskAnswer answer) {
+  /**
+   * Downloads the images of a SUCCEEDED task (URLs on the host of {@code base} trusted); sub-images that failed are
+   * dropped unless all did.
+   */
+  private Future<Generation> collect(String base, String taskId, TaskAnswer answer) {
     List<TaskAnswer.Result> ok = new ArrayList<>();
     List<TaskAnswer.Result> failed = new ArrayList<>();
     for (TaskAnswer.Result r : answer.results()) {
@@ -169,13 +174,16 @@ public final class DashScopeProvider implements ImageProvider {
       LOG.warn("dashscope task {}: {} of {} images failed (first: {}); keeping the rest", taskId, failed.size(),
           answer.results().size(), failed.get(0).code());
     }
-    List<Future<Generation.Image>> downloads = new ArrayList<>();
+    List<Future<StreamingImageBody.Image>> downloads = new ArrayList<>();
     for (TaskAnswer.Result r : ok) {
-      downloads.add(context.download(r.url(), failures)
-          .map(bytes -> new Generation.Image(bytes, ImageTypes.of(bytes, r.url()), r.actualPrompt())));
+      downloads.add(context.download(r.url(), base, failures));
     }
-    return Future.all(downloads).map(all -> {
-      List<Generation.Image> images = all.list();
+    return context.allImages(downloads).map(all -> {
+      List<Generation.Image> images = new ArrayList<>();
+      for (int i = 0; i < all.size(); i++) {
+        StreamingImageBody.Image image = all.get(i);
+        images.add(image.as(ImageTypes.sniff(image.head()), ok.get(i).actualPrompt()));
+      }
       // The vendor's own count is what it bills; it matches the images unless its answer is inconsistent.
       int billed = answer.imageCount() == null ? images.size() : answer.imageCount();
       return new Generation(images, Usage.images(billed));

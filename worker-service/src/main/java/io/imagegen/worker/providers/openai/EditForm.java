@@ -33,7 +33,7 @@ final class EditForm {
   }
 
   private static void addFile(MultipartForm form, String part, String baseName, Buffer bytes) {
-    String type = ImageTypes.sniff(bytes.getBytes(0, Math.min(bytes.length(), 16)));
+    String type = io.imagegen.common.images.ImageTypes.sniff(bytes);
     String mediaType = type == null ? ImageTypes.PNG : type;
     form.binaryFileUpload(part, baseName + "." + ImageTypes.extension(mediaType), bytes, mediaType);
   }
