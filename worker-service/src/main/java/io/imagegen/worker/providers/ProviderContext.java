@@ -141,9 +141,11 @@ public final class ProviderContext {
           if (image.succeeded()) {
             return image;
           }
-          // The file may already be closed (ended with the body); either way it goes.
-          return file.close().otherwiseEmpty().compose(ignored -> vertx.fileSystem().delete(path.toString()))
-              .otherwiseEmpty().transform(ignored -> image);
+          // A 2xx body ended (and closed) the file; any other outcome left it open.
+          boolean ended = outcome.succeeded() && outcome.result().statusCode() / 100 == 2;
+          return (ended ? Future.<Void>succeededFuture() : file.close()).otherwiseEmpty()
+              .compose(ignored -> vertx.fileSystem().delete(path.toString())).otherwiseEmpty()
+              .transform(ignored -> image);
         }));
   }
 
