@@ -9,6 +9,7 @@ import io.imagegen.common.images.ImageTypes;
 import io.imagegen.common.models.ModelSpec;
 import io.imagegen.common.storage.ObjectStore;
 import io.imagegen.common.tasks.Task;
+import io.imagegen.worker.upstream.ClusterShare;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -37,9 +38,15 @@ public final class ProviderContext {
   private final Path spoolDir;
   /** Fetches vendor result URLs; its policy caps their size (docs/configuration.md). */
   private final SafeFetcher results;
+  private final ClusterShare share;
 
-  /** A context whose adapters spool big results to {@code spoolDir} until they are stored. */
-  public ProviderContext(Vertx vertx, WebClient web, ObjectStore objects, Map<String, String> env, Path spoolDir) {
+  /**
+   * A context whose adapters spool big results to {@code spoolDir} until they are stored and apply {@code share}
+   * of deployment-wide vendor limits.
+   */
+  public ProviderContext(Vertx vertx, WebClient web, ObjectStore objects, Map<String, String> env, Path spoolDir,
+      ClusterShare share) {
+    this.share = share;
     this.vertx = vertx;
     this.web = web;
     this.objects = objects;
@@ -48,7 +55,12 @@ public final class ProviderContext {
     this.results = new SafeFetcher(vertx, FetchPolicy.vendorResults());
   }
 
-  /** A context spooling to {@code java.io.tmpdir}. */
+  /** A context spooling to {@code spoolDir}, the only caller of its vendors (the whole of every limit). */
+  public ProviderContext(Vertx vertx, WebClient web, ObjectStore objects, Map<String, String> env, Path spoolDir) {
+    this(vertx, web, objects, env, spoolDir, ClusterShare.whole());
+  }
+
+  /** A context spooling to {@code java.io.tmpdir}, the only caller of its vendors. */
   public ProviderContext(Vertx vertx, WebClient web, ObjectStore objects, Map<String, String> env) {
     this(vertx, web, objects, env, Path.of(System.getProperty("java.io.tmpdir")));
   }
@@ -59,6 +71,11 @@ public final class ProviderContext {
 
   public WebClient web() {
     return web;
+  }
+
+  /** This worker's share of deployment-wide vendor limits. */
+  public ClusterShare share() {
+    return share;
   }
 
   /** A body for one vendor answer that spools the values of {@code field} to this worker's spool directory. */

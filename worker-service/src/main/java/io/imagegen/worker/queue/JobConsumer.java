@@ -30,12 +30,14 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BiConsumer;
 import java.util.function.Function;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
@@ -117,6 +119,10 @@ public final class JobConsumer<M> {
   private final Promise<Void> stopped = Promise.promise();
   private final Thread thread;
   private final AtomicReference<State> state = new AtomicReference<>(State.NEW);
+  /** Told the partitions owned after every rebalance; set before {@link #start()}, then read by the thread only. */
+  private BiConsumer<Set<Integer>, Integer> assignmentListener;
+  /** The topic's partition count as last seen, for when metadata cannot be had during a rebalance. */
+  private int partitionCount;
   private volatile long drainDeadlineNanos;
   /** Jobs started and not finished. Written by the consumer thread only; volatile for the metrics scrape. */
   private volatile int inFlight;
@@ -148,6 +154,18 @@ public final class JobConsumer<M> {
     this.maxInFlight = maxInFlight;
     this.commitInterval = commitInterval;
     this.thread = new Thread(this::run, "imagegen-consumer-" + topic);
+  }
+
+  /**
+   * Has {@code listener} told, on the consumer thread at every rebalance, the partitions of the topic this consumer
+   * now owns and how many the topic has: shrinking as partitions are revoked (before their next owner gets them),
+   * growing as they are assigned. Call before {@link #start()}.
+   */
+  public void onAssignment(BiConsumer<Set<Integer>, Integer> listener) {
+    if (state.get() != State.NEW) {
+      throw new IllegalStateException("assignment listener set after start");
+    }
+    this.assignmentListener = listener;
   }
 
   /** Starts fetching; a consumer starts once (an {@link IllegalStateException} otherwise). */
@@ -438,6 +456,30 @@ public final class JobConsumer<M> {
     }
   }
 
+  /** Tells the assignment listener, if any, that this consumer now owns {@code owned}. */
+  private void reportAssignment(Set<TopicPartition> owned) {
+    if (assignmentListener == null) {
+      return;
+    }
+    try {
+      List<PartitionInfo> partitions = consumer.partitionsFor(topic);
+      if (partitions != null && !partitions.isEmpty()) {
+        partitionCount = partitions.size();
+      }
+    } catch (RuntimeException e) {
+      LOG.warn("cannot read the partition count of {} ({}); using the last one seen", topic, e.getMessage());
+    }
+    Set<Integer> ids = new HashSet<>();
+    owned.stream().filter(p -> p.topic().equals(topic)).forEach(p -> ids.add(p.partition()));
+    assignmentListener.accept(ids, Math.max(partitionCount, ids.stream().mapToInt(i -> i + 1).max().orElse(1)));
+  }
+
+  private Set<TopicPartition> assignmentWithout(Collection<TopicPartition> partitions) {
+    Set<TopicPartition> owned = new HashSet<>(consumer.assignment());
+    owned.removeAll(partitions);
+    return owned;
+  }
+
   private final class Rebalance implements ConsumerRebalanceListener {
     @Override
     public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
@@ -450,18 +492,23 @@ public final class JobConsumer<M> {
         LOG.warn("commit on revocation failed; the new owner replays from the last commit", e);
       }
       partitions.forEach(trackers::remove);
+      reportAssignment(assignmentWithout(partitions));
     }
 
     @Override
     public void onPartitionsLost(Collection<TopicPartition> partitions) {
       partitions.forEach(trackers::remove);
       dropWaiting(partitions);
+      reportAssignment(assignmentWithout(partitions));
     }
 
     @Override
     public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
       Set<TopicPartition> fresh = new HashSet<>(partitions);
       fresh.forEach(trackers::remove);
+      Set<TopicPartition> owned = new HashSet<>(consumer.assignment());
+      owned.addAll(partitions);
+      reportAssignment(owned);
     }
   }
 }

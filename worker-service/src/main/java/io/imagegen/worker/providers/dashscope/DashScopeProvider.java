@@ -37,9 +37,8 @@ public final class DashScopeProvider implements ImageProvider {
    *
    * @param firstPoll wait before the first task query; later waits grow ×1.5 from here
    * @param maxPollInterval the longest wait between two queries of one task
-   * @param queryQps task queries per second for this provider instance, i.e. per worker process. DashScope's
-   *     limit (20/s) is per account and every worker using the key shares it, so size this as the account limit
-   *     divided by the number of workers.
+   * @param queryQps task queries per second for the whole deployment: DashScope's limit (20/s) is per account and
+   *     every worker using the key shares it, so each worker polls at its {@code ClusterShare} of this rate
    */
   public record Options(Duration firstPoll, Duration maxPollInterval, int queryQps) {
     /** Refuses values that would poll in a tight loop or never. */
@@ -55,10 +54,10 @@ public final class DashScopeProvider implements ImageProvider {
 
     /**
      * 1 s, backing off to the vendor's recommended 5 s (most tasks take several seconds, a few take minutes), and
-     * 10 queries/s: half the account limit, leaving room for a second worker on the same key.
+     * 16 queries/s across all workers: the account limit less a margin for workers whose clocks disagree.
      */
     public static Options defaults() {
-      return new Options(Duration.ofSeconds(1), Duration.ofSeconds(5), 10);
+      return new Options(Duration.ofSeconds(1), Duration.ofSeconds(5), 16);
     }
   }
 
@@ -68,11 +67,12 @@ public final class DashScopeProvider implements ImageProvider {
   private final UpstreamFailures failures = UpstreamFailures.standard("dashscope");
   private final Set<PollLoop> polling = ConcurrentHashMap.newKeySet();
 
-  /** An adapter whose task queries, across all its tasks, stay within {@code options.queryQps()}. */
+  /** An adapter whose task queries, across all its tasks, stay within its share of {@code options.queryQps()}. */
   public DashScopeProvider(ProviderContext context, Options options) {
     this.context = Objects.requireNonNull(context, "context");
     this.options = Objects.requireNonNull(options, "options");
-    this.limiter = new QueryLimiter(options.queryQps());
+    this.limiter = new QueryLimiter(context.share().of(options.queryQps()));
+    context.share().onChange(() -> limiter.rate(context.share().of(options.queryQps())));
   }
 
   /** {@code dashscope}, as in the catalog. */
