@@ -25,10 +25,7 @@ final class QueryLimiter {
 
   /** A limiter at {@code perSecond} queries per second; 0 admits none until {@link #rate} raises it. */
   QueryLimiter(int perSecond) {
-    long now = System.nanoTime();
-    this.nextFree = now;
     rate(perSecond);
-    this.lastSent = now - spacingNanos;
   }
 
   /** Changes the rate (a rebalance moved this worker's share); reservations already handed out stand. */
@@ -36,7 +33,14 @@ final class QueryLimiter {
     if (perSecond < 0) {
       throw new IllegalArgumentException("queries per second must not be negative: " + perSecond);
     }
-    this.spacingNanos = perSecond == 0 ? 0 : SECOND_NANOS / perSecond;
+    long spacing = perSecond == 0 ? 0 : SECOND_NANOS / perSecond;
+    if (spacingNanos == 0 && spacing > 0) {
+      // Starting (or resuming after a zero share): the first query may go at once.
+      long now = System.nanoTime();
+      nextFree = now;
+      lastSent = now - spacing;
+    }
+    spacingNanos = spacing;
   }
 
   /** Queues for the next token; returns how many milliseconds to wait before claiming it (0: claim now). */
