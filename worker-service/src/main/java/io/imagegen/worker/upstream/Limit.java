@@ -24,7 +24,8 @@ final class Limit {
         ? new TokenBucket(share.of(limits.requestsPerMinute()), clock.millis()) : null;
     share.onChange(() -> {
       if (inFlight != null) {
-        inFlight.resize(share.of(limits.maxInFlight()));
+        // Off the consumer thread that reports rebalances: woken waiters go on to call the vendor.
+        vertx.runOnContext(ignored -> inFlight.resize(share.of(limits.maxInFlight())));
       }
       if (rate != null) {
         rate.rate(share.of(limits.requestsPerMinute()), clock.millis());
