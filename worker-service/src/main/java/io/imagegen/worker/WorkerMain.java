@@ -26,6 +26,7 @@ import io.imagegen.worker.queue.JobConsumer;
 import io.imagegen.worker.retention.RetentionSweeper;
 import io.imagegen.worker.tasks.JobRunner;
 import io.imagegen.worker.webhooks.Webhooks;
+import io.imagegen.worker.upstream.ClusterShare;
 import io.imagegen.worker.upstream.UpstreamGate;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
@@ -102,13 +103,15 @@ public final class WorkerMain {
     Vertx vertx = Vertx.vertx();
     WorkerTracing tracing = new WorkerTracing(vertx, telemetry.tracer());
     ObjectStore objects = ObjectStore.s3(vertx, config.s3());
+    // Vendor limits hold for the whole deployment: this worker's part follows the partitions it owns.
+    ClusterShare share = ClusterShare.unassigned();
     ProviderContext context = new ProviderContext(vertx, WebClient.create(vertx, new WebClientOptions()
         // Image calls are long; connection set-up is not, so a dead vendor is noticed in seconds.
         .setConnectTimeout(10_000)
         .setKeepAlive(true)
         .setUserAgent("imagegen-queue"),
         // One connection per job in flight: upstream calls are long and HTTP/1.1 cannot share a connection.
-        new PoolOptions().setHttp1MaxSize(config.maxInFlight())), objects, env, config.spoolDir());
+        new PoolOptions().setHttp1MaxSize(config.maxInFlight())), objects, env, config.spoolDir(), share);
     Providers providers = new Providers(List.of(new DemoProvider(context, config.demoLatency()),
         new OpenAiProvider(context, OpenAiProvider.OPENAI), new OpenAiProvider(context, OpenAiProvider.OPENAI_COMPATIBLE),
         new ArkProvider(context), new GeminiProvider(context),
@@ -121,7 +124,7 @@ public final class WorkerMain {
     DeadLetterPublisher deadLetters = DeadLetterPublisher.create(config.kafka(), "imagegen-worker");
     JobRunner runner = new JobRunner(vertx, store, objects, config.catalog(), providers,
         config.upstreamRetry(), config.retention(), config.taskDeadline(), events,
-        new UpstreamGate(vertx, config.catalog(), Clock.systemUTC(), metrics), metrics, Clock.systemUTC());
+        new UpstreamGate(vertx, config.catalog(), Clock.systemUTC(), metrics, share), metrics, Clock.systemUTC());
     AtomicReference<JobConsumer<JobMessage>> consuming = new AtomicReference<>();
     Readiness readiness = new Readiness(config.kafka(), "imagegen-worker", objects,
         () -> consuming.get() != null && consuming.get().consuming());
@@ -140,9 +143,11 @@ public final class WorkerMain {
               vertx.getOrCreateContext(), JobMessage.class,
               job -> tracing.process(config.kafka().jobsTopic(), job, runner::run), deadLetters, config.maxInFlight(),
               config.commitInterval(), metrics);
+          consumer.onAssignment(share::assigned);
           consumer.start();
           consuming.set(consumer);
-          Webhooks webhooks = Webhooks.start(vertx, config.webhooks(), config.kafka(), store, metrics, tracing);
+          Webhooks webhooks = Webhooks.start(vertx, config.webhooks(), config.kafka(), store, deadLetters,
+              metrics, tracing);
           RetentionSweeper sweeper = new RetentionSweeper(new KafkaConsumer<>(sweeperProperties(config),
               new StringDeserializer(), new ByteArrayDeserializer()), config.kafka().jobsTopic(), objects, store,
               config.retention(), Clock.systemUTC(), metrics);
@@ -205,6 +210,10 @@ public final class WorkerMain {
     // A brand-new group must not skip jobs that were enqueued before any worker existed.
     props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Math.min(500, config.maxInFlight()));
+    if (config.groupProtocol().equals("consumer")) {
+      // Contiguous ranges make each worker's share of a vendor limit proportional to its partitions (ClusterShare).
+      props.put(ConsumerConfig.GROUP_REMOTE_ASSIGNOR_CONFIG, "range");
+    }
     return props;
   }
 

@@ -28,6 +28,15 @@ public record FetchPolicy(long maxBytes, Set<String> allowedContentTypes, Durati
     return new FetchPolicy(1, Set.of(), Duration.ofSeconds(5), Duration.ofSeconds(15), 0, false);
   }
 
+  /**
+   * Result images a vendor answered as URLs: 64 MiB, any declared type (signed storage URLs rarely say honestly; the
+   * bytes are sniffed instead), 10 s connect, 120 s overall, 3 redirects, public addresses only (the vendor's own
+   * configured host excepted, see {@link SafeFetcher#stream}).
+   */
+  public static FetchPolicy vendorResults() {
+    return new FetchPolicy(64L * 1024 * 1024, Set.of(), Duration.ofSeconds(10), Duration.ofSeconds(120), 3, false);
+  }
+
   public FetchPolicy {
     if (maxBytes <= 0 || maxBytes > Integer.MAX_VALUE) {
       // The body is held in one Buffer, which is int-indexed.

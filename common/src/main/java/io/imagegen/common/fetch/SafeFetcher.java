@@ -16,6 +16,7 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.SocketAddress;
+import io.vertx.core.streams.WriteStream;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.List;
@@ -24,6 +25,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.function.Predicate;
 
@@ -41,6 +43,16 @@ public final class SafeFetcher implements AutoCloseable {
   /** The answer to a POST: its status and its {@code Retry-After} header ({@code null} when absent). */
   public record Posted(int statusCode, String retryAfter) {
   }
+
+  /**
+   * A streamed GET: the URL that answered, its status and {@code Retry-After} header; for a 2xx, the bytes written
+   * and the first {@link #HEAD_BYTES} of them (enough to tell an image format), else 0 and empty.
+   */
+  public record Streamed(String finalUrl, int statusCode, String retryAfter, long size, Buffer head) {
+  }
+
+  /** How much of a streamed body {@link Streamed#head()} keeps. */
+  public static final int HEAD_BYTES = 16;
 
   private static final Set<Integer> REDIRECT_STATUSES = Set.of(301, 302, 303, 307, 308);
   private static final String USER_AGENT = "imagegen-queue-fetcher/1";
@@ -77,7 +89,28 @@ public final class SafeFetcher implements AutoCloseable {
 
   /** GETs {@code url}, following up to {@code maxRedirects} redirects, each hop checked like the first. */
   public Future<Fetched> get(String url) {
-    return run(call -> hop(call, FetchTarget.parse(url), 0));
+    return run(call -> hop(call, FetchTarget.parse(url), 0, null, this::read));
+  }
+
+  /**
+   * GETs {@code url} like {@link #get}, with two differences. URLs on {@code trustedHost} (a host the operator
+   * configured, such as a vendor's base URL; {@code null} for none) are not held to the address rules; every other
+   * host still is, redirects included. And a 2xx body is never held in memory: it is written to {@code sink} as it
+   * arrives, reading pausing while {@code sink} is full, counted against {@code maxBytes} while reading whatever the
+   * declared length, and {@code sink} is ended with it. Any other status completes at once, its body unread. On
+   * failure {@code sink} may hold part of the body: the caller discards it.
+   */
+  public Future<Streamed> stream(String url, String trustedHost, WriteStream<Buffer> sink) {
+    Objects.requireNonNull(sink, "sink");
+    return run(call -> hop(call, FetchTarget.parse(url), 0, trustedHost, (target, response) -> {
+      if (response.statusCode() / 100 != 2) {
+        Streamed answer = new Streamed(target.uri().toString(), response.statusCode(),
+            response.getHeader("Retry-After"), 0, Buffer.buffer());
+        call.abandon();
+        return Future.succeededFuture(answer);
+      }
+      return streamBody(target, response, sink);
+    }));
   }
 
   /**
@@ -114,7 +147,7 @@ public final class SafeFetcher implements AutoCloseable {
     return run(call -> {
       FetchTarget target = FetchTarget.parse(url);
       call.target(target);
-      return vet(target)
+      return vet(target, null)
           .compose(address -> {
             RequestOptions options = requestOptions(HttpMethod.POST, target, address);
             headers.forEach((name, value) -> {
@@ -136,9 +169,10 @@ public final class SafeFetcher implements AutoCloseable {
     });
   }
 
-  private Future<Fetched> hop(FetchCall<Fetched> call, FetchTarget target, int redirects) {
+  private <T> Future<T> hop(FetchCall<T> call, FetchTarget target, int redirects, String trustedHost,
+      BiFunction<FetchTarget, HttpClientResponse, Future<T>> reader) {
     call.target(target);
-    return vet(target)
+    return vet(target, trustedHost)
         .compose(address -> call.open(requestOptions(HttpMethod.GET, target, address)
             .putHeader(HttpHeaders.ACCEPT, policy.allowedContentTypes().isEmpty()
                 ? "*/*" : String.join(", ", new TreeSet<>(policy.allowedContentTypes())))))
@@ -146,14 +180,14 @@ public final class SafeFetcher implements AutoCloseable {
         .compose(response -> {
           String location = response.getHeader(HttpHeaders.LOCATION);
           if (!REDIRECT_STATUSES.contains(response.statusCode()) || location == null) {
-            return read(target, response);
+            return reader.apply(target, response);
           }
           call.abandon();
           if (redirects >= policy.maxRedirects()) {
             return Future.failedFuture(FetchTarget.invalid("URL redirected more than " + policy.maxRedirects()
                 + " times (maxRedirects is " + policy.maxRedirects() + ")"));
           }
-          return hop(call, target.redirect(location), redirects + 1);
+          return hop(call, target.redirect(location), redirects + 1, trustedHost, reader);
         });
   }
 
@@ -194,7 +228,47 @@ public final class SafeFetcher implements AutoCloseable {
     return done.future();
   }
 
-  private Future<InetAddress> vet(FetchTarget target) {
+  /** Writes a 2xx body to {@code sink} under the size cap, keeping its head; see {@link #stream}. */
+  private Future<Streamed> streamBody(FetchTarget target, HttpClientResponse response, WriteStream<Buffer> sink) {
+    long declared = contentLength(response);
+    if (declared > policy.maxBytes()) {
+      return Future.failedFuture(tooLarge(declared + " bytes"));
+    }
+    Promise<Streamed> done = Promise.promise();
+    Buffer head = Buffer.buffer(HEAD_BYTES);
+    long[] size = {0};
+    sink.exceptionHandler(done::tryFail);
+    response.handler(chunk -> {
+      if (done.future().isComplete()) {
+        return;
+      }
+      size[0] += chunk.length();
+      if (size[0] > policy.maxBytes()) {
+        // Failing the call resets the exchange: nothing more is read.
+        done.tryFail(tooLarge("more than " + policy.maxBytes() + " bytes"));
+        return;
+      }
+      if (head.length() < HEAD_BYTES) {
+        head.appendBuffer(chunk.slice(0, Math.min(chunk.length(), HEAD_BYTES - head.length())));
+      }
+      sink.write(chunk).onFailure(done::tryFail);
+      if (sink.writeQueueFull()) {
+        response.pause();
+        sink.drainHandler(ignored -> response.resume());
+      }
+    });
+    response.exceptionHandler(done::tryFail);
+    response.endHandler(ignored -> sink.end().onComplete(ended -> {
+      if (ended.succeeded()) {
+        done.tryComplete(new Streamed(target.uri().toString(), response.statusCode(), null, size[0], head));
+      } else {
+        done.tryFail(ended.cause());
+      }
+    }));
+    return done.future();
+  }
+
+  private Future<InetAddress> vet(FetchTarget target, String trustedHost) {
     Future<List<InetAddress>> resolved;
     try {
       resolved = resolver.apply(target.host());
@@ -209,11 +283,14 @@ public final class SafeFetcher implements AutoCloseable {
       if (addresses == null || addresses.isEmpty()) {
         return Future.failedFuture(refusal(target, null));
       }
-      // Every answer must be public: a mixed answer is how rebinding attacks hide the private one.
-      for (InetAddress address : addresses) {
-        String reason = treatAsPublic.test(address) ? null : AddressRules.blockedReason(address);
-        if (reason != null && !(policy.allowPrivateNetworks() && address.isLoopbackAddress())) {
-          return Future.failedFuture(refusal(target, reason));
+      // The vendor's own configured host is trusted as the operator configured it (docs/architecture.md).
+      if (!target.host().equalsIgnoreCase(trustedHost)) {
+        // Every answer must be public: a mixed answer is how rebinding attacks hide the private one.
+        for (InetAddress address : addresses) {
+          String reason = treatAsPublic.test(address) ? null : AddressRules.blockedReason(address);
+          if (reason != null && !(policy.allowPrivateNetworks() && address.isLoopbackAddress())) {
+            return Future.failedFuture(refusal(target, reason));
+          }
         }
       }
       return Future.succeededFuture(addresses.get(0));

@@ -22,11 +22,13 @@ final class AdminApi {
 
     private final Shared s;
     private final Recorder recorder;
+    private final InFlight inFlight;
     private final Runnable reset;
 
-    AdminApi(Shared s, Recorder recorder, Runnable reset) {
+    AdminApi(Shared s, Recorder recorder, InFlight inFlight, Runnable reset) {
         this.s = s;
         this.recorder = recorder;
+        this.inFlight = inFlight;
         this.reset = reset;
     }
 
@@ -39,6 +41,9 @@ final class AdminApi {
             json(ctx, 200, new JsonObject().put("reset", true));
         });
         r.get("/_fake/requests").handler(this::requests);
+        // Vendor calls in progress now and the most at once since the last reset.
+        r.get("/_fake/concurrency").handler(ctx -> json(ctx, 200, new JsonObject().put("in_flight", inFlight.now())
+                .put("max_in_flight", inFlight.max())));
     }
 
     private void setBehaviour(RoutingContext ctx) {

@@ -23,6 +23,9 @@ import java.util.Objects;
  * @param contentPolicy            reject generations with the vendor's content-policy answer
  * @param dashscopeQueryQps        DashScope task-query limit per API key per second (0 = unlimited)
  * @param taskFailCode             DashScope tasks end FAILED with this code (null = tasks succeed)
+ * @param resultUrlBase            result URLs point at this origin (e.g. {@code http://169.254.169.254}) instead of
+ *                                 this server as the client reached it (null = this server)
+ * @param resultNotImage           result URLs serve an HTML page instead of the image
  */
 public record Behaviour(
         Duration latency,
@@ -39,7 +42,9 @@ public record Behaviour(
         boolean hang,
         boolean contentPolicy,
         int dashscopeQueryQps,
-        String taskFailCode) {
+        String taskFailCode,
+        String resultUrlBase,
+        boolean resultNotImage) {
 
     /** DashScope's documented task-query limit per account. */
     public static final int DASHSCOPE_DEFAULT_QPS = 20;
@@ -65,103 +70,117 @@ public record Behaviour(
     /** Everything answers promptly and successfully. */
     public static Behaviour normal() {
         return new Behaviour(Duration.ZERO, 0, 0, 0, 42L, 0, false, false, false, 0, 0, false, false,
-                DASHSCOPE_DEFAULT_QPS, null);
+                DASHSCOPE_DEFAULT_QPS, null, null, false);
     }
 
     /** Same knobs with another latency. */
     public Behaviour withLatency(Duration v) {
         return new Behaviour(v, failStatus, failTimes, errorRate, seed, retryAfterSeconds, malformedBody,
                 wrongContentType, emptyData, slowStreamBytesPerSecond, imageBytes, hang, contentPolicy,
-                dashscopeQueryQps, taskFailCode);
+                dashscopeQueryQps, taskFailCode, resultUrlBase, resultNotImage);
     }
 
     /** Same knobs with another failure status; alone (no failTimes/errorRate) every generation fails. */
     public Behaviour withFailStatus(int v) {
         return new Behaviour(latency, v, failTimes, errorRate, seed, retryAfterSeconds, malformedBody,
                 wrongContentType, emptyData, slowStreamBytesPerSecond, imageBytes, hang, contentPolicy,
-                dashscopeQueryQps, taskFailCode);
+                dashscopeQueryQps, taskFailCode, resultUrlBase, resultNotImage);
     }
 
     /** Same knobs, failing only the first {@code v} generation requests. */
     public Behaviour withFailTimes(int v) {
         return new Behaviour(latency, failStatus, v, errorRate, seed, retryAfterSeconds, malformedBody,
                 wrongContentType, emptyData, slowStreamBytesPerSecond, imageBytes, hang, contentPolicy,
-                dashscopeQueryQps, taskFailCode);
+                dashscopeQueryQps, taskFailCode, resultUrlBase, resultNotImage);
     }
 
     /** Same knobs, failing each generation request with probability {@code rate} drawn from {@code seed}. */
     public Behaviour withErrorRate(double rate, long seed) {
         return new Behaviour(latency, failStatus, failTimes, rate, seed, retryAfterSeconds, malformedBody,
                 wrongContentType, emptyData, slowStreamBytesPerSecond, imageBytes, hang, contentPolicy,
-                dashscopeQueryQps, taskFailCode);
+                dashscopeQueryQps, taskFailCode, resultUrlBase, resultNotImage);
     }
 
     /** Same knobs with a {@code Retry-After} header on injected 429/503 answers. */
     public Behaviour withRetryAfterSeconds(int v) {
         return new Behaviour(latency, failStatus, failTimes, errorRate, seed, v, malformedBody,
                 wrongContentType, emptyData, slowStreamBytesPerSecond, imageBytes, hang, contentPolicy,
-                dashscopeQueryQps, taskFailCode);
+                dashscopeQueryQps, taskFailCode, resultUrlBase, resultNotImage);
     }
 
     /** Same knobs with truncated JSON on success. */
     public Behaviour withMalformedBody(boolean v) {
         return new Behaviour(latency, failStatus, failTimes, errorRate, seed, retryAfterSeconds, v,
                 wrongContentType, emptyData, slowStreamBytesPerSecond, imageBytes, hang, contentPolicy,
-                dashscopeQueryQps, taskFailCode);
+                dashscopeQueryQps, taskFailCode, resultUrlBase, resultNotImage);
     }
 
     /** Same knobs with an HTML page on success. */
     public Behaviour withWrongContentType(boolean v) {
         return new Behaviour(latency, failStatus, failTimes, errorRate, seed, retryAfterSeconds, malformedBody,
                 v, emptyData, slowStreamBytesPerSecond, imageBytes, hang, contentPolicy,
-                dashscopeQueryQps, taskFailCode);
+                dashscopeQueryQps, taskFailCode, resultUrlBase, resultNotImage);
     }
 
     /** Same knobs with empty result lists on success. */
     public Behaviour withEmptyData(boolean v) {
         return new Behaviour(latency, failStatus, failTimes, errorRate, seed, retryAfterSeconds, malformedBody,
                 wrongContentType, v, slowStreamBytesPerSecond, imageBytes, hang, contentPolicy,
-                dashscopeQueryQps, taskFailCode);
+                dashscopeQueryQps, taskFailCode, resultUrlBase, resultNotImage);
     }
 
     /** Same knobs, trickling response bodies at {@code v} bytes per second. */
     public Behaviour withSlowStreamBytesPerSecond(long v) {
         return new Behaviour(latency, failStatus, failTimes, errorRate, seed, retryAfterSeconds, malformedBody,
-                wrongContentType, emptyData, v, imageBytes, hang, contentPolicy, dashscopeQueryQps, taskFailCode);
+                wrongContentType, emptyData, v, imageBytes, hang, contentPolicy, dashscopeQueryQps, taskFailCode, resultUrlBase, resultNotImage);
     }
 
     /** Same knobs with PNGs padded to about {@code v} bytes. */
     public Behaviour withImageBytes(int v) {
         return new Behaviour(latency, failStatus, failTimes, errorRate, seed, retryAfterSeconds, malformedBody,
                 wrongContentType, emptyData, slowStreamBytesPerSecond, v, hang, contentPolicy,
-                dashscopeQueryQps, taskFailCode);
+                dashscopeQueryQps, taskFailCode, resultUrlBase, resultNotImage);
     }
 
     /** Same knobs, never answering generation requests. */
     public Behaviour withHang(boolean v) {
         return new Behaviour(latency, failStatus, failTimes, errorRate, seed, retryAfterSeconds, malformedBody,
                 wrongContentType, emptyData, slowStreamBytesPerSecond, imageBytes, v, contentPolicy,
-                dashscopeQueryQps, taskFailCode);
+                dashscopeQueryQps, taskFailCode, resultUrlBase, resultNotImage);
     }
 
     /** Same knobs with content-policy rejections. */
     public Behaviour withContentPolicy(boolean v) {
         return new Behaviour(latency, failStatus, failTimes, errorRate, seed, retryAfterSeconds, malformedBody,
                 wrongContentType, emptyData, slowStreamBytesPerSecond, imageBytes, hang, v,
-                dashscopeQueryQps, taskFailCode);
+                dashscopeQueryQps, taskFailCode, resultUrlBase, resultNotImage);
     }
 
     /** Same knobs with another DashScope task-query limit (0 = unlimited). */
     public Behaviour withDashscopeQueryQps(int v) {
         return new Behaviour(latency, failStatus, failTimes, errorRate, seed, retryAfterSeconds, malformedBody,
                 wrongContentType, emptyData, slowStreamBytesPerSecond, imageBytes, hang, contentPolicy,
-                v, taskFailCode);
+                v, taskFailCode, resultUrlBase, resultNotImage);
     }
 
     /** Same knobs, DashScope tasks ending FAILED with {@code code} (null = succeed). */
     public Behaviour withTaskFailCode(String code) {
         return new Behaviour(latency, failStatus, failTimes, errorRate, seed, retryAfterSeconds, malformedBody,
                 wrongContentType, emptyData, slowStreamBytesPerSecond, imageBytes, hang, contentPolicy,
-                dashscopeQueryQps, code);
+                dashscopeQueryQps, code, resultUrlBase, resultNotImage);
+    }
+
+    /** Same knobs, result URLs pointing at {@code origin} (null = this server): a relay answering somewhere else. */
+    public Behaviour withResultUrlBase(String origin) {
+        return new Behaviour(latency, failStatus, failTimes, errorRate, seed, retryAfterSeconds, malformedBody,
+                wrongContentType, emptyData, slowStreamBytesPerSecond, imageBytes, hang, contentPolicy,
+                dashscopeQueryQps, taskFailCode, origin, resultNotImage);
+    }
+
+    /** Same knobs, result URLs serving an HTML page instead of the image. */
+    public Behaviour withResultNotImage(boolean v) {
+        return new Behaviour(latency, failStatus, failTimes, errorRate, seed, retryAfterSeconds, malformedBody,
+                wrongContentType, emptyData, slowStreamBytesPerSecond, imageBytes, hang, contentPolicy,
+                dashscopeQueryQps, taskFailCode, resultUrlBase, v);
     }
 }

@@ -12,7 +12,7 @@ final class BehaviourJson {
     private static final Set<String> KNOBS = Set.of("latency_ms", "latency", "fail_status", "fail_times",
             "error_rate", "seed", "retry_after_seconds", "malformed_body", "wrong_content_type", "empty_data",
             "slow_stream_bytes_per_second", "image_bytes", "hang", "content_policy", "dashscope_query_qps",
-            "task_fail_code");
+            "task_fail_code", "result_url_base", "result_not_image");
 
     private BehaviourJson() {
     }
@@ -44,7 +44,9 @@ final class BehaviourJson {
                 j.getBoolean("hang", d.hang()),
                 j.getBoolean("content_policy", d.contentPolicy()),
                 j.getInteger("dashscope_query_qps", d.dashscopeQueryQps()),
-                j.getString("task_fail_code", d.taskFailCode()));
+                j.getString("task_fail_code", d.taskFailCode()),
+                j.getString("result_url_base", d.resultUrlBase()),
+                j.getBoolean("result_not_image", d.resultNotImage()));
     }
 
     /** Accepts {@code latency_ms} (number) or {@code latency} (milliseconds or ISO-8601 like "PT2S"). */
@@ -75,6 +77,8 @@ final class BehaviourJson {
                 .put("hang", b.hang())
                 .put("content_policy", b.contentPolicy())
                 .put("dashscope_query_qps", b.dashscopeQueryQps())
-                .put("task_fail_code", b.taskFailCode());
+                .put("task_fail_code", b.taskFailCode())
+                .put("result_url_base", b.resultUrlBase())
+                .put("result_not_image", b.resultNotImage());
     }
 }

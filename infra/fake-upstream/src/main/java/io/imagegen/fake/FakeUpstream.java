@@ -28,13 +28,15 @@ public final class FakeUpstream implements AutoCloseable {
     private final HttpServer server;
     private final Shared shared;
     private final Recorder recorder;
+    private final InFlight inFlight;
     private final DashScopeVendor dashScope;
 
-    private FakeUpstream(Vertx vertx, Shared shared, Recorder recorder, DashScopeVendor dashScope,
+    private FakeUpstream(Vertx vertx, Shared shared, Recorder recorder, InFlight inFlight, DashScopeVendor dashScope,
                          HttpServer server) {
         this.vertx = vertx;
         this.shared = shared;
         this.recorder = recorder;
+        this.inFlight = inFlight;
         this.dashScope = dashScope;
         this.server = server;
     }
@@ -45,11 +47,13 @@ public final class FakeUpstream implements AutoCloseable {
         Vertx vertx = Vertx.vertx();
         Shared shared = new Shared(vertx);
         Recorder recorder = new Recorder();
+        InFlight inFlight = new InFlight();
         DashScopeVendor dashScope = new DashScopeVendor(shared);
         Router router = Router.router(vertx);
         FakeUpstream[] self = new FakeUpstream[1];
         // Admin first: its routes end the exchange, so admin calls never reach the recorder.
-        new AdminApi(shared, recorder, () -> self[0].reset()).register(router);
+        new AdminApi(shared, recorder, inFlight, () -> self[0].reset()).register(router);
+        router.route().handler(inFlight::handle);
         router.route().handler(recorder::handle);
         router.get("/files/:file").handler(ctx -> serveFile(shared, ctx));
         new OpenAiVendor(shared).register(router);
@@ -58,7 +62,7 @@ public final class FakeUpstream implements AutoCloseable {
         new GeminiVendor(shared).register(router);
         try {
             HttpServer server = await(vertx.createHttpServer().requestHandler(router).listen(port, "0.0.0.0"));
-            self[0] = new FakeUpstream(vertx, shared, recorder, dashScope, server);
+            self[0] = new FakeUpstream(vertx, shared, recorder, inFlight, dashScope, server);
             return self[0];
         } catch (RuntimeException e) {
             vertx.close();
@@ -84,6 +88,7 @@ public final class FakeUpstream implements AutoCloseable {
     /** Forgets recorded requests, DashScope tasks, served files and rate windows; restores normal behaviour. */
     public void reset() {
         recorder.clear();
+        inFlight.resetMax();
         shared.faults.set(Behaviour.normal());
         shared.files.clear();
         dashScope.reset();
@@ -92,6 +97,11 @@ public final class FakeUpstream implements AutoCloseable {
     /** Sets the behaviour of all vendors from now on; restarts the failTimes count. */
     public void behave(Behaviour b) {
         shared.faults.set(java.util.Objects.requireNonNull(b, "behaviour"));
+    }
+
+    /** The most vendor calls (non-GET requests) this server has had in progress at once since the last reset. */
+    public int maxInFlight() {
+        return inFlight.max();
     }
 
     /** The behaviour currently in force. */

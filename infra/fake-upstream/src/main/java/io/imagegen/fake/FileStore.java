@@ -11,6 +11,9 @@ import java.util.UUID;
  * and re-hosting can be tested against this same server.
  */
 final class FileStore {
+    /** What {@link Behaviour#resultNotImage()} serves instead of the image: a login page of a storage proxy. */
+    private static final byte[] NOT_AN_IMAGE = "<!doctype html><html><body>Sign in</body></html>"
+            .getBytes(java.nio.charset.StandardCharsets.UTF_8);
 
     /** Entries share the cached PNG arrays, so keeping many costs little; the bound is for long runs. */
     private static final int MAX_FILES = 20_000;
@@ -22,11 +25,21 @@ final class FileStore {
         }
     };
 
-    /** Stores the bytes and returns an absolute URL on the host the client used to reach us. */
+    private final Faults faults;
+
+    FileStore(Faults faults) {
+        this.faults = faults;
+    }
+
+    /**
+     * Stores the bytes and returns an absolute URL on the host the client used to reach us, or on the behaviour's
+     * {@code resultUrlBase}; with {@code resultNotImage} the URL serves an HTML page instead.
+     */
     synchronized String put(RoutingContext ctx, byte[] png) {
+        Behaviour b = faults.current();
         String id = UUID.randomUUID().toString();
-        files.put(id, png);
-        return origin(ctx) + "/files/" + id + ".png";
+        files.put(id, b.resultNotImage() ? NOT_AN_IMAGE : png);
+        return (b.resultUrlBase() == null ? origin(ctx) : b.resultUrlBase()) + "/files/" + id + ".png";
     }
 
     synchronized byte[] get(String id) {

@@ -22,7 +22,7 @@ final class Shared {
     final Vertx vertx;
     final Faults faults = new Faults();
     final PngFactory pngs;
-    final FileStore files = new FileStore();
+    final FileStore files = new FileStore(faults);
     final Responder responder;
 
     Shared(Vertx vertx) {

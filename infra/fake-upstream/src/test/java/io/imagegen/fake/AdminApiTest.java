@@ -114,4 +114,36 @@ class AdminApiTest {
         assertThat(fake.requests()).extracting(r -> r.json().getString("prompt"))
                 .containsExactly("p0", "p1", "p2", "p3", "p4");
     }
+
+    @Test
+    void concurrency_reports_the_most_vendor_calls_in_progress_at_once_and_reset_forgets_it() throws Exception {
+        admin("behaviour", new JsonObject().put("latency_ms", 400));
+        java.util.List<java.util.concurrent.CompletableFuture<Http.Res>> calls = new java.util.ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            String prompt = "call " + i;
+            calls.add(java.util.concurrent.CompletableFuture.supplyAsync(() -> generate(prompt)));
+        }
+        calls.forEach(call -> assertThat(call.join().status()).isEqualTo(200));
+
+        JsonObject seen = Http.get(fake.baseUrl() + "/_fake/concurrency").json();
+        assertThat(seen.getInteger("max_in_flight")).isEqualTo(3);
+        assertThat(seen.getInteger("in_flight")).isZero();
+        assertThat(fake.maxInFlight()).isEqualTo(3);
+        admin("reset", new JsonObject());
+        assertThat(Http.get(fake.baseUrl() + "/_fake/concurrency").json().getInteger("max_in_flight")).isZero();
+    }
+
+    @Test
+    void result_url_knobs_point_urls_elsewhere_and_serve_a_page_instead_of_the_image() {
+        admin("behaviour", new JsonObject().put("result_url_base", "http://169.254.169.254")
+                .put("result_not_image", true));
+        Http.Res answer = Http.postJson(fake.baseUrl() + "/v1/images/generations",
+                new JsonObject().put("model", "dall-e-2").put("prompt", "a fox").put("size", "256x256"),
+                "Authorization", BEARER);
+
+        String url = answer.json().getJsonArray("data").getJsonObject(0).getString("url");
+        assertThat(url).startsWith("http://169.254.169.254/files/");
+        Http.Res file = Http.get(fake.baseUrl() + url.substring("http://169.254.169.254".length()));
+        assertThat(new String(file.body(), java.nio.charset.StandardCharsets.UTF_8)).startsWith("<!doctype html>");
+    }
 }

@@ -3,6 +3,11 @@ package io.imagegen.local;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.imagegen.common.config.Env;
+import io.imagegen.common.storage.BucketLayout;
+import io.imagegen.common.storage.ObjectStore;
+import io.imagegen.common.storage.S3Settings;
+import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
@@ -12,6 +17,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 
@@ -441,5 +447,15 @@ abstract class EndToEndScenarios {
       return List.of("SUCCEEDED", "FAILED", "CANCELLED").contains(status);
     });
     return last[0];
+  }
+
+  /** Writes the raw task record as the API would, bypassing every check (to corrupt or repair it). */
+  static void writeTaskRecord(Map<String, String> env, String id, byte[] json) {
+    Vertx vertx = Vertx.vertx();
+    try (ObjectStore store = ObjectStore.s3(vertx, S3Settings.from(new Env(env)))) {
+      store.put(BucketLayout.task(id), json, "application/json", ObjectStore.Condition.NONE).await();
+    } finally {
+      vertx.close().await();
+    }
   }
 }

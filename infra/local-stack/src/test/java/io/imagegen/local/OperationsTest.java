@@ -7,12 +7,8 @@ import io.imagegen.common.config.Env;
 import io.imagegen.common.json.Json;
 import io.imagegen.common.queue.JobMessage;
 import io.imagegen.common.queue.KafkaSettings;
-import io.imagegen.common.storage.BucketLayout;
-import io.imagegen.common.storage.ObjectStore;
-import io.imagegen.common.storage.S3Settings;
 import io.imagegen.common.tasks.Task;
 import io.imagegen.worker.deadletters.DlqReplay;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -167,7 +163,8 @@ class OperationsTest {
   @Test
   void aPoisonJobReplayedAfterItsTaskRecordIsRepairedRunsToSuccess() throws Exception {
     String id = newTaskId();
-    writeTaskRecord(id, "{\"id\": \"truncated".getBytes(StandardCharsets.UTF_8));
+    EndToEndScenarios.writeTaskRecord(stack.serviceEnv(), id,
+        "{\"id\": \"truncated".getBytes(StandardCharsets.UTF_8));
     kafka.awaitCommittedPast(kafka.produce(topic, id,
         Json.toBytes(JobMessage.of(id, "demo-async", System.currentTimeMillis()))));
     assertLetter(kafka.awaitRecord(topic + ".dlq", id), "poison", "task_unreadable", 0);
@@ -183,7 +180,7 @@ class OperationsTest {
 
     Task repaired = Task.queued(id, "dev", Instant.now(), Duration.ofHours(1), "demo-async", "repaired", "64x64",
         "auto", 1, "generation", Map.of());
-    writeTaskRecord(id, Json.toBytes(repaired));
+    EndToEndScenarios.writeTaskRecord(stack.serviceEnv(), id, Json.toBytes(repaired));
     List<DlqReplay.Decision> replayed = DlqReplay.replay(settings, new DlqReplay.Options(Set.of(id), Set.of(), null,
         false));
 
@@ -235,16 +232,6 @@ class OperationsTest {
 
   private static String newTaskId() {
     return "image_" + UUID.randomUUID().toString().replace("-", "").substring(0, 24);
-  }
-
-  /** Writes the raw task record as the API would, bypassing every check (to corrupt or repair it). */
-  private static void writeTaskRecord(String id, byte[] json) {
-    Vertx vertx = Vertx.vertx();
-    try (ObjectStore store = ObjectStore.s3(vertx, S3Settings.from(new Env(stack.serviceEnv())))) {
-      store.put(BucketLayout.task(id), json, "application/json", ObjectStore.Condition.NONE).await();
-    } finally {
-      vertx.close().await();
-    }
   }
 
   /** The sample value of the series written exactly as {@code series}; fails when the series is absent. */

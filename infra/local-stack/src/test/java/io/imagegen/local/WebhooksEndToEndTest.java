@@ -6,6 +6,12 @@ import static org.awaitility.Awaitility.await;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.imagegen.api.ApiMain;
+import io.imagegen.common.config.Env;
+import io.imagegen.common.json.Json;
+import io.imagegen.common.queue.KafkaSettings;
+import io.imagegen.common.queue.TaskEvent;
+import io.imagegen.common.tasks.TaskStatus;
+import io.imagegen.worker.deadletters.DlqReplay;
 import io.imagegen.worker.WorkerMain;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
@@ -23,6 +29,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -34,8 +41,10 @@ import javax.crypto.spec.SecretKeySpec;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -133,6 +142,34 @@ class WebhooksEndToEndTest {
     assertThat(deliveries).extracting(Delivery::body).containsOnly(deliveries.get(0).body());
     deliveries.forEach(WebhooksEndToEndTest::assertSignedBySecret);
     assertThat(receiver.statuses("/flaky")).containsExactly(503, 503, 204);
+  }
+
+  @Test
+  void anEventWhoseTaskRecordIsUnreadableIsDeadLetteredAndLaterDeliveriesAreCommittedPastIt() throws Exception {
+    String broken = "image_" + UUID.randomUUID().toString().replace("-", "").substring(0, 24);
+    EndToEndScenarios.writeTaskRecord(stack.serviceEnv(), broken,
+        "{\"id\": \"truncated".getBytes(StandardCharsets.UTF_8));
+    KafkaProbe kafka = new KafkaProbe(stack.kafka().bootstrapServers());
+    kafka.produce(jobsTopic + ".events", broken, Json.toBytes(
+        new TaskEvent(1, broken, TaskStatus.SUCCEEDED, System.currentTimeMillis(), true, null, null)));
+
+    ConsumerRecord<String, byte[]> letter = kafka.awaitRecord(jobsTopic + ".dlq", broken);
+    assertThat(header(letter, "imagegen-dlq-reason")).isEqualTo("poison");
+    assertThat(header(letter, "imagegen-dlq-error-code")).isEqualTo("task_unreadable");
+    assertThat(header(letter, "imagegen-dlq-source-topic")).isEqualTo(jobsTopic + ".events");
+    String id = submit("after an unreadable one", "/after-poison");
+    receiver.awaitFirst("/after-poison");
+    awaitWebhooksCaughtUp(stack.serviceEnv(), jobsTopic);
+    assertThat(DlqReplay.replay(KafkaSettings.from(new Env(stack.serviceEnv())),
+        new DlqReplay.Options(Set.of(broken), Set.of(), null, true)))
+        .singleElement().satisfies(decision -> assertThat(decision.replayed()).isFalse());
+    assertThat(receiver.deliveries("/after-poison")).extracting(d -> d.header("webhook-id"))
+        .containsExactly("msg_" + id + "_succeeded");
+  }
+
+  private static String header(ConsumerRecord<String, byte[]> record, String key) {
+    Header header = record.headers().lastHeader(key);
+    return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
   }
 
   @Test

@@ -34,7 +34,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * The operator's replay command: puts poison dead letters back on the jobs topic, once their cause is fixed (a worker
- * upgrade, a repaired task record). Letters of tasks that ended {@code FAILED} are listed but never replayed: a
+ * upgrade, a repaired task record). Letters of webhook deliveries (source topic other than the jobs topic) are listed
+ * but never replayed. Letters of tasks that ended {@code FAILED} are listed but never replayed: a
  * terminal task never changes, so its job would only be skipped. Replay never writes task records; a poison job never
  * touched its task, which is still {@code QUEUED} or {@code RUNNING} (or has no record), and a worker picks it up as
  * usual. It reads the whole dead-letter topic each time and replays the newest matching letter per task; replaying
@@ -168,10 +169,15 @@ public final class DlqReplay {
     List<ConsumerRecord<String, byte[]>> toReplay = new ArrayList<>();
     for (ConsumerRecord<String, byte[]> record : newest.values()) {
       DeadLetter letter = DeadLetter.from(record.headers());
+      String from = DeadLetter.header(record.headers(), DeadLetter.SOURCE_TOPIC);
+      // Webhook deliveries share the dead-letter topic; their records are task events, not jobs.
+      boolean job = from == null || from.equals(settings.jobsTopic());
       boolean poison = letter.reason() == DeadLetter.Reason.POISON;
-      decisions.add(new Decision(record.key(), letter, source(record), poison,
-          poison ? null : "the task ended FAILED; a terminal task never changes"));
-      if (poison) {
+      boolean replay = poison && job;
+      decisions.add(new Decision(record.key(), letter, source(record), replay,
+          !job ? "a webhook delivery from " + from + ", not a job; never replayed"
+              : poison ? null : "the task ended FAILED; a terminal task never changes"));
+      if (replay) {
         toReplay.add(record);
       }
     }

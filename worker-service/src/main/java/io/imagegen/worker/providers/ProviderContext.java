@@ -1,15 +1,23 @@
 package io.imagegen.worker.providers;
 
 import io.imagegen.common.errors.ErrorCode;
+import io.imagegen.common.errors.InvalidRequestException;
 import io.imagegen.common.errors.UnavailableException;
 import io.imagegen.common.errors.UpstreamException;
+import io.imagegen.common.fetch.FetchPolicy;
+import io.imagegen.common.fetch.SafeFetcher;
+import io.imagegen.common.images.ImageTypes;
 import io.imagegen.common.models.ModelSpec;
 import io.imagegen.common.storage.ObjectStore;
 import io.imagegen.common.tasks.Task;
+import io.imagegen.worker.upstream.ClusterShare;
+import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.file.FileSystemException;
 import io.vertx.ext.web.client.WebClient;
+import java.net.URI;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,8 +29,6 @@ import java.util.regex.Pattern;
 /** What every adapter needs: the HTTP client, credentials and base URLs from the environment, and stored inputs. */
 public final class ProviderContext {
   private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([A-Z0-9_]+)}");
-  /** Vendor result images larger than this are refused rather than buffered. */
-  private static final long MAX_DOWNLOAD_BYTES = 64L * 1024 * 1024;
   /** Above this, encoding or decoding a body moves to a worker thread. */
   public static final int OFF_LOOP_BYTES = 1024 * 1024;
 
@@ -31,17 +37,31 @@ public final class ProviderContext {
   private final ObjectStore objects;
   private final Map<String, String> env;
   private final Path spoolDir;
+  /** Fetches vendor result URLs; its policy caps their size (docs/configuration.md). */
+  private final SafeFetcher results;
+  private final ClusterShare share;
 
-  /** A context whose adapters spool big results to {@code spoolDir} until they are stored. */
-  public ProviderContext(Vertx vertx, WebClient web, ObjectStore objects, Map<String, String> env, Path spoolDir) {
+  /**
+   * A context whose adapters spool big results to {@code spoolDir} until they are stored and apply {@code share}
+   * of deployment-wide vendor limits.
+   */
+  public ProviderContext(Vertx vertx, WebClient web, ObjectStore objects, Map<String, String> env, Path spoolDir,
+      ClusterShare share) {
+    this.share = share;
     this.vertx = vertx;
     this.web = web;
     this.objects = objects;
     this.env = Map.copyOf(env);
     this.spoolDir = spoolDir;
+    this.results = new SafeFetcher(vertx, FetchPolicy.vendorResults());
   }
 
-  /** A context spooling to {@code java.io.tmpdir}. */
+  /** A context spooling to {@code spoolDir}, the only caller of its vendors (the whole of every limit). */
+  public ProviderContext(Vertx vertx, WebClient web, ObjectStore objects, Map<String, String> env, Path spoolDir) {
+    this(vertx, web, objects, env, spoolDir, ClusterShare.whole());
+  }
+
+  /** A context spooling to {@code java.io.tmpdir}, the only caller of its vendors. */
   public ProviderContext(Vertx vertx, WebClient web, ObjectStore objects, Map<String, String> env) {
     this(vertx, web, objects, env, Path.of(System.getProperty("java.io.tmpdir")));
   }
@@ -52,6 +72,11 @@ public final class ProviderContext {
 
   public WebClient web() {
     return web;
+  }
+
+  /** This worker's share of deployment-wide vendor limits. */
+  public ClusterShare share() {
+    return share;
   }
 
   /** A body for one vendor answer that spools the values of {@code field} to this worker's spool directory. */
@@ -120,26 +145,84 @@ public final class ProviderContext {
     return buffers.stream().mapToLong(Buffer::length).sum();
   }
 
-  /** Downloads a result image the vendor gave as a URL (those expire, so we re-host them). */
-  public Future<byte[]> download(String url, UpstreamFailures failures) {
-    return web.getAbs(url).send().transform(outcome -> {
-      if (outcome.failed()) {
-        return Future.failedFuture(failures.unreachable(outcome.cause()));
+  /**
+   * Downloads a result image the vendor gave as a URL (those expire, so we re-host them) into a spool file, through
+   * the SSRF-safe fetcher: a URL on the host of {@code vendorBaseUrl} is trusted as the operator configured it, any
+   * other host must resolve to public addresses (docs/architecture.md). The size cap holds while reading; bytes that
+   * are not an image fail as the vendor's bad response. On failure no file is left.
+   */
+  public Future<StreamingImageBody.Image> download(String url, String vendorBaseUrl, UpstreamFailures failures) {
+    Path path = SpoolFile.newPath(spoolDir);
+    return vertx.fileSystem().open(path.toString(), SpoolFile.openOptions()).compose(file ->
+        results.stream(url, hostOf(vendorBaseUrl), file).transform(outcome -> {
+          Future<StreamingImageBody.Image> image = downloaded(outcome, path, failures);
+          if (image.succeeded()) {
+            return image;
+          }
+          // A 2xx body ended (and closed) the file; any other outcome left it open.
+          boolean ended = outcome.succeeded() && outcome.result().statusCode() / 100 == 2;
+          return (ended ? Future.<Void>succeededFuture() : file.close()).otherwiseEmpty()
+              .compose(ignored -> vertx.fileSystem().delete(path.toString())).otherwiseEmpty()
+              .transform(ignored -> image);
+        }));
+  }
+
+  private static Future<StreamingImageBody.Image> downloaded(AsyncResult<SafeFetcher.Streamed> outcome, Path path,
+      UpstreamFailures failures) {
+    if (outcome.failed()) {
+      Throwable err = outcome.cause();
+      if (err instanceof InvalidRequestException refused) {
+        // A refused address, redirect or size is the vendor's answer being unusable, not a network hiccup.
+        return Future.failedFuture(failures.badResponse("result image URL refused: " + refused.getMessage()));
       }
-      var response = outcome.result();
-      if (response.statusCode() / 100 != 2) {
-        return Future.failedFuture(failures.fromStatus(response.statusCode(), null, "result image download failed",
-            response.getHeader("Retry-After")));
+      if (err instanceof FileSystemException disk) {
+        return Future.failedFuture(new IllegalStateException("cannot spool a result image: " + disk.getMessage(),
+            disk));
       }
-      Buffer body = response.body();
-      if (body == null || body.length() == 0) {
-        return Future.failedFuture(failures.badResponse("empty result image at " + url));
+      return Future.failedFuture(failures.unreachable(err));
+    }
+    SafeFetcher.Streamed answer = outcome.result();
+    if (answer.statusCode() / 100 != 2) {
+      return Future.failedFuture(failures.fromStatus(answer.statusCode(), null, "result image download failed",
+          answer.retryAfter()));
+    }
+    byte[] head = answer.head().getBytes();
+    if (ImageTypes.sniff(head) == null) {
+      return Future.failedFuture(failures.badResponse(answer.size() == 0 ? "empty result image"
+          : "the result image URL served something that is not a PNG, JPEG, WebP or GIF image"));
+    }
+    return Future.succeededFuture(new StreamingImageBody.Image(path, null, answer.size(), head));
+  }
+
+  /**
+   * Waits for every one of {@code images}; when any failed, deletes the spool files of those that did not (nobody
+   * will publish them) and fails with the first failure.
+   */
+  public Future<List<StreamingImageBody.Image>> allImages(List<Future<StreamingImageBody.Image>> images) {
+    return Future.join(images).transform(all -> {
+      if (all.succeeded()) {
+        return Future.succeededFuture(all.result().list());
       }
-      if (body.length() > MAX_DOWNLOAD_BYTES) {
-        return Future.failedFuture(failures.badResponse("result image larger than " + MAX_DOWNLOAD_BYTES + " bytes"));
-      }
-      return Future.succeededFuture(body.getBytes());
+      List<StreamingImageBody.Image> kept = new ArrayList<>();
+      images.stream().filter(Future::succeeded).map(Future::result).forEach(kept::add);
+      return discard(kept).transform(ignored -> Future.failedFuture(all.cause()));
     });
+  }
+
+  /** Deletes the spool files behind {@code images}; completes once they are gone, and never fails. */
+  public Future<Void> discard(List<StreamingImageBody.Image> images) {
+    List<Future<Void>> deleted = new ArrayList<>();
+    for (StreamingImageBody.Image image : images) {
+      if (image.file() != null) {
+        deleted.add(vertx.fileSystem().delete(image.file().toString()).otherwiseEmpty());
+      }
+    }
+    return Future.join(deleted).<Void>mapEmpty().otherwiseEmpty();
+  }
+
+  private static String hostOf(String baseUrl) {
+    String host = baseUrl == null ? null : URI.create(baseUrl).getHost();
+    return host != null && host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
   }
 
   private String resolve(String url) {

@@ -48,13 +48,23 @@ final class SpoolFile {
     this.onWritable = onWritable;
     this.index = index;
     this.head = new byte[headBytes];
-    this.path = dir.resolve(PREFIX + UUID.randomUUID() + ".bin");
+    this.path = newPath(dir);
+    this.opened = vertx.fileSystem().open(path.toString(), openOptions());
+    opened.onComplete(this::created);
+  }
+
+  /** A fresh spool file name in {@code dir}. */
+  static Path newPath(Path dir) {
+    return dir.resolve(PREFIX + UUID.randomUUID() + ".bin");
+  }
+
+  /** How every spool file is created: new, written only, readable by its owner only. */
+  static OpenOptions openOptions() {
     OpenOptions options = new OpenOptions().setWrite(true).setCreateNew(true);
     if (POSIX) {
       options.setPerms("rw-------"); // users' images: nobody else on the host needs to read them
     }
-    this.opened = vertx.fileSystem().open(path.toString(), options);
-    opened.onComplete(this::created);
+    return options;
   }
 
   private void created(AsyncResult<AsyncFile> outcome) {

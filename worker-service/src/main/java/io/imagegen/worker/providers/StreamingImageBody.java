@@ -70,7 +70,8 @@ public final class StreamingImageBody implements BodyStream<StreamingImageBody.R
   }
 
   /**
-   * One result image: spooled to {@code file}, or held in {@code bytes} (a value the stream left in place, a download);
+   * One result image: spooled to {@code file} (by the stream, or a download), or held in {@code bytes} (a value the
+   * stream left in place);
    * exactly one of the two is set. {@code head} holds its first bytes for sniffing the type.
    */
   public record Image(Path file, byte[] bytes, long size, byte[] head) {

@@ -31,12 +31,15 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BiConsumer;
 import java.util.function.Function;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
@@ -52,6 +55,23 @@ import org.slf4j.LoggerFactory;
  * are records of type {@code M} keyed by task id: image jobs, and webhook deliveries driven by task events.
  */
 public final class JobConsumer<M> {
+  /**
+   * Where a consumer is in its life; it only moves forward: NEW to RUNNING ({@link #start()}) or to CLOSED (stopped
+   * before it started), RUNNING to DRAINING ({@link #stop}) or to CLOSED (its thread died), DRAINING to CLOSED.
+   */
+  public enum State {
+    NEW, RUNNING, DRAINING, CLOSED;
+
+    boolean canMoveTo(State next) {
+      return switch (this) {
+        case NEW -> next == RUNNING || next == CLOSED;
+        case RUNNING -> next == DRAINING || next == CLOSED;
+        case DRAINING -> next == CLOSED;
+        case CLOSED -> false;
+      };
+    }
+  }
+
   private static final Logger LOG = LoggerFactory.getLogger(JobConsumer.class);
   /** Short enough that finished jobs are noticed quickly, long enough not to spin. */
   private static final Duration POLL_TIMEOUT = Duration.ofMillis(50);
@@ -100,7 +120,11 @@ public final class JobConsumer<M> {
   private final Map<TopicPartition, OffsetTracker> trackers = new HashMap<>();
   private final Promise<Void> stopped = Promise.promise();
   private final Thread thread;
-  private volatile boolean stopping;
+  private final AtomicReference<State> state = new AtomicReference<>(State.NEW);
+  /** Told the partitions owned after every rebalance; set before {@link #start()}, then read by the thread only. */
+  private BiConsumer<Set<Integer>, Integer> assignmentListener;
+  /** The topic's partition count as last seen, for when metadata cannot be had during a rebalance. */
+  private int partitionCount;
   private volatile long drainDeadlineNanos;
   /** Jobs started and not finished. Written by the consumer thread only; volatile for the metrics scrape. */
   private volatile int inFlight;
@@ -134,28 +158,64 @@ public final class JobConsumer<M> {
     this.thread = new Thread(this::run, "imagegen-consumer-" + topic);
   }
 
+  /**
+   * Has {@code listener} told, on the consumer thread at every rebalance, the partitions of the topic this consumer
+   * now owns and how many the topic has: shrinking as partitions are revoked (before their next owner gets them),
+   * growing as they are assigned. Call before {@link #start()}.
+   */
+  public void onAssignment(BiConsumer<Set<Integer>, Integer> listener) {
+    if (state.get() != State.NEW) {
+      throw new IllegalStateException("assignment listener set after start");
+    }
+    this.assignmentListener = listener;
+  }
+
+  /** Starts fetching; a consumer starts once (an {@link IllegalStateException} otherwise). */
   public void start() {
+    moveTo(State.NEW, State.RUNNING);
     thread.start();
   }
 
-  /** Whether jobs are being fetched: started, not stopping, and the consumer thread has not died. */
-  public boolean consuming() {
-    return thread.isAlive() && !stopping;
+  State state() {
+    return state.get();
   }
 
-  /** Stops fetching, lets running jobs finish for up to {@code grace}, commits what is done and closes. */
+  /** Whether jobs are being fetched: running, not draining, and the consumer thread has not died. */
+  public boolean consuming() {
+    return state.get() == State.RUNNING && thread.isAlive();
+  }
+
+  /**
+   * Stops fetching, lets running jobs finish for up to {@code grace}, commits what is done, closes the Kafka consumer
+   * (leaving the group) and only then completes: a process may halt as soon as it does.
+   */
   public Future<Void> stop(Duration grace) {
     drainDeadlineNanos = System.nanoTime() + grace.toNanos();
-    stopping = true;
-    consumer.wakeup();
-    reported.release();
+    if (state.compareAndSet(State.RUNNING, State.DRAINING)) {
+      consumer.wakeup();
+      reported.release();
+    } else if (state.compareAndSet(State.NEW, State.CLOSED)) {
+      close();
+      stopped.tryComplete();
+    }
     return stopped.future();
   }
 
+  private void moveTo(State from, State to) {
+    if (!from.canMoveTo(to) || !state.compareAndSet(from, to)) {
+      throw new IllegalStateException("job consumer of " + topic + " is " + state.get() + ", cannot become " + to);
+    }
+  }
+
+  private boolean running() {
+    return state.get() == State.RUNNING;
+  }
+
   private void run() {
+    Throwable failure = null;
     try {
       consumer.subscribe(List.of(topic), new Rebalance());
-      while (!stopping) {
+      while (running()) {
         settle();
         try {
           dispatch(poll());
@@ -164,16 +224,24 @@ public final class JobConsumer<M> {
         }
       }
       drain();
-      stopped.complete();
     } catch (Throwable t) {
       LOG.error("job consumer stopped on an unexpected error", t);
-      stopped.tryFail(t);
-    } finally {
-      try {
-        consumer.close(Duration.ofSeconds(5));
-      } catch (RuntimeException e) {
-        LOG.warn("closing the consumer failed", e);
-      }
+      failure = t;
+    }
+    close();
+    state.set(State.CLOSED);
+    if (failure == null) {
+      stopped.tryComplete();
+    } else {
+      stopped.tryFail(failure);
+    }
+  }
+
+  private void close() {
+    try {
+      consumer.close(Duration.ofSeconds(5));
+    } catch (RuntimeException e) {
+      LOG.warn("closing the consumer failed", e);
     }
   }
 
@@ -221,7 +289,7 @@ public final class JobConsumer<M> {
         done.tracker().finished(done.record().offset());
       }
     }
-    while (!stopping && inFlight < maxInFlight && !waiting.isEmpty()) {
+    while (running() && inFlight < maxInFlight && !waiting.isEmpty()) {
       start(waiting.poll());
     }
     if (System.nanoTime() - lastCommitNanos >= commitInterval.toNanos()) {
@@ -229,7 +297,7 @@ public final class JobConsumer<M> {
       reportLag();
     }
     Set<TopicPartition> assigned = consumer.assignment();
-    if (!waiting.isEmpty() || stopping) {
+    if (!waiting.isEmpty() || !running()) {
       consumer.pause(assigned);
     } else if (!consumer.paused().isEmpty()) {
       consumer.resume(consumer.paused());
@@ -327,7 +395,7 @@ public final class JobConsumer<M> {
       } else if (outcome.cause() instanceof ImageGenException unusable && !unusable.retryable()) {
         LOG.error("job for task {} cannot run ({}); dead-lettering it", slot.record().key(), unusable.getMessage());
         report(slot.withLetter(DeadLetter.poison(unusable.code(), unusable.getMessage())));
-      } else if (stopping) {
+      } else if (!running()) {
         LOG.warn("job for task {} failed during shutdown; it stays uncommitted and will be delivered again",
             slot.record().key());
         report(slot.abandoned());
@@ -391,9 +459,35 @@ public final class JobConsumer<M> {
     }
   }
 
+  /** Tells the assignment listener, if any, that this consumer now owns {@code owned}. */
+  private void reportAssignment(Set<TopicPartition> owned) {
+    if (assignmentListener == null) {
+      return;
+    }
+    try {
+      List<PartitionInfo> partitions = consumer.partitionsFor(topic);
+      if (partitions != null && !partitions.isEmpty()) {
+        partitionCount = partitions.size();
+      }
+    } catch (RuntimeException e) {
+      LOG.warn("cannot read the partition count of {} ({}); using the last one seen", topic, e.getMessage());
+    }
+    Set<Integer> ids = new HashSet<>();
+    owned.stream().filter(p -> p.topic().equals(topic)).forEach(p -> ids.add(p.partition()));
+    assignmentListener.accept(ids, Math.max(partitionCount, ids.stream().mapToInt(i -> i + 1).max().orElse(1)));
+  }
+
+  private Set<TopicPartition> assignmentWithout(Collection<TopicPartition> partitions) {
+    Set<TopicPartition> owned = new HashSet<>(consumer.assignment());
+    owned.removeAll(partitions);
+    return owned;
+  }
+
   private final class Rebalance implements ConsumerRebalanceListener {
     @Override
     public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+      // Before settling, which would start waiting jobs in freed slots: none of a partition handed away may start.
+      dropWaiting(partitions);
       settle();
       try {
         commit(partitions, true);
@@ -401,19 +495,23 @@ public final class JobConsumer<M> {
         LOG.warn("commit on revocation failed; the new owner replays from the last commit", e);
       }
       partitions.forEach(trackers::remove);
-      dropWaiting(partitions);
+      reportAssignment(assignmentWithout(partitions));
     }
 
     @Override
     public void onPartitionsLost(Collection<TopicPartition> partitions) {
       partitions.forEach(trackers::remove);
       dropWaiting(partitions);
+      reportAssignment(assignmentWithout(partitions));
     }
 
     @Override
     public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
       Set<TopicPartition> fresh = new HashSet<>(partitions);
       fresh.forEach(trackers::remove);
+      Set<TopicPartition> owned = new HashSet<>(consumer.assignment());
+      owned.addAll(partitions);
+      reportAssignment(owned);
     }
   }
 }

@@ -123,8 +123,7 @@ public final class JobRunner {
     return storage.run("task_read", () -> tasks.find(taskId)).transform(found -> {
       if (found.failed()) {
         return Future.failedFuture(found.cause() instanceof UncheckedIOException unreadable
-            ? new UnusableJobException(ErrorCode.TASK_UNREADABLE, "The record of task " + taskId + " cannot be read: "
-                + unreadable.getMessage(), unreadable)
+            ? UnusableJobException.unreadableTask(taskId, unreadable)
             : found.cause());
       }
       if (found.result() == null) {

@@ -9,7 +9,7 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * A counting semaphore whose waiters hold no thread: each waits on a future, first come first served, for at most
- * its own time limit. Thread-safe.
+ * its own time limit. Its size may change while in use (see {@link #resize}). Thread-safe.
  */
 final class AsyncSemaphore {
   private static final class Waiter {
@@ -18,7 +18,7 @@ final class AsyncSemaphore {
   }
 
   private final Vertx vertx;
-  private final int permits;
+  private int permits;
   private final Deque<Waiter> waiters = new ArrayDeque<>();
   private int used;
 
@@ -46,16 +46,36 @@ final class AsyncSemaphore {
     return waiter.granted.future();
   }
 
-  /** Returns a permit: to the longest waiter if there is one. */
+  /** Returns a permit: to the longest waiter if there is one and the semaphore has not shrunk below its use. */
   void release() {
     Waiter next;
     synchronized (this) {
-      next = waiters.poll();
+      next = used > permits ? null : waiters.poll();
       if (next == null) {
         used--;
         return;
       }
     }
+    grant(next);
+  }
+
+  /**
+   * Changes the number of permits. Growing wakes waiters at once; shrinking takes effect as permits come back
+   * (calls already holding one keep it).
+   */
+  void resize(int newPermits) {
+    Deque<Waiter> woken = new ArrayDeque<>();
+    synchronized (this) {
+      permits = newPermits;
+      while (used < permits && !waiters.isEmpty()) {
+        used++;
+        woken.add(waiters.poll());
+      }
+    }
+    woken.forEach(this::grant);
+  }
+
+  private void grant(Waiter next) {
     vertx.cancelTimer(next.timer);
     next.granted.complete();
   }

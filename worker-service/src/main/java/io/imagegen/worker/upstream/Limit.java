@@ -6,18 +6,31 @@ import io.vertx.core.Vertx;
 import java.time.Clock;
 import java.util.concurrent.TimeoutException;
 
-/** One scope's limits (a model, or a provider across its models): calls at once, and calls started per minute. */
+/**
+ * One scope's limits (a model, or a provider across its models): calls at once, and calls started per minute. Both
+ * are deployment-wide; this worker applies its {@link ClusterShare} of them, re-sized on every rebalance.
+ */
 final class Limit {
   private final Vertx vertx;
   private final Clock clock;
   private final AsyncSemaphore inFlight;
   private final TokenBucket rate;
 
-  Limit(Vertx vertx, Clock clock, ModelSpec.Concurrency limits) {
+  Limit(Vertx vertx, Clock clock, ModelSpec.Concurrency limits, ClusterShare share) {
     this.vertx = vertx;
     this.clock = clock;
-    this.inFlight = limits.maxInFlight() > 0 ? new AsyncSemaphore(vertx, limits.maxInFlight()) : null;
-    this.rate = limits.requestsPerMinute() > 0 ? new TokenBucket(limits.requestsPerMinute(), clock.millis()) : null;
+    this.inFlight = limits.maxInFlight() > 0 ? new AsyncSemaphore(vertx, share.of(limits.maxInFlight())) : null;
+    this.rate = limits.requestsPerMinute() > 0
+        ? new TokenBucket(share.of(limits.requestsPerMinute()), clock.millis()) : null;
+    share.onChange(() -> {
+      if (inFlight != null) {
+        // Off the consumer thread that reports rebalances: woken waiters go on to call the vendor.
+        vertx.runOnContext(ignored -> inFlight.resize(share.of(limits.maxInFlight())));
+      }
+      if (rate != null) {
+        rate.rate(share.of(limits.requestsPerMinute()), clock.millis());
+      }
+    });
   }
 
   /** Takes a slot, waiting until {@code untilMillis} at most; {@link #release()} gives it back. */
@@ -41,10 +54,12 @@ final class Limit {
     if (delay == 0) {
       return Future.succeededFuture();
     }
-    if (now + delay > untilMillis) {
+    // A negative answer: no share of the rate right now; ask again after that long, until the deadline.
+    if (now + Math.abs(delay) > untilMillis) {
       return Future.failedFuture(new TimeoutException("rate limit turn comes after the deadline"));
     }
-    return vertx.timer(delay).mapEmpty();
+    return delay > 0 ? vertx.timer(delay).mapEmpty()
+        : vertx.timer(-delay).compose(ignored -> awaitTurn(untilMillis));
   }
 
   /** Callers waiting for a slot. */

@@ -21,8 +21,9 @@ import java.util.function.Supplier;
 
 /**
  * Every upstream call goes through here: it waits (on a future, holding no thread) for a slot and a rate-limit turn
- * of its model and of its provider, then asks the provider's circuit breaker, then calls. The limits are per worker
- * process, from the catalog ({@code concurrency} of the model and of the provider).
+ * of its model and of its provider, then asks the provider's circuit breaker, then calls. The limits, from the catalog
+ * ({@code concurrency} of the model and of the provider), hold for the whole deployment: this worker applies its
+ * {@link ClusterShare} of them.
  */
 public final class UpstreamGate {
   /** Image generations take seconds to minutes. */
@@ -34,15 +35,17 @@ public final class UpstreamGate {
   private final ModelCatalog catalog;
   private final Clock clock;
   private final MeterRegistry metrics;
+  private final ClusterShare share;
   private final Map<String, Limit> models = new ConcurrentHashMap<>();
   private final Map<String, Limit> providers = new ConcurrentHashMap<>();
   private final Map<String, CircuitBreaker> breakers = new ConcurrentHashMap<>();
 
-  public UpstreamGate(Vertx vertx, ModelCatalog catalog, Clock clock, MeterRegistry metrics) {
+  public UpstreamGate(Vertx vertx, ModelCatalog catalog, Clock clock, MeterRegistry metrics, ClusterShare share) {
     this.vertx = vertx;
     this.catalog = catalog;
     this.clock = clock;
     this.metrics = metrics;
+    this.share = share;
   }
 
   /**
@@ -73,7 +76,7 @@ public final class UpstreamGate {
   }
 
   private Limit limit(String scope, String name, ModelSpec.Concurrency limits) {
-    Limit limit = new Limit(vertx, clock, limits);
+    Limit limit = new Limit(vertx, clock, limits, share);
     Gauge.builder("imagegen.worker.upstream.waiting", limit, Limit::waiting)
         .description("Jobs waiting for an upstream slot of a model or provider")
         .tag("scope", scope).tag("name", name).register(metrics);

@@ -7,6 +7,7 @@ import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.semconv.HttpAttributes;
 import io.imagegen.common.errors.ImageGenException;
 import io.imagegen.common.errors.InvalidRequestException;
+import io.imagegen.common.errors.UnavailableException;
 import io.imagegen.common.fetch.SafeFetcher;
 import io.imagegen.common.queue.TaskEvent;
 import io.imagegen.common.tasks.Task;
@@ -16,10 +17,12 @@ import io.imagegen.common.storage.Versioned;
 import io.imagegen.common.webhooks.WebhookSecrets;
 import io.imagegen.worker.providers.UpstreamFailures;
 import io.imagegen.worker.tasks.RetryPolicy;
+import io.imagegen.worker.tasks.UnusableJobException;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
+import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -34,8 +37,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Delivers the webhook of one terminal task: reads the task, then POSTs the Standard Webhooks payload through the
  * SSRF-safe fetcher, signed afresh per attempt. Network errors, 408, 429 and 5xx are retried with backoff (a longer
- * {@code Retry-After} wins) up to the retry budget; any other answer ends the delivery. The returned future never
- * fails: it says how the delivery ended.
+ * {@code Retry-After} wins) up to the retry budget; any other answer ends the delivery. The returned future says how
+ * the delivery ended; it fails only when the task record cannot be used: unreadable (a non-retryable
+ * {@link UnusableJobException}, which the consumer dead-letters as poison, as it does for image jobs) or refused for a
+ * reason other than our storage being unavailable (the consumer runs the delivery again later).
  */
 final class CallbackSender {
   /** How a delivery ended. */
@@ -143,6 +148,13 @@ final class CallbackSender {
 
   private Future<Versioned<Task>> read(String taskId, int failures) {
     return store.find(taskId).recover(err -> {
+      if (err instanceof UncheckedIOException unreadable) {
+        // The same bytes on every read: waiting would stall every later delivery of this events partition.
+        return Future.failedFuture(UnusableJobException.unreadableTask(taskId, unreadable));
+      }
+      if (!(err instanceof UnavailableException)) {
+        return Future.failedFuture(err);
+      }
       Duration pause = STORAGE_RETRY.delayAfter(failures + 1);
       LOG.warn("cannot read task {} for its webhook ({}); retrying in {} ms", taskId, err.getMessage(),
           pause.toMillis());

@@ -6,6 +6,7 @@ import io.imagegen.common.fetch.SafeFetcher;
 import io.imagegen.common.queue.KafkaSettings;
 import io.imagegen.common.queue.TaskEvent;
 import io.imagegen.common.tasks.TaskStore;
+import io.imagegen.worker.deadletters.DeadLetterSink;
 import io.imagegen.worker.queue.JobConsumer;
 import io.imagegen.worker.queue.JobOutcome;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -14,7 +15,6 @@ import io.vertx.core.Vertx;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -44,9 +44,12 @@ public final class Webhooks {
     this.fetcher = fetcher;
   }
 
-  /** Starts delivering, or does nothing when no owner has a signing secret. */
+  /**
+   * Starts delivering, or does nothing when no owner has a signing secret. An event that can never be delivered (it
+   * or its task record is unreadable) goes to {@code deadLetters} as poison, so later deliveries are not held back.
+   */
   public static Webhooks start(Vertx vertx, WebhookSettings settings, KafkaSettings kafka, TaskStore store,
-      MeterRegistry metrics, WorkerTracing tracing) {
+      DeadLetterSink deadLetters, MeterRegistry metrics, WorkerTracing tracing) {
     if (!settings.enabled()) {
       LOG.info("webhooks are off: no owner has a secret in IMAGEGEN_WEBHOOK_SECRETS");
       return new Webhooks(null, null, null);
@@ -61,14 +64,13 @@ public final class Webhooks {
     props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     // A new group must not skip tasks that ended before it first ran; replaying events without a callback is cheap.
     props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-    // The sender never fails, so a delivery ends (and its offset may be committed) once delivered or given up.
+    // A delivery ends (and its offset may be committed) once delivered, given up or dead-lettered.
     JobConsumer<TaskEvent> consumer = new JobConsumer<>(new KafkaConsumer<>(props, new StringDeserializer(),
         new ByteArrayDeserializer()), kafka.eventsTopic(), vertx.getOrCreateContext(), TaskEvent.class,
         event -> event.mayNeedCallback() ? tracing.deliver(event.taskId(), () -> sender.deliver(event))
             .map(JobOutcome.DONE)
             : Future.succeededFuture(JobOutcome.DONE),
-        // An unreadable event has no task to call back about: logged by the consumer and skipped, not replayed.
-        (record, letter) -> CompletableFuture.completedFuture(null),
+        deadLetters,
         settings.maxInFlight(), COMMIT_INTERVAL, metrics);
     consumer.start();
     return new Webhooks(consumer, sender, fetcher);

@@ -1,11 +1,13 @@
 package io.imagegen.worker.queue;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.imagegen.worker.deadletters.DeadLetter;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -17,7 +19,10 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.MockConsumer;
@@ -53,6 +58,22 @@ class JobConsumerTest {
       }
       refusedCommits++;
       callback.onComplete(null, new CommitFailedException("fenced"));
+    }
+  }
+
+  /** Remembers every commit, also of partitions no longer assigned (for which MockConsumer answers nothing). */
+  private static final class CommitLog extends MockConsumer<String, byte[]> {
+    final Map<TopicPartition, Long> commits = new ConcurrentHashMap<>();
+
+    CommitLog() {
+      super("earliest");
+    }
+
+    @Override
+    public synchronized void commitAsync(Map<TopicPartition, OffsetAndMetadata> offsets,
+        OffsetCommitCallback callback) {
+      offsets.forEach((partition, offset) -> commits.put(partition, offset.offset()));
+      super.commitAsync(offsets, callback);
     }
   }
 
@@ -154,5 +175,96 @@ class JobConsumerTest {
     });
     assertThat(kafka.paused()).isEmpty();
     consumer.stop(Duration.ofSeconds(1)).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void aRevocationWhileJobsWaitStartsNoJobOfTheRevokedPartition() throws Exception {
+    CommitLog kafka = new CommitLog();
+    Map<String, Promise<JobOutcome>> running = new ConcurrentHashMap<>();
+    List<String> started = new CopyOnWriteArrayList<>();
+    Context jobs = vertx.getOrCreateContext();
+    JobConsumer<Job> consumer = new JobConsumer<>(kafka, TOPIC, jobs, Job.class, job -> {
+      Promise<JobOutcome> promise = Promise.promise();
+      started.add(job.taskId());
+      running.put(job.taskId(), promise);
+      return promise.future();
+    }, (record, letter) -> CompletableFuture.completedFuture(null), 1, Duration.ZERO, new SimpleMeterRegistry());
+    kafka.schedulePollTask(() -> {
+      kafka.rebalance(List.of(PARTITION));
+      kafka.updateBeginningOffsets(Map.of(PARTITION, 0L));
+      kafka.addRecord(record(0, "task-0"));
+      kafka.addRecord(record(1, "task-1"));
+    });
+    consumer.start();
+    await().atMost(Duration.ofSeconds(10)).until(() -> started.contains("task-0"));
+
+    // In one poll: the running job finishes (freeing the only slot) and the partition is taken away.
+    TopicPartition other = new TopicPartition(TOPIC, 1);
+    kafka.schedulePollTask(() -> {
+      running.get("task-0").complete(JobOutcome.DONE);
+      // The job's completion is reported from its context: once a later task there ran, the report is queued.
+      CountDownLatch reported = new CountDownLatch(1);
+      jobs.runOnContext(ignored -> reported.countDown());
+      try {
+        reported.await(10, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      kafka.rebalance(List.of(other));
+      kafka.updateBeginningOffsets(Map.of(other, 0L));
+    });
+
+    // Committed on revocation: the finished job counted, the waiting one left to the partition's next owner.
+    await().atMost(Duration.ofSeconds(10)).until(() -> kafka.commits.getOrDefault(PARTITION, -1L) == 1);
+    await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2)).until(() -> !started.contains("task-1"));
+    consumer.stop(Duration.ofSeconds(1)).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void stopCompletesOnlyAfterTheKafkaConsumerIsClosed() throws Exception {
+    AtomicReference<Future<Void>> stopping = new AtomicReference<>();
+    CountDownLatch watching = new CountDownLatch(1);
+    AtomicBoolean completedBeforeClose = new AtomicBoolean();
+    MockConsumer<String, byte[]> kafka = new MockConsumer<>("earliest") {
+      @Override
+      public void close(Duration timeout) {
+        try {
+          watching.await(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        completedBeforeClose.set(stopping.get().isComplete());
+        super.close(timeout);
+      }
+    };
+    JobConsumer<Job> consumer = new JobConsumer<>(kafka, TOPIC, vertx.getOrCreateContext(), Job.class,
+        job -> Future.succeededFuture(JobOutcome.DONE), (record, letter) -> CompletableFuture.completedFuture(null),
+        1, Duration.ZERO, new SimpleMeterRegistry());
+    assertThat(consumer.state()).isEqualTo(JobConsumer.State.NEW);
+    consumer.start();
+    await().atMost(Duration.ofSeconds(10)).until(consumer::consuming);
+    assertThat(consumer.state()).isEqualTo(JobConsumer.State.RUNNING);
+
+    stopping.set(consumer.stop(Duration.ofSeconds(1)));
+    watching.countDown();
+    stopping.get().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    assertThat(completedBeforeClose).isFalse();
+    assertThat(kafka.closed()).isTrue();
+    assertThat(consumer.state()).isEqualTo(JobConsumer.State.CLOSED);
+    assertThat(consumer.consuming()).isFalse();
+  }
+
+  @Test
+  void aConsumerStoppedBeforeItStartedClosesKafkaAndCannotStartAnymore() throws Exception {
+    MockConsumer<String, byte[]> kafka = new MockConsumer<>("earliest");
+    JobConsumer<Job> consumer = new JobConsumer<>(kafka, TOPIC, vertx.getOrCreateContext(), Job.class,
+        job -> Future.succeededFuture(JobOutcome.DONE), (record, letter) -> CompletableFuture.completedFuture(null),
+        1, Duration.ZERO, new SimpleMeterRegistry());
+
+    consumer.stop(Duration.ofSeconds(1)).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+
+    assertThat(kafka.closed()).isTrue();
+    assertThat(consumer.state()).isEqualTo(JobConsumer.State.CLOSED);
+    assertThatThrownBy(consumer::start).isInstanceOf(IllegalStateException.class);
   }
 }

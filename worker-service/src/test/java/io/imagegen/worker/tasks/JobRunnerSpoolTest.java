@@ -15,6 +15,7 @@ import io.imagegen.common.tasks.Task;
 import io.imagegen.common.tasks.TaskStatus;
 import io.imagegen.common.tasks.Usage;
 import io.imagegen.worker.queue.JobOutcome;
+import io.imagegen.worker.upstream.ClusterShare;
 import io.imagegen.worker.upstream.UpstreamGate;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.imagegen.worker.providers.Generation;
@@ -141,7 +142,7 @@ class JobRunnerSpoolTest {
     JobRunner runner = new JobRunner(vertx, tasks, objects, catalog,
         new Providers(List.of(provider)), new RetryPolicy(1, Duration.ofMillis(10), Duration.ofMillis(10)),
         Duration.ofHours(1), Duration.ofMinutes(5), mock(TaskEventPublisher.class),
-        new UpstreamGate(vertx, catalog, Clock.systemUTC(), metrics), metrics, Clock.systemUTC());
+        new UpstreamGate(vertx, catalog, Clock.systemUTC(), metrics, ClusterShare.whole()), metrics, Clock.systemUTC());
     Future<JobOutcome> ran = ProviderFixtures.onLoop(vertx, () -> runner.run(JobMessage.of(task.id(), model.id(), 0)));
     await().atMost(Duration.ofSeconds(10)).until(ran::isComplete);
     assertThat(ran.succeeded()).as("run: %s", ran.cause()).isTrue();

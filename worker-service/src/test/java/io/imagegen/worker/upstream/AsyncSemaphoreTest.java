@@ -79,4 +79,23 @@ class AsyncSemaphoreTest {
 
     assertThat(semaphore.acquire(0).succeeded()).isTrue();
   }
+
+  @Test
+  void growingWakesWaitersAtOnceAndShrinkingWaitsForHeldPermitsToComeBack() {
+    AsyncSemaphore semaphore = new AsyncSemaphore(vertx, 0);
+    Future<Void> first = semaphore.acquire(10_000);
+    Future<Void> second = semaphore.acquire(10_000);
+    assertThat(first.isComplete()).isFalse();
+
+    semaphore.resize(2);
+    assertThat(first.succeeded()).isTrue();
+    assertThat(second.succeeded()).isTrue();
+
+    semaphore.resize(1);
+    Future<Void> third = semaphore.acquire(10_000);
+    semaphore.release();
+    assertThat(third.isComplete()).as("one of two permits back: still at the new size of one").isFalse();
+    semaphore.release();
+    assertThat(third.succeeded()).isTrue();
+  }
 }

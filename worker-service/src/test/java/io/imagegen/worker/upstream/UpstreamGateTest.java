@@ -43,7 +43,7 @@ class UpstreamGateTest {
   }
 
   private UpstreamGate gate(List<ModelSpec> models, Map<String, ProviderSpec> providers) {
-    return new UpstreamGate(vertx, ModelCatalog.of(models, providers), clock, metrics);
+    return new UpstreamGate(vertx, ModelCatalog.of(models, providers), clock, metrics, ClusterShare.whole());
   }
 
   private Instant later() {

@@ -3,6 +3,9 @@ package io.imagegen.worker.webhooks;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.imagegen.common.config.Env;
+import io.imagegen.common.errors.ImageGenException;
+import io.imagegen.common.errors.ErrorCode;
+import io.imagegen.common.errors.UnavailableException;
 import io.imagegen.common.fetch.FetchPolicy;
 import io.imagegen.common.fetch.SafeFetcher;
 import io.imagegen.common.queue.TaskEvent;
@@ -22,6 +25,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonObject;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -33,6 +37,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -249,6 +254,21 @@ class CallbackSenderTest {
   }
 
   @Test
+  void anUnreadableTaskRecordFailsTheDeliveryOnceAsNonRetryablePoison() throws Exception {
+    Task task = succeeded("alice", hook());
+    store.unreadable.add(task.id());
+
+    Future<Outcome> delivery = sender(true, FAST).deliver(TaskEvent.of(task, 0));
+
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(delivery::isComplete);
+    assertThat(delivery.cause()).isInstanceOf(ImageGenException.class);
+    assertThat(((ImageGenException) delivery.cause()).code()).isEqualTo("task_unreadable");
+    assertThat(((ImageGenException) delivery.cause()).retryable()).isFalse();
+    assertThat(store.reads).isEqualTo(1);
+    assertThat(received).isEmpty();
+  }
+
+  @Test
   void aFailingTaskStoreIsReadAgainUntilItAnswers() throws Exception {
     Task task = succeeded("alice", hook());
     store.failuresLeft = 2;
@@ -281,6 +301,8 @@ class CallbackSenderTest {
     final Map<String, Task> tasks = new ConcurrentHashMap<>();
     volatile int failuresLeft;
     volatile int reads;
+    /** Ids whose record is stored but cannot be parsed, as S3TaskStore reports it. */
+    final Set<String> unreadable = ConcurrentHashMap.newKeySet();
 
     Task put(Task task) {
       tasks.put(task.id(), task);
@@ -292,7 +314,10 @@ class CallbackSenderTest {
       reads++;
       if (failuresLeft > 0) {
         failuresLeft--;
-        return Future.failedFuture(new IllegalStateException("object store unavailable"));
+        return Future.failedFuture(new UnavailableException(ErrorCode.STORAGE_UNAVAILABLE, "object store unavailable", null));
+      }
+      if (unreadable.contains(id)) {
+        return Future.failedFuture(new UncheckedIOException("malformed Task JSON", new java.io.IOException("eof")));
       }
       Task task = tasks.get(id);
       return Future.succeededFuture(task == null ? null : new Versioned<>(task, "etag"));

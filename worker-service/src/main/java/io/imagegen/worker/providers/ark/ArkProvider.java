@@ -49,23 +49,24 @@ public final class ArkProvider implements ImageProvider {
         .compose(body -> http.postJson(endpoint.url(), "Authorization", "Bearer " + endpoint.key(), model, body,
             answer))
         .compose(response -> http.read(response, ArkResponse::error, ArkResponse::parse))
-        .compose(this::images))
+        .compose(parsed -> images(parsed, endpoint.url())))
         .transform(outcome -> StreamingImageBody.settle(outcome, List.of(answer)));
   }
 
   /** Fetches URL items (Ark answers them when it ignores response_format) and types every image. */
-  private Future<Generation> images(ArkResponse.Parsed parsed) {
+  private Future<Generation> images(ArkResponse.Parsed parsed, String endpoint) {
     List<Future<StreamingImageBody.Image>> all = new ArrayList<>();
     for (ArkResponse.Item item : parsed.items()) {
       all.add(item.image() != null ? Future.succeededFuture(item.image())
-          : context.download(item.url(), failures).map(StreamingImageBody.Image::of));
+          : context.download(item.url(), endpoint, failures));
     }
-    return Future.all(all).compose(done -> {
+    return context.allImages(all).compose(done -> {
       List<Generation.Image> images = new ArrayList<>();
-      for (StreamingImageBody.Image image : done.<StreamingImageBody.Image>list()) {
+      for (StreamingImageBody.Image image : done) {
         String type = ImageTypes.sniff(image.head());
         if (type == null) {
-          return Future.failedFuture(failures.badResponse("a result is not a PNG, JPEG, WebP or GIF image"));
+          return context.discard(done).compose(ignored -> Future.failedFuture(
+              failures.badResponse("a result is not a PNG, JPEG, WebP or GIF image")));
         }
         // Ark does not rewrite prompts.
         images.add(image.as(type, null));

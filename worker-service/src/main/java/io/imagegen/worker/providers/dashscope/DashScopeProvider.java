@@ -1,5 +1,6 @@
 package io.imagegen.worker.providers.dashscope;
 
+import io.imagegen.common.images.ImageTypes;
 import io.imagegen.worker.observability.WorkerTracing;
 import io.opentelemetry.api.trace.SpanKind;
 import io.imagegen.common.models.ModelSpec;
@@ -8,6 +9,7 @@ import io.imagegen.worker.providers.Generation;
 import io.imagegen.worker.providers.GenerationRequest;
 import io.imagegen.worker.providers.ImageProvider;
 import io.imagegen.worker.providers.ProviderContext;
+import io.imagegen.worker.providers.StreamingImageBody;
 import io.imagegen.worker.providers.UpstreamFailures;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -41,9 +43,8 @@ public final class DashScopeProvider implements ImageProvider {
    *
    * @param firstPoll wait before the first task query; later waits grow ×1.5 from here
    * @param maxPollInterval the longest wait between two queries of one task
-   * @param queryQps task queries per second for this provider instance, i.e. per worker process. DashScope's
-   *     limit (20/s) is per account and every worker using the key shares it, so size this as the account limit
-   *     divided by the number of workers.
+   * @param queryQps task queries per second for the whole deployment: DashScope's limit (20/s) is per account and
+   *     every worker using the key shares it, so each worker polls at its {@code ClusterShare} of this rate
    */
   public record Options(Duration firstPoll, Duration maxPollInterval, int queryQps) {
     /** Refuses values that would poll in a tight loop or never. */
@@ -59,10 +60,10 @@ public final class DashScopeProvider implements ImageProvider {
 
     /**
      * 1 s, backing off to the vendor's recommended 5 s (most tasks take several seconds, a few take minutes), and
-     * 10 queries/s: half the account limit, leaving room for a second worker on the same key.
+     * 16 queries/s across all workers: the account limit less a margin for workers whose clocks disagree.
      */
     public static Options defaults() {
-      return new Options(Duration.ofSeconds(1), Duration.ofSeconds(5), 10);
+      return new Options(Duration.ofSeconds(1), Duration.ofSeconds(5), 16);
     }
   }
 
@@ -72,11 +73,12 @@ public final class DashScopeProvider implements ImageProvider {
   private final UpstreamFailures failures = UpstreamFailures.standard("dashscope");
   private final Set<PollLoop> polling = ConcurrentHashMap.newKeySet();
 
-  /** An adapter whose task queries, across all its tasks, stay within {@code options.queryQps()}. */
+  /** An adapter whose task queries, across all its tasks, stay within its share of {@code options.queryQps()}. */
   public DashScopeProvider(ProviderContext context, Options options) {
     this.context = Objects.requireNonNull(context, "context");
     this.options = Objects.requireNonNull(options, "options");
-    this.limiter = new QueryLimiter(options.queryQps());
+    this.limiter = new QueryLimiter(context.share().of(options.queryQps()));
+    context.share().onChange(() -> limiter.rate(context.share().of(options.queryQps())));
   }
 
   /** {@code dashscope}, as in the catalog. */
@@ -110,7 +112,7 @@ public final class DashScopeProvider implements ImageProvider {
       try {
         submit(base, authorization, body, model.attemptTimeout())
             .compose(taskId -> poll(base, authorization, taskId, remaining(deadline))
-                .compose(answer -> collect(taskId, answer)))
+                .compose(answer -> collect(base, taskId, answer)))
             .onComplete(result);
       } catch (RuntimeException e) {
         result.tryFail(e); // e.g. a base URL the HTTP client cannot parse
@@ -163,8 +165,11 @@ public final class DashScopeProvider implements ImageProvider {
     return loop.start(budget).onComplete(done -> polling.remove(loop));
   }
 
-  /** Downloads the images of a SUCCEEDED task; sub-images that failed are dropped unless all did. */
-  private Future<Generation> collect(String taskId, TaskAnswer answer) {
+  /**
+   * Downloads the images of a SUCCEEDED task (URLs on the host of {@code base} trusted); sub-images that failed are
+   * dropped unless all did.
+   */
+  private Future<Generation> collect(String base, String taskId, TaskAnswer answer) {
     List<TaskAnswer.Result> ok = new ArrayList<>();
     List<TaskAnswer.Result> failed = new ArrayList<>();
     for (TaskAnswer.Result r : answer.results()) {
@@ -179,13 +184,16 @@ public final class DashScopeProvider implements ImageProvider {
       LOG.warn("dashscope task {}: {} of {} images failed (first: {}); keeping the rest", taskId, failed.size(),
           answer.results().size(), failed.get(0).code());
     }
-    List<Future<Generation.Image>> downloads = new ArrayList<>();
+    List<Future<StreamingImageBody.Image>> downloads = new ArrayList<>();
     for (TaskAnswer.Result r : ok) {
-      downloads.add(context.download(r.url(), failures)
-          .map(bytes -> new Generation.Image(bytes, ImageTypes.of(bytes, r.url()), r.actualPrompt())));
+      downloads.add(context.download(r.url(), base, failures));
     }
-    return Future.all(downloads).map(all -> {
-      List<Generation.Image> images = all.list();
+    return context.allImages(downloads).map(all -> {
+      List<Generation.Image> images = new ArrayList<>();
+      for (int i = 0; i < all.size(); i++) {
+        StreamingImageBody.Image image = all.get(i);
+        images.add(image.as(ImageTypes.sniff(image.head()), ok.get(i).actualPrompt()));
+      }
       // The vendor's own count is what it bills; it matches the images unless its answer is inconsistent.
       int billed = answer.imageCount() == null ? images.size() : answer.imageCount();
       return new Generation(images, Usage.images(billed));

@@ -6,6 +6,7 @@ import io.imagegen.common.tasks.Task;
 import io.imagegen.common.tasks.Usage;
 import io.imagegen.worker.providers.Generation;
 import io.imagegen.worker.providers.ProviderContext;
+import io.imagegen.worker.providers.StreamingImageBody;
 import io.imagegen.worker.providers.UpstreamFailures;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
@@ -50,7 +51,7 @@ final class MultimodalCall {
           }
           JsonObject json = TaskAnswer.json(response.body());
           return json == null ? Future.failedFuture(failures.badResponse("the answer is not a JSON object"))
-              : collect(json);
+              : collect(json, base);
         });
   }
 
@@ -81,7 +82,7 @@ final class MultimodalCall {
         .put("parameters", parameters);
   }
 
-  private Future<Generation> collect(JsonObject json) {
+  private Future<Generation> collect(JsonObject json, String base) {
     List<String> urls = new ArrayList<>();
     JsonObject output = json.getValue("output") instanceof JsonObject o ? o : new JsonObject();
     if (output.getValue("choices") instanceof JsonArray choices) {
@@ -102,15 +103,17 @@ final class MultimodalCall {
           ? DashScopeErrors.taskFailed(failures, code, TaskAnswer.text(json, "message"))
           : failures.badResponse("no images in output.choices[].message.content[]"));
     }
-    List<Future<Generation.Image>> downloads = new ArrayList<>();
+    List<Future<StreamingImageBody.Image>> downloads = new ArrayList<>();
     for (String url : urls) {
-      downloads.add(context.download(url, failures)
-          .map(bytes -> new Generation.Image(bytes, io.imagegen.worker.providers.dashscope.ImageTypes.of(bytes, url),
-              null)));
+      // Streamed to the spool through the SSRF-safe fetcher and sniffed, as every vendor result is.
+      downloads.add(context.download(url, base, failures));
     }
     JsonObject usage = json.getValue("usage") instanceof JsonObject u ? u : new JsonObject();
-    return Future.all(downloads).map(all -> {
-      List<Generation.Image> images = all.list();
+    return context.allImages(downloads).map(all -> {
+      List<Generation.Image> images = new ArrayList<>();
+      for (StreamingImageBody.Image image : all) {
+        images.add(image.as(ImageTypes.sniff(image.head()), null));
+      }
       Object count = usage.getValue("image_count");
       return new Generation(images, Usage.images(count instanceof Number n ? n.intValue() : images.size()));
     });

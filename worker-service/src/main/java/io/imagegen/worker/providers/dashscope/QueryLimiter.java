@@ -14,25 +14,40 @@ import java.util.concurrent.TimeUnit;
  */
 final class QueryLimiter {
   private static final long SECOND_NANOS = TimeUnit.SECONDS.toNanos(1);
+  /** At rate 0 (this worker has no share right now) callers are told to ask again after this long. */
+  private static final long RETRY_MILLIS = 1000;
 
-  private final long spacingNanos;
+  private long spacingNanos;
   /** {@code System.nanoTime()} at which the next reservation is due. */
   private long nextFree;
   /** {@code System.nanoTime()} of the last claimed token. */
   private long lastSent;
 
+  /** A limiter at {@code perSecond} queries per second; 0 admits none until {@link #rate} raises it. */
   QueryLimiter(int perSecond) {
-    if (perSecond < 1) {
-      throw new IllegalArgumentException("queries per second must be at least 1: " + perSecond);
+    rate(perSecond);
+  }
+
+  /** Changes the rate (a rebalance moved this worker's share); reservations already handed out stand. */
+  synchronized void rate(int perSecond) {
+    if (perSecond < 0) {
+      throw new IllegalArgumentException("queries per second must not be negative: " + perSecond);
     }
-    this.spacingNanos = SECOND_NANOS / perSecond;
-    long now = System.nanoTime();
-    this.nextFree = now;
-    this.lastSent = now - spacingNanos;
+    long spacing = perSecond == 0 ? 0 : SECOND_NANOS / perSecond;
+    if (spacingNanos == 0 && spacing > 0) {
+      // Starting (or resuming after a zero share): the first query may go at once.
+      long now = System.nanoTime();
+      nextFree = now;
+      lastSent = now - spacing;
+    }
+    spacingNanos = spacing;
   }
 
   /** Queues for the next token; returns how many milliseconds to wait before claiming it (0: claim now). */
   synchronized long reserve() {
+    if (spacingNanos == 0) {
+      return RETRY_MILLIS;
+    }
     long now = System.nanoTime();
     // Compared by difference: nanoTime values may wrap.
     long slot = nextFree - now > 0 ? nextFree : now;
@@ -42,6 +57,9 @@ final class QueryLimiter {
 
   /** Takes the token if a full spacing has passed since the last query was sent; else how many ms to wait. */
   synchronized long claim() {
+    if (spacingNanos == 0) {
+      return RETRY_MILLIS;
+    }
     long now = System.nanoTime();
     long due = lastSent + spacingNanos;
     if (due - now > 0) {

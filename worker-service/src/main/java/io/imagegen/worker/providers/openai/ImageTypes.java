@@ -2,7 +2,7 @@ package io.imagegen.worker.providers.openai;
 
 import java.util.Locale;
 
-/** Media types of images going up (edit inputs) and coming back (results). */
+/** Media types of OpenAI's output formats (sniffing and file extensions: common ImageTypes). */
 final class ImageTypes {
   static final String PNG = "image/png";
 

@@ -95,7 +95,7 @@ public final class OpenAiProvider implements ImageProvider {
         : http.postJson(base + "/v1/images/generations", "Authorization", auth, model,
             new JsonObject(fields).toBuffer(), answer);
     return answered.compose(response -> http.read(response, OpenAiProvider::error, ImagesAnswer::parse))
-        .compose(parsed -> materialise(parsed, task))
+        .compose(parsed -> materialise(parsed, task, base))
         .transform(outcome -> StreamingImageBody.settle(outcome, List.of(answer)));
   }
 
@@ -111,19 +111,19 @@ public final class OpenAiProvider implements ImageProvider {
     return OpenAiError.parse(body).toException(status, retryAfter, failures);
   }
 
-  /** Downloads URL answers (relays may ignore response_format) and types every image. */
-  private Future<Generation> materialise(ImagesAnswer answer, Task task) {
+  /** Downloads URL answers (relays may ignore response_format; {@code base} is trusted) and types every image. */
+  private Future<Generation> materialise(ImagesAnswer answer, Task task, String base) {
     List<Future<StreamingImageBody.Image>> fetched = new ArrayList<>();
     for (ImagesAnswer.Item item : answer.items()) {
       fetched.add(item.url() == null ? Future.succeededFuture(item.image())
-          : context.download(item.url(), failures).map(StreamingImageBody.Image::of));
+          : context.download(item.url(), base, failures));
     }
     String declared = ImageTypes.ofOutputFormat(answer.outputFormat() != null
         ? answer.outputFormat() : task.params().get("output_format"));
-    return Future.all(fetched).map(all -> {
+    return context.allImages(fetched).map(all -> {
       List<Generation.Image> images = new ArrayList<>();
       for (int i = 0; i < answer.items().size(); i++) {
-        StreamingImageBody.Image image = all.resultAt(i);
+        StreamingImageBody.Image image = all.get(i);
         String sniffed = io.imagegen.common.images.ImageTypes.sniff(image.head());
         String type = declared != null ? declared : sniffed != null ? sniffed : ImageTypes.PNG;
         images.add(image.as(type, answer.items().get(i).revisedPrompt()));

@@ -3,6 +3,7 @@ package io.imagegen.worker.providers.dashscope;
 import static io.imagegen.worker.providers.dashscope.Fixtures.failure;
 import static io.imagegen.worker.providers.dashscope.Fixtures.result;
 import static io.imagegen.worker.providers.dashscope.Fixtures.task;
+import static io.imagegen.worker.providers.ProviderFixtures.bytesOf;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -130,7 +131,7 @@ class DashScopeProviderTest {
     Generation.Image image = generation.images().get(0);
     assertThat(image.contentType()).isEqualTo("image/png");
     assertThat(image.revisedPrompt()).isNull(); // prompt_extend was off, so there is no rewritten prompt
-    BufferedImage decoded = ImageIO.read(new ByteArrayInputStream(image.bytes()));
+    BufferedImage decoded = ImageIO.read(new ByteArrayInputStream(bytesOf(image)));
     assertThat(decoded).isNotNull();
     assertThat(decoded.getWidth()).isEqualTo(1328);
     assertThat(decoded.getHeight()).isEqualTo(1328);
@@ -147,11 +148,31 @@ class DashScopeProviderTest {
     assertThat(sent.getJsonObject("parameters").getMap()).containsOnly(Map.entry("size", "1024*768"),
         Map.entry("n", 3));
     assertThat(generation.images()).hasSize(3).allSatisfy(image -> {
-      assertThat(image.bytes()).startsWith((byte) 0x89, (byte) 'P', (byte) 'N', (byte) 'G');
+      assertThat(bytesOf(image)).startsWith((byte) 0x89, (byte) 'P', (byte) 'N', (byte) 'G');
       assertThat(image.revisedPrompt()).startsWith("a paper boat, ");
     });
     assertThat(fake.requests()).filteredOn(r -> r.path().startsWith("/files/")).hasSize(3);
     assertThat(generation.usage().generatedImages()).isEqualTo(3);
+  }
+
+  @Test
+  void aResultUrlOnACloudMetadataAddressIsRefusedAsABadResponse() {
+    fake.behave(Behaviour.normal().withResultUrlBase("http://169.254.169.254"));
+
+    UpstreamException error = failure(generate(wan, task(wan, "a paper boat", "1024x768", 1, Map.of())));
+
+    assertThat(error.code()).isEqualTo("upstream_bad_response");
+    assertThat(error.retryable()).isFalse();
+  }
+
+  @Test
+  void aResultUrlServingAnHtmlPageInsteadOfAnImageFailsAsABadResponse() {
+    fake.behave(Behaviour.normal().withResultNotImage(true));
+
+    UpstreamException error = failure(generate(wan, task(wan, "a paper boat", "1024x768", 2, Map.of())));
+
+    assertThat(error.code()).isEqualTo("upstream_bad_response");
+    assertThat(error.getMessage()).contains("not a PNG, JPEG, WebP or GIF image");
   }
 
   @Test

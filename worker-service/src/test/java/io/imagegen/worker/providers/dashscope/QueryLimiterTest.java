@@ -44,7 +44,18 @@ class QueryLimiterTest {
   }
 
   @Test
-  void aRateBelowOnePerSecondIsRefused() {
-    assertThatIllegalArgumentException().isThrownBy(() -> new QueryLimiter(0));
+  void aNegativeRateIsRefused() {
+    assertThatIllegalArgumentException().isThrownBy(() -> new QueryLimiter(-1));
+  }
+
+  @Test
+  void atRateZeroNoQueryGoesOutUntilTheRateIsRaised() {
+    QueryLimiter limiter = new QueryLimiter(0);
+
+    assertThat(limiter.reserve()).isEqualTo(1000L);
+    assertThat(limiter.claim()).isEqualTo(1000L);
+    limiter.rate(4);
+    assertThat(limiter.reserve()).isZero();
+    assertThat(limiter.claim()).isZero();
   }
 }

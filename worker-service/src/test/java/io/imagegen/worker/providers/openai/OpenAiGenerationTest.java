@@ -14,6 +14,7 @@ import io.imagegen.common.errors.ImageGenException;
 import io.imagegen.common.models.ModelSpec;
 import io.imagegen.common.storage.InMemoryObjectStore;
 import io.imagegen.common.tasks.Usage;
+import io.imagegen.fake.Behaviour;
 import io.imagegen.fake.FakeUpstream;
 import io.imagegen.fake.RecordedRequest;
 import io.imagegen.worker.providers.Generation;
@@ -165,11 +166,54 @@ class OpenAiGenerationTest {
       assertThat(download.path()).startsWith("/files/");
     });
     assertThat(generation.images()).hasSize(2).allSatisfy(image -> {
-      assertThat(image.spooled()).as("downloads stay in memory").isFalse();
-      assertThat(image.bytes()).startsWith(PNG_SIGNATURE);
+      assertThat(image.spooled()).as("downloads are streamed to spool files").isTrue();
+      assertThat(bytesOf(image)).startsWith(PNG_SIGNATURE);
       assertThat(image.contentType()).isEqualTo("image/png");
     });
     assertThat(generation.usage()).isEqualTo(Usage.images(2));
+    generation.spoolFiles().forEach(file -> file.toFile().delete());
+  }
+
+  @Test
+  void aRelayAnswerPointingAtAnotherLoopbackAddressIsRefusedAndNeverFetched() {
+    // The relay's configured host (127.0.0.1) is trusted; the same server named as 127.0.0.2 is not.
+    fake.behave(Behaviour.normal().withResultUrlBase("http://127.0.0.2:" + fake.port()));
+
+    ImageGenException error = failure(relay.generate(generation(model("kling-image-o1"), "a paper boat",
+        "1280x720", "auto", 1, Map.of())));
+
+    assertThat(error.code()).isEqualTo("upstream_bad_response");
+    assertThat(fake.requests()).extracting(RecordedRequest::path).containsExactly("/v1/images/generations");
+  }
+
+  @Test
+  void aRelayAnswerPointingAtCloudMetadataIsRefusedAsABadResponse() {
+    fake.behave(Behaviour.normal().withResultUrlBase("http://169.254.169.254"));
+
+    ImageGenException error = failure(relay.generate(generation(model("kling-image-o1"), "a paper boat",
+        "1280x720", "auto", 1, Map.of())));
+
+    assertThat(error.code()).isEqualTo("upstream_bad_response");
+    assertThat(error.retryable()).isFalse();
+  }
+
+  @Test
+  void aResultUrlServingSomethingOtherThanAnImageFailsAsABadResponseAndLeavesNoSpoolFile() throws Exception {
+    fake.behave(Behaviour.normal().withResultNotImage(true));
+    long before = spoolFileCount();
+
+    ImageGenException error = failure(relay.generate(generation(model("kling-image-o1"), "a paper boat",
+        "1280x720", "auto", 2, Map.of())));
+
+    assertThat(error.code()).isEqualTo("upstream_bad_response");
+    assertThat(fake.requests()).hasSize(3);
+    assertThat(spoolFileCount()).isEqualTo(before);
+  }
+
+  private static long spoolFileCount() throws java.io.IOException {
+    try (var files = java.nio.file.Files.list(spool)) {
+      return files.count();
+    }
   }
 
   @Test
