@@ -1,6 +1,7 @@
 package io.imagegen.api;
 
 import io.imagegen.api.http.ApiKeys;
+import io.imagegen.api.usage.Budgets;
 import io.imagegen.common.config.Env;
 import io.imagegen.common.models.ModelCatalog;
 import io.imagegen.common.observability.LogSettings;
@@ -33,7 +34,9 @@ record ApiConfig(
     long maxQueueDepth,
     Duration shutdownTimeout,
     int metricsPort,
-    LogSettings logs) {
+    LogSettings logs,
+    Budgets budgets,
+    Duration reservationTtl) {
 
   /** Reads and validates; throws {@code ConfigException} naming every bad variable. */
   static ApiConfig from(Env env) {
@@ -73,6 +76,9 @@ record ApiConfig(
     // Its own port, so that scrapes never share the public listener (docs/operations.md#metrics).
     int metricsPort = env.integer("IMAGEGEN_API_METRICS_PORT", 9464, 0, 65535);
     LogSettings logs = LogSettings.from(env);
+    Budgets budgets = Budgets.from(env, keys.names());
+    // Longer than any task waits and runs; only reservations whose job never got enqueued live this long.
+    Duration reservationTtl = env.duration("IMAGEGEN_USAGE_RESERVATION_TTL", Duration.ofHours(6));
     ModelCatalog catalog = null;
     try {
       catalog = ModelCatalog.load(env.raw("IMAGEGEN_MODEL_CATALOG"));
@@ -82,6 +88,6 @@ record ApiConfig(
     env.validate();
     return new ApiConfig(host, port, keys, kafka, s3, catalog, maxBody, retention, enqueueTimeout, syncWait, maxWait,
         fetchPrivate, webhookSecrets, webhookPrivate, submitsPerSecond, submitBurst, readsPerSecond, readBurst, group,
-        maxDepth, shutdown, metricsPort, logs);
+        maxDepth, shutdown, metricsPort, logs, budgets, reservationTtl);
   }
 }

@@ -7,6 +7,7 @@ import io.imagegen.common.errors.ImageGenException;
 import io.imagegen.common.errors.InvalidRequestException;
 import io.imagegen.common.errors.NotFoundException;
 import io.imagegen.common.errors.PermissionException;
+import io.imagegen.common.errors.QuotaExceededException;
 import io.imagegen.common.errors.RateLimitedException;
 import io.imagegen.common.errors.UnavailableException;
 import io.imagegen.common.errors.UpstreamException;
@@ -75,6 +76,7 @@ final class HttpErrors {
   private static String type(int status) {
     return switch (status) {
       case 401 -> "authentication_error";
+      case 402 -> "insufficient_quota";
       case 403 -> "permission_error";
       case 404, 400, 409, 413, 422 -> "invalid_request_error";
       case 429 -> "rate_limit_error";
@@ -88,6 +90,9 @@ final class HttpErrors {
     }
     if (e instanceof AuthenticationException) {
       return 401;
+    }
+    if (e instanceof QuotaExceededException) {
+      return 402;
     }
     if (e instanceof NotFoundException) {
       return 404;

@@ -2,6 +2,7 @@ package io.imagegen.api.tasks;
 
 import io.imagegen.common.observability.TaskContext;
 import io.imagegen.api.queue.JobProducer;
+import io.imagegen.api.usage.UsageService;
 import io.imagegen.common.errors.ConflictException;
 import io.imagegen.common.errors.NotFoundException;
 import io.imagegen.common.errors.UpstreamException;
@@ -15,6 +16,7 @@ import io.imagegen.common.tasks.Task;
 import io.imagegen.common.tasks.TaskIds;
 import io.imagegen.common.tasks.TaskStore;
 import io.imagegen.common.tasks.TaskView;
+import io.imagegen.common.usage.UsageEntry;
 import io.imagegen.common.storage.Versioned;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -22,6 +24,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -49,12 +52,14 @@ public final class TaskService {
   private final InputImages inputs;
   private final Idempotency idempotency;
   private final CallbackUrls callbacks;
+  private final UsageService usage;
   private final Clock clock;
   private final Settings settings;
 
   public TaskService(Vertx vertx, ModelCatalog catalog, TaskStore store, ObjectStore objects, JobProducer producer,
-      TaskEventPublisher events, TaskEventListener listener, SafeFetcher fetcher, CallbackUrls callbacks, Clock clock,
-      Settings settings) {
+      TaskEventPublisher events, TaskEventListener listener, SafeFetcher fetcher, CallbackUrls callbacks,
+      UsageService usage, Clock clock, Settings settings) {
+    this.usage = usage;
     this.inputs = new InputImages(fetcher, objects);
     this.callbacks = callbacks;
     this.idempotency = new Idempotency(objects, clock, settings.retention());
@@ -103,16 +108,28 @@ public final class TaskService {
 
   private Future<Reply> submit(String owner, GenerationRequest request, String callbackUrl, String id) {
     TaskContext.current().ifPresent(task -> task.with(TaskContext.TASK_ID, id).attach());
+    Instant now = clock.instant();
+    UsageEntry reservation;
+    try {
+      // Before anything is stored: a submit over budget leaves nothing behind (docs/api.md#budgets).
+      reservation = usage.admit(id, owner, request.model(), request.mode(), request.size(), request.n(),
+          now.getEpochSecond());
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
     boolean edit = "edit".equals(request.mode());
     Future<List<String>> inputKeys = edit
         ? inputs.store(id, request.model(), request.params().get("image"))
         : Future.succeededFuture(List.of());
     Future<Task> queued = inputKeys.compose(keys -> {
-      Task task = Task.queued(id, owner, clock.instant(), settings.retention(), request.model().id(),
+      Task task = Task.queued(id, owner, now, settings.retention(), request.model().id(),
           request.prompt(), request.size(), request.quality(), request.n(), request.mode(), params(request, keys))
           .withCallbackUrl(callbackUrl);
+      // The reservation goes on the ledger before the job, so no worker can settle the task ahead of it (and
+      // compaction keeps the settlement: docs/architecture.md#usage-ledger).
       return store.create(task)
-          .compose(created -> producer.send(JobMessage.of(task.id(), task.model(), clock.millis()))
+          .compose(created -> usage.reserve(reservation)
+              .compose(reserved -> producer.send(JobMessage.of(task.id(), task.model(), clock.millis())))
               .recover(err -> store.delete(task.id())
                   .onFailure(cleanup -> LOG.error("task {} not enqueued and its record could not be removed",
                       task.id(), cleanup))
@@ -127,7 +144,7 @@ public final class TaskService {
             }
             return task;
           });
-    });
+    }).onFailure(err -> usage.release(reservation));
     if (request.model().asyncOnly()) {
       return queued.map(t -> Reply.complete(TaskView.of(t)));
     }
@@ -170,6 +187,8 @@ public final class TaskService {
             events.publish(written.value());
             return null;
           }, false);
+          // The budget gets its room back now; the worker settles the same entry again when it sees the job.
+          usage.settle(written.value());
           return written.value();
         })
         .recover(err -> err instanceof ConflictException && attempt < MAX_CANCEL_ATTEMPTS

@@ -49,12 +49,12 @@ public record UsageEntry(
     return !RESERVED.equals(status);
   }
 
-  /** What a submit of {@code task} may cost: the catalog price times {@code n}. */
-  public static UsageEntry reserved(Task task, ModelSpec model) {
+  /** What a submit may cost: the catalog price times {@code n}. */
+  public static UsageEntry reserved(String taskId, String owner, ModelSpec model, String mode, String size, int n,
+      long createdAt) {
     BigDecimal price = model.pricing() == null ? BigDecimal.ZERO : model.pricing().perImage();
-    return new UsageEntry(VERSION, task.id(), task.owner(), task.model(), model.provider(), task.mode(), task.size(),
-        RESERVED, task.n(), 0, null, null, null, price.multiply(BigDecimal.valueOf(task.n())), currency(model),
-        task.createdAt(), null);
+    return new UsageEntry(VERSION, taskId, owner, model.id(), model.provider(), mode, size, RESERVED, n, 0, null,
+        null, null, price.multiply(BigDecimal.valueOf(n)), currency(model), createdAt, null);
   }
 
   /** Gives a reservation back: the task was refused after all (its job could not be enqueued). */
