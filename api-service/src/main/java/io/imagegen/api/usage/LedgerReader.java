@@ -2,6 +2,7 @@ package io.imagegen.api.usage;
 
 import io.imagegen.common.json.Json;
 import io.imagegen.common.queue.KafkaSettings;
+import io.imagegen.common.queue.Topics;
 import io.imagegen.common.usage.UsageEntry;
 import java.time.Duration;
 import java.util.List;
@@ -53,12 +54,9 @@ final class LedgerReader implements AutoCloseable {
     props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
         new ByteArrayDeserializer());
+    // Closes the consumer itself when the topic never shows up.
+    List<TopicPartition> partitions = Topics.partitions(consumer, settings.usageTopic());
     try {
-      List<TopicPartition> partitions = consumer.partitionsFor(settings.usageTopic(), timeout).stream()
-          .map(info -> new TopicPartition(info.topic(), info.partition())).toList();
-      if (partitions.isEmpty()) {
-        throw new IllegalStateException("usage topic " + settings.usageTopic() + " has no partitions");
-      }
       consumer.assign(partitions);
       consumer.seekToBeginning(partitions);
       Map<TopicPartition, Long> end = consumer.endOffsets(partitions, timeout);

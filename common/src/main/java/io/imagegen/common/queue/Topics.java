@@ -1,5 +1,6 @@
 package io.imagegen.common.queue;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -7,6 +8,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
 
@@ -40,5 +43,28 @@ public final class Topics {
 
   private static NewTopic plain(KafkaSettings settings, String name) {
     return new NewTopic(name, settings.partitions(), settings.replicationFactor());
+  }
+
+  /** The topic's partitions; a topic created a moment ago may not be in the metadata yet, so ask until it is. */
+  public static List<TopicPartition> partitions(Consumer<?, ?> consumer, String topic) {
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (true) {
+      List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(5)).stream()
+          .map(info -> new TopicPartition(info.topic(), info.partition()))
+          .toList();
+      if (!partitions.isEmpty()) {
+        return partitions;
+      }
+      if (System.nanoTime() > deadline) {
+        consumer.close(Duration.ZERO);
+        throw new IllegalStateException("topic " + topic + " has no partitions in the broker metadata");
+      }
+      try {
+        Thread.sleep(100);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while waiting for topic " + topic, e);
+      }
+    }
   }
 }
