@@ -128,7 +128,7 @@ class UsageAndBudgetsEndToEndTest {
     ApiClient.Response noStart = api.get("/v1/usage/images", DEV);
     assertThat(noStart.status()).isEqualTo(400);
     assertThat(noStart.json().getJsonObject("error").getString("param")).isEqualTo("start_time");
-    ApiClient.Response width = api.get(usage("&bucket_width=1w"), DEV);
+    ApiClient.Response width = api.get("/v1/usage/images?start_time=" + started + "&bucket_width=1w", DEV);
     assertThat(width.json().getJsonObject("error").getString("param")).isEqualTo("bucket_width");
     ApiClient.Response group = api.get(usage("&group_by=owner"), DEV);
     assertThat(group.json().getJsonObject("error").getString("param")).isEqualTo("group_by");

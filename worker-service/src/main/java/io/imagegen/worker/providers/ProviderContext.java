@@ -132,10 +132,12 @@ public final class ProviderContext {
    * Best effort: it never fails, because failing would make the retry submit (and pay) again for sure.
    */
   public Future<Void> rememberUpstreamTask(Task task, String upstreamTaskId) {
-    return remember(new S3TaskStore(objects), task, upstreamTaskId, 0).otherwise(err -> {
-      LOG.warn("task {}: could not record upstream task {}: {}", task.id(), upstreamTaskId, err.getMessage());
-      return null;
-    });
+    // compose turns anything thrown on the way into a failed future, which is logged like any other failure.
+    return Future.succeededFuture(objects).compose(store -> remember(new S3TaskStore(store), task, upstreamTaskId, 0))
+        .otherwise(err -> {
+          LOG.warn("task {}: could not record upstream task {}: {}", task.id(), upstreamTaskId, err.getMessage());
+          return null;
+        });
   }
 
   private static Future<Void> remember(TaskStore tasks, Task task, String upstreamTaskId, int conflicts) {
