@@ -3,6 +3,7 @@ package io.imagegen.api;
 import io.imagegen.api.http.ApiKeys;
 import io.imagegen.api.tasks.TaskCache;
 import io.imagegen.api.http.EdgeLimits;
+import io.imagegen.api.usage.Budgets;
 import io.imagegen.common.config.Env;
 import io.imagegen.common.fetch.LoopbackFlag;
 import io.imagegen.common.models.ModelCatalog;
@@ -43,7 +44,10 @@ record ApiConfig(
     int maxWaitsPerKey,
     EdgeLimits edge,
     List<String> corsOrigins,
-    String publicUrl) {
+    String publicUrl,
+
+    Budgets budgets,
+    Duration reservationTtl) {
 
   /** Reads and validates; throws {@code ConfigException} naming every bad variable. */
   static ApiConfig from(Env env) {
@@ -97,6 +101,9 @@ record ApiConfig(
       env.problem("IMAGEGEN_PUBLIC_API_URL must be an http(s) URL such as https://images.example.com, got '"
           + publicUrl + "'");
     }
+    Budgets budgets = Budgets.from(env, keys.names());
+    // Longer than any task waits and runs; only reservations whose job never got enqueued live this long.
+    Duration reservationTtl = env.duration("IMAGEGEN_USAGE_RESERVATION_TTL", Duration.ofHours(6));
     ModelCatalog catalog = null;
     try {
       catalog = ModelCatalog.load(env.raw("IMAGEGEN_MODEL_CATALOG"));
@@ -116,7 +123,8 @@ record ApiConfig(
     return new ApiConfig(host, port, keys, kafka, s3, catalog, maxBody, retention, enqueueTimeout, syncWait, maxWait,
         fetchPrivate, webhookSecrets, webhookPrivate, submitsPerSecond, submitBurst, readsPerSecond, readBurst, group,
         maxDepth, shutdown, metricsPort, logs, new TaskCache.Limits(viewBytes, viewStale), maxWaits, edge,
-        corsOrigins, publicUrl == null ? null : publicUrl.replaceAll("/+$", ""));
+        corsOrigins, publicUrl == null ? null : publicUrl.replaceAll("/+$", ""), budgets,
+        reservationTtl);
   }
 
   /** {@code IMAGEGEN_CORS_ORIGINS}: exact origins ({@code https://app.example.com}) or {@code *}; empty is off. */

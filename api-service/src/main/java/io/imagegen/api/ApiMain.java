@@ -10,6 +10,7 @@ import io.imagegen.api.queue.QueueDepth;
 import io.imagegen.api.tasks.CallbackUrls;
 import io.imagegen.api.tasks.TaskCache;
 import io.imagegen.api.tasks.TaskService;
+import io.imagegen.api.usage.UsageService;
 import io.imagegen.common.config.ConfigException;
 import io.imagegen.common.config.Env;
 import io.imagegen.common.fetch.FetchPolicy;
@@ -34,6 +35,7 @@ import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -113,28 +115,36 @@ public final class ApiMain {
     Readiness readiness = new Readiness(config.kafka(), "imagegen-api", objects, () -> true);
     ApiObservability observability = new ApiObservability(telemetry.tracer(), readiness,
         config.catalog().all().stream().map(ModelSpec::id).collect(Collectors.toSet()), queue::depth);
+    AtomicReference<UsageService> usage = new AtomicReference<>();
     return vertx.executeBlocking(() -> {
           Topics.ensure(config.kafka(), config.enqueueTimeout().toMillis() * 3);
+          usage.set(UsageService.start(vertx, config.kafka(), config.catalog(), config.budgets(),
+              config.apiKeys()::isAdmin, observability.registry(), Clock.systemUTC(), new UsageService.Settings(
+                  config.kafka().usageRetention(), config.reservationTtl(), config.enqueueTimeout())));
           return TaskEventListener.start(config.kafka(), "imagegen-api", context, view::apply);
         })
         .compose(listener -> objects.ensureBucket().compose(ignored -> {
           TaskService tasks = new TaskService(vertx, config.catalog(), store, objects, producer,
               events, view, fetcher, new CallbackUrls(config.webhookSecrets(), config.webhookPrivateNetworks()),
-              Clock.systemUTC(), new TaskService.Settings(config.retention(),
+              usage.get(), Clock.systemUTC(), new TaskService.Settings(config.retention(),
               config.syncWait(), config.maxWait(), config.logs().prompts()), positions);
           ApiVerticle verticle = new ApiVerticle(new ApiVerticle.Options(config.host(), config.port(),
               config.maxBodyBytes(), config.maxWait(), config.submitsPerSecond(), config.submitBurst(),
               config.readsPerSecond(), config.readBurst(), config.maxWaitsPerKey(), config.edge(),
               config.corsOrigins(), config.publicUrl()), config.apiKeys(), tasks,
               new ModelDirectory(config.catalog()), new ImageService(objects, Clock.systemUTC()), queue,
-              observability);
+              observability, usage.get());
           return vertx.deployVerticle(verticle)
               .compose(deploymentId -> observability.listen(vertx, config.host(), config.metricsPort())
                   .<Running>map(listening -> new Started(vertx, deploymentId, verticle, producer, events, listener,
-                      fetcher, queue, positions, objects, config.shutdownTimeout(), observability, readiness,
+                      usage.get(), fetcher, queue, positions, objects, config.shutdownTimeout(), observability,
+                      readiness,
                       telemetry)));
         }).onFailure(err -> listener.close()))
         .onFailure(err -> {
+          if (usage.get() != null) {
+            usage.get().close();
+          }
           observability.close();
           readiness.close();
           telemetry.close();
@@ -148,8 +158,8 @@ public final class ApiMain {
   }
 
   private record Started(Vertx vertx, String deploymentId, ApiVerticle verticle, JobProducer producer,
-      TaskEventPublisher events, TaskEventListener listener, SafeFetcher fetcher, QueueDepth queue,
-      JobPositions positions, ObjectStore objects, Duration timeout, ApiObservability observability,
+      TaskEventPublisher events, TaskEventListener listener, UsageService usage, SafeFetcher fetcher,
+      QueueDepth queue, JobPositions positions, ObjectStore objects, Duration timeout, ApiObservability observability,
       Readiness readiness, Telemetry telemetry)
       implements Running {
     @Override
@@ -173,6 +183,7 @@ public final class ApiMain {
         events.close();
         listener.close();
       });
+      Shutdown.run("usage ledger", usage::close);
       Shutdown.run("fetcher", fetcher::close);
       Shutdown.run("queue depth", queue::close);
       Shutdown.run("job positions", positions::close);

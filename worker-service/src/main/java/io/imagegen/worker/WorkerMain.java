@@ -10,6 +10,7 @@ import io.imagegen.common.lifecycle.Shutdown;
 import io.imagegen.common.queue.JobMessage;
 import io.imagegen.common.queue.TaskEventPublisher;
 import io.imagegen.common.queue.Topics;
+import io.imagegen.common.usage.UsageLedger;
 import io.imagegen.common.storage.ObjectStore;
 import io.imagegen.common.tasks.S3TaskStore;
 import io.imagegen.common.models.ModelSpec;
@@ -52,6 +53,8 @@ import org.slf4j.LoggerFactory;
 /** Entry point of the worker-service; {@link #start(Map)} also embeds it (local stack, tests). */
 public final class WorkerMain {
   private static final Logger LOG = LoggerFactory.getLogger(WorkerMain.class);
+  /** A ledger entry the broker has not taken by then fails the job, which runs again and re-publishes it. */
+  private static final Duration LEDGER_TIMEOUT = Duration.ofSeconds(30);
 
   /** A started worker. */
   public interface Running extends AutoCloseable {
@@ -122,8 +125,9 @@ public final class WorkerMain {
     TaskEventPublisher events = TaskEventPublisher.create(config.kafka(), "imagegen-worker");
     S3TaskStore store = new S3TaskStore(objects);
     DeadLetterPublisher deadLetters = DeadLetterPublisher.create(config.kafka(), "imagegen-worker");
+    UsageLedger ledger = UsageLedger.create(vertx, config.kafka(), "imagegen-worker", LEDGER_TIMEOUT);
     JobRunner runner = new JobRunner(vertx, store, objects, config.catalog(), providers,
-        config.upstreamRetry(), config.retention(), config.taskDeadline(), events,
+        config.upstreamRetry(), config.retention(), config.taskDeadline(), events, ledger,
         new UpstreamGate(vertx, config.catalog(), Clock.systemUTC(), metrics, share), metrics, Clock.systemUTC());
     AtomicReference<JobConsumer<JobMessage>> consuming = new AtomicReference<>();
     Readiness readiness = new Readiness(config.kafka(), "imagegen-worker", objects,
@@ -152,14 +156,15 @@ public final class WorkerMain {
               new StringDeserializer(), new ByteArrayDeserializer()), config.kafka().jobsTopic(), objects, store,
               config.retention(), Clock.systemUTC(), metrics);
           sweeper.start();
-          return new Started(vertx, consumer, webhooks, sweeper, monitoring, events, deadLetters, objects,
-              config.shutdownGrace(), readiness, telemetry);
+          return new Started(vertx, consumer, webhooks, sweeper, monitoring, events, ledger, deadLetters,
+              objects, config.shutdownGrace(), readiness, telemetry);
         })
         .onFailure(err -> {
           readiness.close();
           telemetry.close();
           monitoring.close();
           events.close();
+          ledger.close();
           deadLetters.close();
           objects.close();
           vertx.close();
@@ -218,8 +223,8 @@ public final class WorkerMain {
   }
 
   private record Started(Vertx vertx, JobConsumer<JobMessage> consumer, Webhooks webhooks, RetentionSweeper sweeper,
-      MonitoringServer monitoring, TaskEventPublisher events, DeadLetterPublisher deadLetters, ObjectStore objects,
-      Duration grace, Readiness readiness, Telemetry telemetry)
+      MonitoringServer monitoring, TaskEventPublisher events, UsageLedger ledger, DeadLetterPublisher deadLetters,
+      ObjectStore objects, Duration grace, Readiness readiness, Telemetry telemetry)
       implements Running {
     @Override
     public int monitoringPort() {
@@ -238,6 +243,7 @@ public final class WorkerMain {
       Shutdown.await("retention sweeper", sweeper.stop(), Duration.ofSeconds(10));
       Shutdown.await("monitoring endpoint", monitoring.close(), Duration.ofSeconds(5));
       Shutdown.run("task events", events::close);
+      Shutdown.run("usage ledger", ledger::close);
       Shutdown.run("dead letters", deadLetters::close);
       Shutdown.run("object store", objects::close);
       Shutdown.run("readiness", readiness::close);

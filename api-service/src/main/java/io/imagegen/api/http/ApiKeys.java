@@ -23,10 +23,12 @@ public final class ApiKeys {
 
   private final List<Entry> entries;
   private final Map<String, Set<String>> allowedModels;
+  private final Set<String> admins;
 
-  private ApiKeys(List<Entry> entries, Map<String, Set<String>> allowedModels) {
+  private ApiKeys(List<Entry> entries, Map<String, Set<String>> allowedModels, Set<String> admins) {
     this.entries = List.copyOf(entries);
     this.allowedModels = Map.copyOf(allowedModels);
+    this.admins = Set.copyOf(admins);
   }
 
   /** Parses {@code IMAGEGEN_API_KEYS}; problems are recorded on {@code env}. */
@@ -34,7 +36,7 @@ public final class ApiKeys {
     String raw = env.required("IMAGEGEN_API_KEYS");
     List<Entry> entries = new ArrayList<>();
     if (raw == null) {
-      return new ApiKeys(entries, Map.of());
+      return new ApiKeys(entries, Map.of(), Set.of());
     }
     for (String item : raw.split(",")) {
       String entry = item.trim();
@@ -71,7 +73,25 @@ public final class ApiKeys {
         env.problem("IMAGEGEN_API_KEYS gives key '" + entry.name() + "' the same secret as another key");
       }
     }
-    return new ApiKeys(entries, allowedModels(env, names));
+    return new ApiKeys(entries, allowedModels(env, names), admins(env, names));
+  }
+
+  /** {@code IMAGEGEN_ADMIN_KEYS}: comma-separated key names that may read every key's usage (docs/api.md). */
+  private static Set<String> admins(Env env, Set<String> names) {
+    String raw = env.raw("IMAGEGEN_ADMIN_KEYS");
+    Set<String> admins = new HashSet<>();
+    if (raw == null || raw.isBlank()) {
+      return admins;
+    }
+    for (String item : raw.split(",")) {
+      String name = item.trim();
+      if (!names.contains(name)) {
+        env.problem("IMAGEGEN_ADMIN_KEYS names '" + name + "', which is not a key in IMAGEGEN_API_KEYS");
+        continue;
+      }
+      admins.add(name);
+    }
+    return admins;
   }
 
   /** {@code IMAGEGEN_API_KEY_MODELS}: {@code name=model|model,...}; keys not listed may use every model. */
@@ -91,6 +111,18 @@ public final class ApiKeys {
       allowed.put(parts[0], Set.of(parts[1].trim().split("\\|")));
     }
     return allowed;
+  }
+
+  /** Whether key {@code owner} is listed in {@code IMAGEGEN_ADMIN_KEYS}. */
+  public boolean isAdmin(String owner) {
+    return admins.contains(owner);
+  }
+
+  /** Every key's name. */
+  public Set<String> names() {
+    Set<String> names = new HashSet<>();
+    entries.forEach(entry -> names.add(entry.name()));
+    return names;
   }
 
   /** Whether a key is named {@code owner}. */

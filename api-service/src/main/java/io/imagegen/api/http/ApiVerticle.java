@@ -8,6 +8,7 @@ import io.imagegen.api.queue.QueueDepth;
 import io.imagegen.api.tasks.FormFields;
 import io.imagegen.api.tasks.Reply;
 import io.imagegen.api.tasks.TaskService;
+import io.imagegen.api.usage.UsageService;
 import io.imagegen.common.errors.AuthenticationException;
 import io.imagegen.common.errors.ErrorCode;
 import io.imagegen.common.errors.InvalidRequestException;
@@ -69,11 +70,13 @@ public final class ApiVerticle extends VerticleBase {
   private final ApiObservability observability;
   private final CorsHandler cors;
   private final String publicUrl;
+  private final UsageService usage;
   private HttpServer server;
   private long forgetTimer = -1;
 
   public ApiVerticle(Options options, ApiKeys keys, TaskService tasks, ModelDirectory models, ImageService images,
-      QueueDepth queue, ApiObservability observability) {
+      QueueDepth queue, ApiObservability observability, UsageService usage) {
+    this.usage = usage;
     this.host = options.host();
     this.port = options.port();
     this.maxBodyBytes = options.maxBodyBytes();
@@ -150,6 +153,9 @@ public final class ApiVerticle extends VerticleBase {
     router.get("/openapi.json").handler(this::authenticate).handler(ctx -> ctx.response()
         .putHeader("Content-Type", "application/json").end(OPENAPI));
     router.get("/v1/images").handler(this::listImages);
+    router.get("/v1/usage/images").handler(ctx -> answer(ctx, () -> usage.images(ctx.get(OWNER),
+        ctx.queryParams())));
+    router.get("/v1/costs").handler(ctx -> answer(ctx, () -> usage.costs(ctx.get(OWNER), ctx.queryParams())));
     router.get("/v1/images/:image_id/content").handler(ctx -> images.content(ctx.get(OWNER), ctx.pathParam("image_id"))
         .onSuccess(content -> ctx.response().putHeader("Content-Type", content.contentType())
             .putHeader("Cache-Control", "private, max-age=3600")
@@ -313,6 +319,14 @@ public final class ApiVerticle extends VerticleBase {
           Responses.ok(ctx, 200, page);
         })
         .onFailure(err -> HttpErrors.send(ctx, err));
+  }
+
+  private static void answer(RoutingContext ctx, java.util.function.Supplier<JsonObject> body) {
+    try {
+      Responses.ok(ctx, 200, body.get());
+    } catch (RuntimeException e) {
+      HttpErrors.send(ctx, e);
+    }
   }
 
   private void listImages(RoutingContext ctx) {

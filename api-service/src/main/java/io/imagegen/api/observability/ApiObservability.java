@@ -3,6 +3,7 @@ package io.imagegen.api.observability;
 import io.imagegen.common.observability.Readiness;
 import io.imagegen.common.observability.TaskContext;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
@@ -90,6 +91,11 @@ public final class ApiObservability {
     // Present from the start, so that a rate over it is defined before the first timeout.
     Counter.builder("imagegen.api.sync.wait.timeouts").description("Synchronous submits answered 202 after the wait")
         .register(registry);
+  }
+
+  /** The registry {@code /metrics} serves, for meters owned by other features (usage: docs/operations.md#metrics). */
+  public MeterRegistry registry() {
+    return registry;
   }
 
   /** Must be the router's first route: observes every request, then adds {@code /livez} and {@code /readyz}. */

@@ -3,6 +3,7 @@ package io.imagegen.api.tasks;
 import io.imagegen.common.observability.TaskContext;
 import io.imagegen.api.queue.JobPositions;
 import io.imagegen.api.queue.JobProducer;
+import io.imagegen.api.usage.UsageService;
 import io.imagegen.common.errors.ConflictException;
 import io.imagegen.common.errors.ErrorCode;
 import io.imagegen.common.errors.NotFoundException;
@@ -19,6 +20,7 @@ import io.imagegen.common.tasks.TaskIds;
 import io.imagegen.common.tasks.TaskStatus;
 import io.imagegen.common.tasks.TaskStore;
 import io.imagegen.common.tasks.TaskView;
+import io.imagegen.common.usage.UsageEntry;
 import io.imagegen.common.storage.Versioned;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -27,6 +29,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Function;
@@ -62,14 +65,16 @@ public final class TaskService {
   private final TaskList tasks;
   private final Idempotency idempotency;
   private final CallbackUrls callbacks;
+  private final UsageService usage;
   private final Clock clock;
   private final Settings settings;
   private final JobPositions positions;
 
   public TaskService(Vertx vertx, ModelCatalog catalog, TaskStore store, ObjectStore objects, JobProducer producer,
-      TaskEventPublisher events, TaskCache view, SafeFetcher fetcher, CallbackUrls callbacks, Clock clock,
-      Settings settings, JobPositions positions) {
+      TaskEventPublisher events, TaskCache view, SafeFetcher fetcher, CallbackUrls callbacks, UsageService usage,
+      Clock clock, Settings settings, JobPositions positions) {
     this.positions = positions;
+    this.usage = usage;
     this.inputs = new InputImages(fetcher, objects);
     this.tasks = new TaskList(objects, store, clock);
     this.callbacks = callbacks;
@@ -130,20 +135,32 @@ public final class TaskService {
   private Future<Reply> submit(String owner, GenerationRequest request, String callbackUrl, String id,
       String idempotencyRecord) {
     TaskContext.current().ifPresent(task -> task.with(TaskContext.TASK_ID, id).attach());
+    Instant now = clock.instant();
+    UsageEntry reservation;
+    try {
+      // Before anything is stored: a submit over budget leaves nothing behind (docs/api.md#budgets).
+      reservation = usage.admit(id, owner, request.model(), request.mode(), request.size(), request.n(),
+          now.getEpochSecond());
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
     Object image = request.params().get("image");
     Future<InputImages.Stored> inputKeys = image != null
         ? inputs.store(id, request.model(), image, request.params().get("mask"))
         : Future.succeededFuture(InputImages.Stored.NONE);
     Future<Task> queued = inputKeys.compose(keys -> {
-      Task task = Task.queued(id, owner, clock.instant(), settings.retention(), request.model().id(),
+      Task task = Task.queued(id, owner, now, settings.retention(), request.model().id(),
           request.prompt(), request.size(), request.quality(), request.n(), request.mode(),
           params(request, keys, idempotencyRecord))
           .withCallbackUrl(callbackUrl);
       String indexEntry = BucketLayout.ownerTask(owner, task.id());
       // The owner's index entry is written beside the record (in parallel: no added latency) so that listing the
-      // caller's tasks never lists the bucket; both go again if the job cannot be enqueued.
+      // caller's tasks never lists the bucket; both go again if the job cannot be enqueued. The reservation goes on
+      // the ledger before the job, so no worker can settle the task ahead of it (and compaction keeps the
+      // settlement: docs/architecture.md#usage-ledger).
       return Future.all(store.create(task), objects.put(indexEntry, new byte[0], "application/json", Condition.NONE))
-          .compose(created -> producer.send(JobMessage.of(task.id(), task.model(), clock.millis())))
+          .compose(created -> usage.reserve(reservation)
+              .compose(reserved -> producer.send(JobMessage.of(task.id(), task.model(), clock.millis()))))
           .recover(err -> Future.join(store.delete(task.id()), objects.delete(indexEntry))
               .onFailure(cleanup -> LOG.error("task {} not enqueued and its record could not be removed",
                   task.id(), cleanup))
@@ -159,7 +176,7 @@ public final class TaskService {
             }
             return task;
           });
-    });
+    }).onFailure(err -> usage.release(reservation));
     if (request.model().asyncOnly()) {
       return queued.map(t -> Reply.complete(view(t)));
     }
@@ -220,6 +237,8 @@ public final class TaskService {
             events.publish(written.value());
             return null;
           }, false);
+          // The budget gets its room back now; the worker settles the same entry again when it sees the job.
+          usage.settle(written.value());
           return written.value();
         })
         .recover(err -> err instanceof ConflictException && attempt < MAX_CANCEL_ATTEMPTS

@@ -35,7 +35,7 @@ final class EdgeServer implements AutoCloseable {
     verticle = new ApiVerticle(new ApiVerticle.Options("127.0.0.1", 0, 1024 * 1024, Duration.ofSeconds(60), 20, 50,
         readsPerSecond, readBurst, 100, limits, List.of(), null), ApiKeys.from(new Env(Map.of("IMAGEGEN_API_KEYS", "alice=" + KEY))),
         null, new ModelDirectory(ModelCatalog.of(List.of())), images, null,
-        new ApiObservability(OpenTelemetry.noop().getTracer("edge-test"), readiness, Set.of(), () -> 0));
+        new ApiObservability(OpenTelemetry.noop().getTracer("edge-test"), readiness, Set.of(), () -> 0), null);
     vertx.deployVerticle(verticle).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
   }
 

@@ -28,7 +28,11 @@ public enum ErrorCode {
   /** The vendor's moderation refused the prompt or an image; OpenAI answers this as a 400. */
   CONTENT_POLICY_VIOLATION(400, false),
   INVALID_API_KEY(401, false),
+  /** A key's budget (IMAGEGEN_KEY_BUDGETS) has no room for the submit's estimate; seed 004's 402. */
+  INSUFFICIENT_QUOTA(402, false),
   MODEL_NOT_ALLOWED(403, false),
+  /** Only admin keys may read another owner's usage. */
+  OWNER_NOT_ALLOWED(403, false),
   MODEL_NOT_FOUND(404, false),
   TASK_NOT_FOUND(404, false),
   TASK_EXPIRED(404, false),
@@ -68,6 +72,8 @@ public enum ErrorCode {
   DEMO_TRANSIENT(502, true),
   QUEUE_FULL(503, true),
   QUEUE_UNAVAILABLE(503, true),
+  /** The usage ledger topic did not take a reservation or settlement in time. */
+  LEDGER_UNAVAILABLE(503, true),
   STORAGE_UNAVAILABLE(503, true),
   STORAGE_REJECTED(503, true),
   IMAGE_MISSING(503, true),
@@ -121,6 +127,7 @@ public enum ErrorCode {
   public static String typeOf(int status) {
     return switch (status) {
       case 401 -> "authentication_error";
+      case 402 -> "insufficient_quota";
       case 403 -> "permission_error";
       case 429 -> "rate_limit_error";
       default -> status >= 400 && status < 500 ? "invalid_request_error" : "server_error";

@@ -56,7 +56,7 @@ public final class TaskEventListener implements AutoCloseable {
     props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
     KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
         new ByteArrayDeserializer());
-    List<TopicPartition> partitions = partitions(consumer, settings.eventsTopic());
+    List<TopicPartition> partitions = Topics.partitions(consumer, settings.eventsTopic());
     consumer.assign(partitions);
     consumer.seekToEnd(partitions);
     // Resolve the end offsets now, so that nothing published after start() returns can be missed.
@@ -65,29 +65,6 @@ public final class TaskEventListener implements AutoCloseable {
         handler);
     listener.thread.start();
     return listener;
-  }
-
-  /** The topic's partitions; a topic created a moment ago may not be in the metadata yet, so ask until it is. */
-  private static List<TopicPartition> partitions(Consumer<String, byte[]> consumer, String topic) {
-    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    while (true) {
-      List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(5)).stream()
-          .map(info -> new TopicPartition(info.topic(), info.partition()))
-          .toList();
-      if (!partitions.isEmpty()) {
-        return partitions;
-      }
-      if (System.nanoTime() > deadline) {
-        consumer.close(Duration.ZERO);
-        throw new IllegalStateException("events topic " + topic + " has no partitions in the broker metadata");
-      }
-      try {
-        Thread.sleep(100);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException("interrupted while waiting for topic " + topic, e);
-      }
-    }
   }
 
   private void run() {

@@ -10,7 +10,8 @@ import java.util.Map;
  * The durable record of one image task, as stored (privately) in the object store. Transitions return new
  * instances and refuse anything the {@link TaskStatus} state machine forbids, so a terminal task never changes.
  * Times are Unix seconds, as in the OpenAI API. {@code callbackUrl} (optional) receives a signed webhook once the
- * task is terminal.
+ * task is terminal. {@code upstreamTaskId} (optional) is an asynchronous vendor's own task id, recorded before the
+ * worker polls it, so that a worker taking the job over resumes it instead of paying for a second one.
  */
 public record Task(
     @JsonProperty("id") String id,
@@ -30,7 +31,8 @@ public record Task(
     @JsonProperty("attempts") int attempts,
     @JsonProperty("result") TaskResult result,
     @JsonProperty("error") TaskError error,
-    @JsonProperty("callback_url") String callbackUrl) {
+    @JsonProperty("callback_url") String callbackUrl,
+    @JsonProperty("upstream_task_id") String upstreamTaskId) {
 
   /** The {@code params} entry holding the storage key of the task's Idempotency-Key claim, when it has one. */
   public static final String IDEMPOTENCY_RECORD = "idempotency_record";
@@ -44,20 +46,27 @@ public record Task(
       String size, String quality, int n, String mode, Map<String, Object> params) {
     long created = now.getEpochSecond();
     return new Task(id, owner, TaskStatus.QUEUED, created, null, null, created + retention.toSeconds(), model, prompt,
-        size, quality, n, mode, params, 0, null, null, null);
+        size, quality, n, mode, params, 0, null, null, null, null);
   }
 
   /** The same task, announcing its terminal state to {@code url} (or to nobody when {@code null}). */
   public Task withCallbackUrl(String url) {
     return new Task(id, owner, status, createdAt, startedAt, completedAt, expiresAt, model, prompt, size, quality, n,
-        mode, params, attempts, result, error, url);
+        mode, params, attempts, result, error, url, upstreamTaskId);
+  }
+
+  /** The same task, remembering the vendor's own task id for this generation. */
+  public Task withUpstreamTaskId(String upstreamId) {
+    return new Task(id, owner, status, createdAt, startedAt, completedAt, expiresAt, model, prompt, size, quality, n,
+        mode, params, attempts, result, error, callbackUrl, upstreamId);
   }
 
   /** RUNNING with one more attempt recorded. */
   public Task running(Instant now) {
     check(TaskStatus.RUNNING);
     return new Task(id, owner, TaskStatus.RUNNING, createdAt, startedAt == null ? now.getEpochSecond() : startedAt,
-        null, expiresAt, model, prompt, size, quality, n, mode, params, attempts + 1, null, null, callbackUrl);
+        null, expiresAt, model, prompt, size, quality, n, mode, params, attempts + 1, null, null, callbackUrl,
+        upstreamTaskId);
   }
 
   /** SUCCEEDED with its result, visible for {@code retention} from now. */
@@ -65,7 +74,7 @@ public record Task(
     check(TaskStatus.SUCCEEDED);
     long done = now.getEpochSecond();
     return new Task(id, owner, TaskStatus.SUCCEEDED, createdAt, startedAt, done, done + retention.toSeconds(), model,
-        prompt, size, quality, n, mode, params, attempts, taskResult, null, callbackUrl);
+        prompt, size, quality, n, mode, params, attempts, taskResult, null, callbackUrl, upstreamTaskId);
   }
 
   /** FAILED with its error, visible for {@code retention} from now. */
@@ -73,7 +82,7 @@ public record Task(
     check(TaskStatus.FAILED);
     long done = now.getEpochSecond();
     return new Task(id, owner, TaskStatus.FAILED, createdAt, startedAt, done, done + retention.toSeconds(), model,
-        prompt, size, quality, n, mode, params, attempts, null, taskError, callbackUrl);
+        prompt, size, quality, n, mode, params, attempts, null, taskError, callbackUrl, upstreamTaskId);
   }
 
   /** CANCELLED at the owner's request, visible for {@code retention} from now. */
@@ -82,7 +91,7 @@ public record Task(
     long done = now.getEpochSecond();
     return new Task(id, owner, TaskStatus.CANCELLED, createdAt, startedAt, done, done + retention.toSeconds(), model,
         prompt, size, quality, n, mode, params, attempts, null, new TaskError(ErrorCode.CANCELLED.code(),
-        "The task was cancelled before it finished."), callbackUrl);
+        "The task was cancelled before it finished."), callbackUrl, upstreamTaskId);
   }
 
   /**

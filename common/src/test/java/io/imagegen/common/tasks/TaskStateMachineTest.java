@@ -168,7 +168,7 @@ class TaskStateMachineTest {
   @Test
   void aCancelledTaskRefusesEveryTransition() {
     Task cancelled = new Task("image_0123456789abcdef01234567", "alice", TaskStatus.CANCELLED, 1, null, 2L, 3,
-        "demo-async", "p", "1024x1024", "auto", 1, "generation", Map.of(), 0, null, null, null);
+        "demo-async", "p", "1024x1024", "auto", 1, "generation", Map.of(), 0, null, null, null, null);
 
     assertThatThrownBy(() -> cancelled.running(CREATED)).isInstanceOf(IllegalStateException.class);
     assertThatThrownBy(() -> cancelled.succeeded(RESULT, CREATED, RETENTION))
@@ -196,7 +196,7 @@ class TaskStateMachineTest {
 
     assertThat(task.params()).containsExactlyEntriesOf(Map.of("seed", 1L));
     assertThat(new Task("id", "o", TaskStatus.QUEUED, 0, null, null, 0, "m", "p", "s", "q", 1, "generation", null, 0,
-        null, null, null).params()).isEmpty();
+        null, null, null, null).params()).isEmpty();
   }
 
   @Test

@@ -7,6 +7,8 @@ import io.imagegen.common.json.Json;
 import io.imagegen.common.queue.TaskEvent;
 import io.imagegen.common.tasks.Task;
 import io.imagegen.fake.RecordedRequest;
+import io.imagegen.common.usage.UsageEntry;
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -135,6 +137,7 @@ final class Checker {
         assertThat(announced.getOrDefault(id, 0L)).as("terminal announcements of %s", id).isPositive();
       }
     }
+    assertLedgerSettlesEveryTaskOnce(terminal, timeout);
     Map<String, JsonNode> reread = awaitTerminal(timeout);
     reread.forEach((id, task) -> assertThat(outcome(task)).as("result of %s read again", id)
         .isEqualTo(outcome(terminal.get(id))));
@@ -148,6 +151,38 @@ final class Checker {
         faultAt == 0 ? -1 : (allTerminal - faultAt) / 1e9, (allTerminal - began) / 1e9);
     FaultReport.add(verdict);
     return verdict;
+  }
+
+  /**
+   * The usage ledger (docs/architecture.md#usage-ledger): folded by task id, it holds exactly one settlement per
+   * terminal task, with the task's status, and its amounts add up to the tasks' costs.
+   */
+  private void assertLedgerSettlesEveryTaskOnce(Map<String, JsonNode> terminal, Duration timeout) {
+    String topic = scenario.env().get("IMAGEGEN_KAFKA_USAGE_TOPIC");
+    org.awaitility.Awaitility.await().atMost(timeout).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
+      Map<String, UsageEntry> latest = new HashMap<>();
+      for (var record : Evidence.readTopic(stack.kafka().bootstrapServers(), topic)) {
+        if (terminal.containsKey(record.key())) {
+          UsageEntry entry = Json.fromBytes(record.value(), UsageEntry.class);
+          // The aggregation rule: the latest entry per task wins, but a reservation never reopens a settlement.
+          if (entry.settled() || !latest.containsKey(record.key()) || !latest.get(record.key()).settled()) {
+            latest.put(record.key(), entry);
+          }
+        }
+      }
+      BigDecimal ledger = BigDecimal.ZERO;
+      BigDecimal costs = BigDecimal.ZERO;
+      for (Map.Entry<String, JsonNode> task : terminal.entrySet()) {
+        UsageEntry entry = latest.get(task.getKey());
+        assertThat(entry).as("ledger entry of %s", task.getKey()).isNotNull();
+        assertThat(entry.status()).as("ledger status of %s", task.getKey())
+            .isEqualTo(task.getValue().path("status").asText());
+        ledger = ledger.add(entry.amount());
+        JsonNode cost = task.getValue().path("result").path("cost").path("amount");
+        costs = costs.add(cost.isMissingNode() ? BigDecimal.ZERO : cost.decimalValue());
+      }
+      assertThat(ledger).as("ledger total of %s", scenario.name()).isEqualByComparingTo(costs);
+    });
   }
 
   /** The final view of every accepted task, long-polling the ones that are not terminal yet. */

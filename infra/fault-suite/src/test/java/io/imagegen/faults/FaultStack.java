@@ -98,6 +98,7 @@ final class FaultStack implements AutoCloseable {
     env.put("IMAGEGEN_API_KEYS", "faults=" + API_KEY);
     env.put("IMAGEGEN_KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
     env.put("IMAGEGEN_KAFKA_JOBS_TOPIC", unique);
+    env.put("IMAGEGEN_KAFKA_USAGE_TOPIC", unique + ".usage");
     env.put("IMAGEGEN_WORKER_GROUP_ID", unique + "-workers");
     env.put("IMAGEGEN_S3_ENDPOINT", s3.endpoint().toString());
     env.put("IMAGEGEN_S3_ACCESS_KEY", s3.accessKey());

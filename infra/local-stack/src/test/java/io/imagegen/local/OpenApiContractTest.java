@@ -56,6 +56,8 @@ class OpenApiContractTest {
   /** Used only to run out of submit tokens, so that the 429 never touches the other keys. */
   private static final String BURST = "sk-oa-burst";
   private static final int SUBMIT_BURST = 20;
+  /** Has a budget smaller than one image of a priced model: every priced submit is a 402. */
+  private static final String BROKE = "sk-oa-broke";
   private static final int MAX_BODY_BYTES = 64 * 1024;
 
   /** Every route ApiVerticle.start() declares, as documented paths. */
@@ -75,6 +77,8 @@ class OpenApiContractTest {
       "GET /v1/images",
       "GET /v1/images/{image_id}/content",
       "DELETE /v1/images/{image_id}",
+      "GET /v1/usage/images",
+      "GET /v1/costs",
       "GET /health",
       "GET /openapi.json");
 
@@ -82,15 +86,15 @@ class OpenApiContractTest {
   private static final Map<String, Set<Integer>> MUST_EXERCISE = new LinkedHashMap<>();
 
   static {
-    MUST_EXERCISE.put("POST /v1/images/generations", Set.of(200, 202, 400, 401, 403, 404, 409, 413, 429, 502,
-        529));
+    MUST_EXERCISE.put("POST /v1/images/generations", Set.of(200, 202, 400, 401, 402, 403, 404, 409, 413, 429,
+        502, 529));
     MUST_EXERCISE.put("GET /v1/images/generations/{task_id}", Set.of(200, 400, 401, 404));
     MUST_EXERCISE.put("POST /v1/images/generations/{task_id}/cancel", Set.of(200, 401, 404, 409));
     MUST_EXERCISE.put("POST /v1/images/edits", Set.of(200, 400, 401, 413));
     MUST_EXERCISE.put("POST /v1/images/variations", Set.of(200, 400, 401));
     MUST_EXERCISE.put("POST /api/v1/tasks/{task_id}/cancel", Set.of(200, 401, 404, 409));
-        MUST_EXERCISE.put("POST /api/v1/images/generations", Set.of(200, 202, 400, 401, 403, 404, 409, 413, 429, 502,
-        529));
+    MUST_EXERCISE.put("POST /api/v1/images/generations", Set.of(200, 202, 400, 401, 402, 403, 404, 409, 413, 429,
+        502, 529));
     MUST_EXERCISE.put("GET /api/v1/tasks/{task_id}", Set.of(200, 400, 401, 404));
     MUST_EXERCISE.put("GET /v1/models", Set.of(200, 401));
     MUST_EXERCISE.put("GET /v1/models/{model}", Set.of(200, 401, 404));
@@ -99,6 +103,8 @@ class OpenApiContractTest {
     MUST_EXERCISE.put("GET /v1/images", Set.of(200, 400, 401));
     MUST_EXERCISE.put("GET /v1/images/{image_id}/content", Set.of(200, 401, 404));
     MUST_EXERCISE.put("DELETE /v1/images/{image_id}", Set.of(200, 401, 404));
+    MUST_EXERCISE.put("GET /v1/usage/images", Set.of(200, 400, 401, 403));
+    MUST_EXERCISE.put("GET /v1/costs", Set.of(200, 400, 401, 403));
     MUST_EXERCISE.put("GET /health", Set.of(200));
     MUST_EXERCISE.put("GET /openapi.json", Set.of(200, 401));
   }
@@ -134,7 +140,9 @@ class OpenApiContractTest {
   static void startStackAndFetchTheContract() throws Exception {
     String unique = UUID.randomUUID().toString().substring(0, 8);
     stack = LocalStack.start(LocalStack.Options.defaults(data).withEnv(Map.of(
-        "IMAGEGEN_API_KEYS", "dev=" + DEV + ",other=" + OTHER + ",limited=" + LIMITED + ",burst=" + BURST,
+        "IMAGEGEN_API_KEYS", "dev=" + DEV + ",other=" + OTHER + ",limited=" + LIMITED + ",burst=" + BURST
+            + ",broke=" + BROKE,
+        "IMAGEGEN_KEY_BUDGETS", "broke=0.01 USD per day",
         "IMAGEGEN_API_KEY_MODELS", "limited=demo",
         "IMAGEGEN_RATE_LIMIT_SUBMIT_BURST", Integer.toString(SUBMIT_BURST),
         "IMAGEGEN_MAX_BODY_BYTES", Integer.toString(MAX_BODY_BYTES),
@@ -655,6 +663,38 @@ class OpenApiContractTest {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ImageIO.write(new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB), "png", out);
     return out.toByteArray();
+  }
+
+  @Test
+  void usageCostsAndBudgetRefusalsMatchTheContract() throws Exception {
+    String priced = "{\"model\":\"gpt-image-1\",\"prompt\":\"over budget\",\"size\":\"1024x1024\"}";
+    Exchange refused = post("/v1/images/generations", BROKE, priced);
+    Exchange envelopedRefused = post("/api/v1/images/generations", BROKE, priced);
+    long since = finishedTask.getLong("created_at") - 60;
+    // The warm-up task settled before the tests ran; the ledger shows it within seconds.
+    await().atMost(Duration.ofSeconds(30)).until(() -> get("/v1/usage/images?start_time=" + since, DEV).json()
+        .getJsonArray("data").getJsonObject(0).getJsonArray("results").size() > 0);
+    Exchange usage = get("/v1/usage/images?start_time=" + since + "&bucket_width=1m&limit=1&group_by=model,status",
+        DEV);
+    Exchange costs = get("/v1/costs?start_time=" + since + "&group_by=line_item", DEV);
+
+    assertThat(refused.status()).as(refused.body()).isEqualTo(402);
+    assertThat(refused.error().getString("code")).isEqualTo("insufficient_quota");
+    assertThat(envelopedRefused.status()).as(envelopedRefused.body()).isEqualTo(402);
+    assertThat(usage.status()).as(usage.body()).isEqualTo(200);
+    assertThat(usage.json().getBoolean("has_more")).isTrue();
+    assertThat(get("/v1/usage/images?start_time=" + since + "&bucket_width=1m&limit=1&page="
+        + usage.json().getString("next_page"), DEV).status()).isEqualTo(200);
+    assertThat(costs.status()).as(costs.body()).isEqualTo(200);
+    Outcomes errors = new Outcomes();
+    for (String path : List.of("/v1/usage/images", "/v1/costs")) {
+      errors.expect(path + " without start_time", get(path, DEV), "400 invalid_image_request start_time");
+      errors.expect(path + " by week", get(path + "?start_time=0&bucket_width=1w", DEV),
+          "400 invalid_image_request bucket_width");
+      errors.expect(path + " of another key", get(path + "?start_time=0&owner=other", DEV),
+          "403 owner_not_allowed owner");
+    }
+    errors.assertAllAsExpected();
   }
 
   @Test

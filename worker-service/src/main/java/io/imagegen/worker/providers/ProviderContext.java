@@ -2,6 +2,7 @@ package io.imagegen.worker.providers;
 
 import io.imagegen.common.errors.ErrorCode;
 import io.imagegen.common.errors.InvalidRequestException;
+import io.imagegen.common.errors.ConflictException;
 import io.imagegen.common.errors.UnavailableException;
 import io.imagegen.common.errors.UpstreamException;
 import io.imagegen.common.fetch.FetchPolicy;
@@ -9,9 +10,12 @@ import io.imagegen.common.fetch.SafeFetcher;
 import io.imagegen.common.images.ImageTypes;
 import io.imagegen.common.models.ModelSpec;
 import io.imagegen.common.storage.ObjectStore;
+import io.imagegen.common.tasks.S3TaskStore;
 import io.imagegen.common.tasks.Task;
 import io.imagegen.worker.upstream.ClusterShare;
 import io.vertx.core.AsyncResult;
+import io.imagegen.common.tasks.TaskStatus;
+import io.imagegen.common.tasks.TaskStore;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -25,9 +29,12 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** What every adapter needs: the HTTP client, credentials and base URLs from the environment, and stored inputs. */
 public final class ProviderContext {
+  private static final Logger LOG = LoggerFactory.getLogger(ProviderContext.class);
   private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([A-Z0-9_]+)}");
   /** Above this, encoding or decoding a body moves to a worker thread. */
   public static final int OFF_LOOP_BYTES = 1024 * 1024;
@@ -143,6 +150,34 @@ public final class ProviderContext {
   /** The combined size of {@code buffers}. */
   public static long totalBytes(List<Buffer> buffers) {
     return buffers.stream().mapToLong(Buffer::length).sum();
+  }
+
+  /**
+   * Records an asynchronous vendor's own task id on {@code task}'s record before it is polled, so that a worker that
+   * takes the job over polls that vendor task instead of paying for a second one (docs/providers.md#dashscope).
+   * Best effort: it never fails, because failing would make the retry submit (and pay) again for sure.
+   */
+  public Future<Void> rememberUpstreamTask(Task task, String upstreamTaskId) {
+    // compose turns anything thrown on the way into a failed future, which is logged like any other failure.
+    return Future.succeededFuture(objects).compose(store -> remember(new S3TaskStore(store), task, upstreamTaskId, 0))
+        .otherwise(err -> {
+          LOG.warn("task {}: could not record upstream task {}: {}", task.id(), upstreamTaskId, err.getMessage());
+          return null;
+        });
+  }
+
+  private static Future<Void> remember(TaskStore tasks, Task task, String upstreamTaskId, int conflicts) {
+    return tasks.find(task.id()).compose(found -> {
+      // Only while this attempt still owns the task: a newer attempt or an outcome must not be rewritten.
+      if (found == null || found.value().status() != TaskStatus.RUNNING
+          || found.value().attempts() != task.attempts()) {
+        return Future.<Void>succeededFuture();
+      }
+      return tasks.replace(found, found.value().withUpstreamTaskId(upstreamTaskId)).<Void>mapEmpty()
+          .recover(err -> err instanceof ConflictException && conflicts < 3
+              ? remember(tasks, task, upstreamTaskId, conflicts + 1)
+              : Future.failedFuture(err));
+    });
   }
 
   /**

@@ -14,6 +14,8 @@ import io.imagegen.common.tasks.Task;
 import io.imagegen.common.tasks.TaskError;
 import io.imagegen.common.tasks.TaskStatus;
 import io.imagegen.common.tasks.TaskStore;
+import io.imagegen.common.usage.UsageEntry;
+import io.imagegen.common.usage.UsageLedger;
 import io.imagegen.common.storage.Versioned;
 import io.imagegen.worker.deadletters.DeadLetter;
 import io.imagegen.worker.providers.Generation;
@@ -57,14 +59,16 @@ public final class JobRunner {
   private final Duration retention;
   private final Duration deadline;
   private final TaskEventPublisher events;
+  private final UsageLedger ledger;
   private final UpstreamGate gate;
   private final MeterRegistry metrics;
   private final Clock clock;
 
   public JobRunner(Vertx vertx, TaskStore tasks, ObjectStore objects, ModelCatalog catalog, Providers providers,
-      RetryPolicy upstreamRetry, Duration retention, Duration deadline, TaskEventPublisher events, UpstreamGate gate,
-      MeterRegistry metrics, Clock clock) {
+      RetryPolicy upstreamRetry, Duration retention, Duration deadline, TaskEventPublisher events, UsageLedger ledger,
+      UpstreamGate gate, MeterRegistry metrics, Clock clock) {
     this.vertx = vertx;
+    this.ledger = ledger;
     this.gate = gate;
     this.metrics = metrics;
     this.events = events;
@@ -100,8 +104,9 @@ public final class JobRunner {
         LOG.info("task {} is already {}; skipping redelivered job", taskId, task.status());
         // Whoever ended it may have died before announcing it; a repeated wake-up costs listeners one re-read.
         announce(task);
-        // A crash after the result but before its image records (or its dead letter) leaves them to this redelivery.
-        return results.recordImages(task).map(ignored -> outcome(task));
+        // A crash after the result but before its image records, ledger entry (or dead letter) leaves them to this
+        // redelivery; a repeated ledger entry replaces itself (docs/architecture.md#usage-ledger).
+        return settle(task).compose(ignored -> results.recordImages(task)).map(ignored -> outcome(task));
       }
       ModelSpec model = catalog.find(task.model()).orElse(null);
       if (!clock.instant().isBefore(deadlineOf(task, model))) {
@@ -239,7 +244,10 @@ public final class JobRunner {
             .tag("status", next.status().name()).tag("code", next.error() == null ? "" : next.error().code())
             .register(metrics).increment();
         LOG.info("task {} {}{}", next.id(), next.status(), next.error() == null ? "" : ": " + next.error().code());
-        return Future.succeededFuture(next);
+        UsageEntry entry = entry(next);
+        count(entry);
+        // The offset is committed only after this, so a crash before it leaves the entry to the redelivery.
+        return ledger.publish(entry).map(next);
       }
       if (!(written.cause() instanceof ConflictException) || conflicts >= MAX_CONFLICTS) {
         return Future.failedFuture(written.cause());
@@ -247,7 +255,8 @@ public final class JobRunner {
       return storage.run("task_read", () -> tasks.find(next.id())).compose(latest -> {
         if (latest == null || latest.value().status().isTerminal()) {
           LOG.info("task {} was ended by somebody else; keeping their outcome", next.id());
-          return Future.succeededFuture(latest == null ? next : latest.value());
+          // Whoever ended it (e.g. the API cancelling) may have died before writing its ledger entry.
+          return latest == null ? Future.succeededFuture(next) : settle(latest.value()).map(latest.value());
         }
         return finish(latest, outcome, conflicts + 1);
       });
@@ -268,6 +277,28 @@ public final class JobRunner {
       }
       return Future.failedFuture(outcome.cause());
     });
+  }
+
+  /** Writes the ledger entry of a terminal task (again): the same key, the same content, so never counted twice. */
+  private Future<Void> settle(Task ended) {
+    return ledger.publish(entry(ended));
+  }
+
+  private UsageEntry entry(Task ended) {
+    return UsageEntry.terminal(ended, catalog.find(ended.model()).orElse(null));
+  }
+
+  /** Images and spend this worker settled, by model and currency; never by owner (cardinality). */
+  private void count(UsageEntry entry) {
+    if (entry.images() > 0) {
+      Counter.builder("imagegen.worker.images.generated").description("Images of tasks this worker settled")
+          .tag("model", entry.model()).register(metrics).increment(entry.images());
+    }
+    if (entry.currency() != null && entry.amount().signum() > 0) {
+      Counter.builder("imagegen.worker.cost").description("Catalog cost of tasks this worker settled")
+          .tag("model", entry.model()).tag("currency", entry.currency()).register(metrics)
+          .increment(entry.amount().doubleValue());
+    }
   }
 
   /** Tells listeners (sync waits, long polls, streams) about a change that is already durable. */

@@ -3,7 +3,9 @@ package io.imagegen.worker.tasks;
 import io.imagegen.common.errors.ErrorCode;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.Mockito.mock;
+import static org.mockito.Mockito.when;
 
 import io.imagegen.common.models.ModelCatalog;
 import io.imagegen.common.models.ModelSpec;
@@ -12,6 +14,7 @@ import io.imagegen.common.queue.TaskEventPublisher;
 import io.imagegen.common.storage.InMemoryObjectStore;
 import io.imagegen.common.tasks.S3TaskStore;
 import io.imagegen.common.tasks.Task;
+import io.imagegen.common.usage.UsageLedger;
 import io.imagegen.common.tasks.TaskStatus;
 import io.imagegen.common.tasks.Usage;
 import io.imagegen.worker.queue.JobOutcome;
@@ -141,11 +144,17 @@ class JobRunnerSpoolTest {
     SimpleMeterRegistry metrics = new SimpleMeterRegistry();
     JobRunner runner = new JobRunner(vertx, tasks, objects, catalog,
         new Providers(List.of(provider)), new RetryPolicy(1, Duration.ofMillis(10), Duration.ofMillis(10)),
-        Duration.ofHours(1), Duration.ofMinutes(5), mock(TaskEventPublisher.class),
+        Duration.ofHours(1), Duration.ofMinutes(5), mock(TaskEventPublisher.class), ledger(),
         new UpstreamGate(vertx, catalog, Clock.systemUTC(), metrics, ClusterShare.whole()), metrics, Clock.systemUTC());
     Future<JobOutcome> ran = ProviderFixtures.onLoop(vertx, () -> runner.run(JobMessage.of(task.id(), model.id(), 0)));
     await().atMost(Duration.ofSeconds(10)).until(ran::isComplete);
     assertThat(ran.succeeded()).as("run: %s", ran.cause()).isTrue();
+  }
+
+  private static UsageLedger ledger() {
+    UsageLedger ledger = mock(UsageLedger.class);
+    when(ledger.publish(any())).thenReturn(Future.succeededFuture());
+    return ledger;
   }
 
   private Task queued() {

@@ -1,9 +1,11 @@
 package io.imagegen.worker.providers.dashscope;
 
+import io.imagegen.common.errors.ErrorCode;
 import io.imagegen.common.images.ImageTypes;
 import io.imagegen.worker.observability.WorkerTracing;
 import io.opentelemetry.api.trace.SpanKind;
 import io.imagegen.common.models.ModelSpec;
+import io.imagegen.common.errors.UpstreamException;
 import io.imagegen.common.tasks.Usage;
 import io.imagegen.worker.providers.Generation;
 import io.imagegen.worker.providers.GenerationRequest;
@@ -108,17 +110,35 @@ public final class DashScopeProvider implements ImageProvider {
     long deadline = System.nanoTime() + model.attemptTimeout().toNanos();
     Promise<Generation> result = Promise.promise();
     // One context for the whole attempt, so a task's poll state is only ever touched by one thread.
+    String resumed = request.task().upstreamTaskId();
     context.vertx().getOrCreateContext().runOnContext(v -> {
       try {
-        submit(base, authorization, body, model.attemptTimeout())
-            .compose(taskId -> poll(base, authorization, taskId, remaining(deadline))
-                .compose(answer -> collect(base, taskId, answer)))
-            .onComplete(result);
+        // A task taken over after a crash (or retried after a poll timeout) resumes the vendor task it already paid
+        // for; only a vendor task the vendor lost is submitted afresh (docs/providers.md#dashscope).
+        Future<Generation> generated = resumed == null
+            ? submitThenPoll(request, base, authorization, body, model.attemptTimeout(), deadline)
+            : pollAndCollect(base, authorization, resumed, deadline).recover(err ->
+                err instanceof UpstreamException lost && lost.catalogued().orElse(null) == ErrorCode.UPSTREAM_TASK_LOST
+                    ? submitThenPoll(request, base, authorization, body, model.attemptTimeout(), deadline)
+                    : Future.failedFuture(err));
+        generated.onComplete(result);
       } catch (RuntimeException e) {
         result.tryFail(e); // e.g. a base URL the HTTP client cannot parse
       }
     });
     return result.future();
+  }
+
+  /** Submits, records the vendor's task id on the task, then polls it. */
+  private Future<Generation> submitThenPoll(GenerationRequest request, String base, String authorization,
+      Buffer body, Duration timeout, long deadline) {
+    return submit(base, authorization, body, timeout)
+        .compose(taskId -> context.rememberUpstreamTask(request.task(), taskId).map(taskId))
+        .compose(taskId -> pollAndCollect(base, authorization, taskId, deadline));
+  }
+
+  private Future<Generation> pollAndCollect(String base, String authorization, String taskId, long deadline) {
+    return poll(base, authorization, taskId, remaining(deadline)).compose(answer -> collect(base, taskId, answer));
   }
 
   /** Poll loops still running; for tests that check nothing outlives its task. */

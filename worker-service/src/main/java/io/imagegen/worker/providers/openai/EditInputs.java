@@ -34,7 +34,7 @@ record EditInputs(List<Buffer> images, Buffer mask) {
     Task maskOnly = new Task(task.id(), task.owner(), task.status(), task.createdAt(), task.startedAt(),
         task.completedAt(), task.expiresAt(), task.model(), task.prompt(), task.size(), task.quality(), task.n(),
         task.mode(), Map.of("image_keys", List.of(String.valueOf(key))), task.attempts(), task.result(),
-        task.error(), task.callbackUrl());
+        task.error(), task.callbackUrl(), task.upstreamTaskId());
     return context.inputImages(maskOnly).map(found -> found.get(0));
   }
 }
