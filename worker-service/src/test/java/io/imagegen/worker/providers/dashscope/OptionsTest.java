@@ -8,9 +8,10 @@ import org.junit.jupiter.api.Test;
 
 class OptionsTest {
   @Test
-  void theDefaultsStartAtOneSecondBackOffToFiveAndUseHalfTheAccountQueryLimit() {
+  void theDefaultsStartAtOneSecondBackOffToFiveAndKeepTheDeploymentUnderTheAccountQueryLimit() {
+    // 16 queries per second for the whole deployment (shared by owned partitions), under the account's 20.
     assertThat(DashScopeProvider.Options.defaults())
-        .isEqualTo(new DashScopeProvider.Options(Duration.ofSeconds(1), Duration.ofSeconds(5), 10));
+        .isEqualTo(new DashScopeProvider.Options(Duration.ofSeconds(1), Duration.ofSeconds(5), 16));
   }
 
   @Test
