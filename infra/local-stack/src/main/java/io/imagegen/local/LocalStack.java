@@ -93,10 +93,14 @@ public final class LocalStack implements AutoCloseable {
       env.put("IMAGEGEN_S3_PUBLIC_URL_MODE", "acl");
       // Every client of the stack (tests, curl) shares 127.0.0.1, so one address's failed-key budget is everyone's.
       env.put("IMAGEGEN_AUTH_FAILURE_LIMIT", "1000");
-      // The production catalog offers no demo models; the local stack adds them and makes "demo" the default.
+      // The production catalog offers no demo models; the local stack adds them and makes "demo" the default
+      // (where a caller's own catalog has it: tests that bring their own name their models).
       env.put("IMAGEGEN_MODEL_CATALOG", ModelCatalog.WITH_DEMO);
-      env.put("IMAGEGEN_DEFAULT_MODEL", "demo");
       env.putAll(options.env());
+      if (!env.containsKey("IMAGEGEN_DEFAULT_MODEL")
+          && ModelCatalog.load(env.get("IMAGEGEN_MODEL_CATALOG")).find("demo").isPresent()) {
+        env.put("IMAGEGEN_DEFAULT_MODEL", "demo");
+      }
       long infraReady = System.nanoTime();
       api = await(ApiMain.start(env));
       for (int i = 0; i < options.workers(); i++) {

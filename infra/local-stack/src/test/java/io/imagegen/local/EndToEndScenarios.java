@@ -7,6 +7,7 @@ import io.imagegen.common.config.Env;
 import io.imagegen.common.storage.BucketLayout;
 import io.imagegen.common.storage.ObjectStore;
 import io.imagegen.common.storage.S3Settings;
+import io.imagegen.common.tasks.TaskIds;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.awt.image.BufferedImage;
@@ -14,6 +15,7 @@ import java.io.ByteArrayInputStream;
 import java.net.URI;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -138,7 +140,8 @@ abstract class EndToEndScenarios {
         "{\"model\":\"demo-async\",\"prompt\":\"private\",\"size\":\"64x64\"}").json().getString("task_id");
 
     ApiClient.Response foreign = api.get("/v1/images/generations/" + id, OTHER_KEY);
-    ApiClient.Response missing = api.get("/v1/images/generations/image_000000000000000000000000", OTHER_KEY);
+    // A well-formed id of a task created now that does not exist (an old one would have expired).
+    ApiClient.Response missing = api.get("/v1/images/generations/" + TaskIds.next(Instant.now()), OTHER_KEY);
 
     assertThat(foreign.status()).isEqualTo(404);
     assertThat(missing.status()).isEqualTo(404);
@@ -201,8 +204,8 @@ abstract class EndToEndScenarios {
     assertThat(asUrl.status()).as(asUrl.body()).isEqualTo(200);
     assertThat(asUrl.json().getLong("created")).isPositive();
     assertThat(asUrl.json().getJsonObject("usage").getInteger("generated_images")).isEqualTo(1);
-    assertThat(asUrl.json().getJsonObject("usage").fieldNames()).contains("total_tokens", "input_tokens",
-        "output_tokens", "input_tokens_details");
+    // The demo model reports no tokens, so none are shown (docs/api.md, "Usage").
+    assertThat(asUrl.json().getJsonObject("usage").fieldNames()).containsExactly("generated_images");
     String url = asUrl.json().getJsonArray("data").getJsonObject(0).getString("url");
     assertThat(ImageIO.read(new ByteArrayInputStream(api.download(url).body())).getWidth()).isEqualTo(128);
     assertThat(inline.status()).as(inline.body()).isEqualTo(200);
@@ -326,7 +329,7 @@ abstract class EndToEndScenarios {
     assertThat(bad.json().getString("message")).contains("prompt");
     assertThat(anonymous.status()).isEqualTo(401);
     assertThat(anonymous.json()).isEqualTo(new JsonObject().put("success", false).put("code", "401")
-        .put("message", "Unauthorized"));
+        .put("message", "Unauthorized").put("error_code", "invalid_api_key"));
   }
 
   @Test
@@ -408,7 +411,7 @@ abstract class EndToEndScenarios {
     ApiClient api = client();
 
     ApiClient.Response unknownPath = api.get("/v1/nothing-here", DEV_KEY);
-    ApiClient.Response wrongMethod = api.get("/v1/images/generations", DEV_KEY);
+    ApiClient.Response wrongMethod = api.get("/v1/images/variations", DEV_KEY);
     ApiClient.Response tooLarge = api.post("/v1/images/generations", DEV_KEY,
         "{\"model\":\"demo-async\",\"prompt\":\"" + "x".repeat(MAX_BODY_BYTES + 1) + "\"}");
 

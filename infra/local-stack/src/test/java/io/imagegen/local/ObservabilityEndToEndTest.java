@@ -7,6 +7,7 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import io.imagegen.api.ApiMain;
+import io.imagegen.common.models.ModelCatalog;
 import io.imagegen.worker.WorkerMain;
 import io.opentelemetry.api.trace.SpanId;
 import io.opentelemetry.api.trace.SpanKind;
@@ -84,6 +85,8 @@ class ObservabilityEndToEndTest {
     env.put("IMAGEGEN_S3_BUCKET", "obs-" + unique);
     env.put("IMAGEGEN_S3_PUBLIC_URL_MODE", "acl");
     env.put("IMAGEGEN_DEMO_LATENCY", "200ms");
+    // The production catalog has no demo models; tests add them as the local stack does.
+    env.put("IMAGEGEN_MODEL_CATALOG", ModelCatalog.WITH_DEMO);
     api = ApiMain.start(env, otel).toCompletionStage().toCompletableFuture().get(2, TimeUnit.MINUTES);
     worker = WorkerMain.start(env, otel).toCompletionStage().toCompletableFuture().get(2, TimeUnit.MINUTES);
   }

@@ -3,6 +3,7 @@ package io.imagegen.local;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.imagegen.common.models.ModelCatalog;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.InputStream;
@@ -42,7 +43,8 @@ class UsageAndBudgetsEndToEndTest {
         "IMAGEGEN_API_KEYS", "dev=" + DEV + ",other=" + OTHER + ",boss=" + BOSS,
         "IMAGEGEN_ADMIN_KEYS", "boss",
         "IMAGEGEN_KEY_BUDGETS", "dev=0.30 USD per day",
-        "IMAGEGEN_MODEL_CATALOG", pricedCatalog().toString(),
+        "IMAGEGEN_MODEL_CATALOG",
+        ModelCatalog.CLASSPATH + ModelCatalog.BUNDLED + "," + pricedDemoModels(),
         "IMAGEGEN_KAFKA_JOBS_TOPIC", "usage-" + unique,
         "IMAGEGEN_KAFKA_USAGE_TOPIC", "usage-" + unique + ".ledger",
         "IMAGEGEN_S3_BUCKET", "usage-" + unique,
@@ -172,9 +174,11 @@ class UsageAndBudgetsEndToEndTest {
   }
 
   /** The bundled catalog with the demo models priced, so that budgets have something to count. */
-  private static Path pricedCatalog() throws Exception {
+  /** The demo models with a price, in place of the free ones the local stack adds. */
+  private static Path pricedDemoModels() throws Exception {
     JsonObject catalog;
-    try (InputStream in = UsageAndBudgetsEndToEndTest.class.getResourceAsStream("/imagegen/models.json")) {
+    try (InputStream in = UsageAndBudgetsEndToEndTest.class.getResourceAsStream(
+        ModelCatalog.DEMO.substring(ModelCatalog.CLASSPATH.length()))) {
       catalog = new JsonObject(new String(in.readAllBytes(), StandardCharsets.UTF_8));
     }
     catalog.getJsonArray("models").stream().map(JsonObject.class::cast)
