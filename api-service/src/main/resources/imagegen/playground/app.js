@@ -28,10 +28,16 @@ function report(error) {
 }
 
 const history = () => refreshHistory(openTask).catch(report);
+// A finished task's image records are written just after its terminal status (docs/architecture.md): look again
+// shortly after, so the history shows the new images without a manual refresh.
+const afterTask = () => {
+  history();
+  setTimeout(history, 1500);
+};
 
 async function openTask(task) {
   try {
-    track(await call('GET', `/v1/images/generations/${encodeURIComponent(task.id)}`), history);
+    track(await call('GET', `/v1/images/generations/${encodeURIComponent(task.id)}`), afterTask);
   } catch (e) {
     report(e);
   }
@@ -72,7 +78,7 @@ async function submit(event) {
     const answer = await call('POST', '/v1/images/generations', { body, idempotencyKey });
     unanswered = null;
     if (answer.object === 'image.generation.task') {
-      track(answer, history);
+      track(answer, afterTask);
     } else {
       // A synchronous model answers the OpenAI images response itself.
       render({ status: 'SUCCEEDED', model: body.model, prompt: body.prompt, created_at: answer.created, result: answer });

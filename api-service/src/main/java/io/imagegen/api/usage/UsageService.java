@@ -98,14 +98,24 @@ public final class UsageService implements AutoCloseable {
     return reservation;
   }
 
-  /** Puts {@code reservation} on the ledger; done before the job is enqueued, so it always precedes the settlement. */
+  /**
+   * Puts {@code reservation} on the ledger; done before the job is enqueued, so it always precedes the settlement.
+   * Only reservations a budget counts are shared: for an owner without a budget in its currency there is nothing
+   * for other instances to hold back, and the submit costs no extra write.
+   */
   public Future<Void> reserve(UsageEntry reservation) {
+    if (!budgeted(reservation)) {
+      return Future.succeededFuture();
+    }
     return ledger.publish(reservation).onFailure(err -> aggregate.drop(reservation.taskId()));
   }
 
   /** Gives a reservation back after the submit failed (best effort: a lost release expires with its TTL). */
   public void release(UsageEntry reservation) {
     aggregate.drop(reservation.taskId());
+    if (!budgeted(reservation)) {
+      return;
+    }
     ledger.publish(reservation.released(clock.instant().getEpochSecond())).onFailure(err ->
         LOG.warn("task {}: reservation not released on the ledger: {}", reservation.taskId(), err.getMessage()));
   }
@@ -115,6 +125,11 @@ public final class UsageService implements AutoCloseable {
     ModelSpec model = catalog.find(ended.model()).orElse(null);
     ledger.publish(UsageEntry.terminal(ended, model)).onFailure(err ->
         LOG.warn("task {}: settlement not on the ledger yet: {}", ended.id(), err.getMessage()));
+  }
+
+  private boolean budgeted(UsageEntry reservation) {
+    return budgets.of(reservation.owner()).stream()
+        .anyMatch(budget -> budget.currency().equals(reservation.currency()));
   }
 
   /** {@code GET /v1/usage/images} for {@code caller}. */

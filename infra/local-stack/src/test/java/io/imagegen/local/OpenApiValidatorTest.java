@@ -60,8 +60,9 @@ class OpenApiValidatorTest {
     JsonObject queuedWithResult = queuedTask().put("result", succeededTask().getJsonObject("result"));
     JsonObject unknownStatus = succeededTask().put("status", "IN_PROGRESS");
     JsonObject textualTime = succeededTask().put("created_at", "1795309650");
+    // Usage omits what a vendor did not report, but generated_images is always there (docs/api.md, "Usage").
     JsonObject shortUsage = succeededTask();
-    shortUsage.getJsonObject("result").getJsonObject("usage").remove("output_tokens");
+    shortUsage.getJsonObject("result").getJsonObject("usage").remove("generated_images");
     JsonObject relativeUrl = succeededTask();
     relativeUrl.getJsonObject("result").getJsonArray("data").getJsonObject(0).put("url", "images/x.png");
     JsonObject imageWithOwner = imageList();
@@ -144,7 +145,8 @@ class OpenApiValidatorTest {
     assertThat(contract.requestProblems("POST", SUBMIT, "{\"model\":\"qwen-image-2.0\",\"prompt\":\"x\","
         + "\"negative_prompt\":\"blur\",\"n\":null,\"callback_url\":null}")).as("passthrough and nulls").isEmpty();
 
-    for (String rejected : List.of("{\"model\":\"demo-async\"}", "{\"prompt\":\"x\"}",
+    // A request without a model is valid (IMAGEGEN_DEFAULT_MODEL); one without a prompt is not.
+    for (String rejected : List.of("{\"model\":\"demo-async\"}", "{\"prompt\":\"x\",\"model\":7}",
         "{\"model\":\"demo-async\",\"prompt\":\"  \"}", "{\"model\":\"demo-async\",\"prompt\":\"x\",\"n\":\"2\"}",
         "{\"model\":\"demo-async\",\"prompt\":\"x\",\"n\":0}",
         "{\"model\":\"demo-async\",\"prompt\":\"x\",\"stream\":true}",
