@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.imagegen.common.tasks.TaskIds;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.awt.image.BufferedImage;
@@ -18,6 +19,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashSet;
@@ -63,6 +65,8 @@ class OpenApiContractTest {
   /** Every route ApiVerticle.start() declares, as documented paths. */
   private static final Set<String> ROUTES = Set.of(
       "POST /v1/images/generations",
+      "GET /v1/images/generations",
+      "GET /api/v1/tasks",
       "GET /v1/images/generations/{task_id}",
       "POST /v1/images/generations/{task_id}/cancel",
       "POST /v1/images/edits",
@@ -109,7 +113,8 @@ class OpenApiContractTest {
     MUST_EXERCISE.put("GET /openapi.json", Set.of(200, 401));
   }
 
-  private static final String MISSING_TASK = "image_000000000000000000000000";
+  /** Well-formed and created now, so missing rather than expired (task ids begin with their creation second). */
+  private static final String MISSING_TASK = TaskIds.next(Instant.now());
   private static final String MISSING_IMAGE = "img_0000000000000_000000000000000000000000_0";
 
   @TempDir
