@@ -49,6 +49,11 @@ public final class Producers {
     return this;
   }
 
+  /** The properties so far (tests). */
+  Map<String, Object> properties() {
+    return Map.copyOf(props);
+  }
+
   /** A new producer with these properties; the caller closes it. */
   public Producer<String, byte[]> create() {
     return new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
