@@ -11,10 +11,10 @@ import io.imagegen.api.tasks.CallbackUrls;
 import io.imagegen.api.tasks.TaskCache;
 import io.imagegen.api.tasks.TaskService;
 import io.imagegen.api.usage.UsageService;
-import io.imagegen.common.config.ConfigException;
 import io.imagegen.common.config.Env;
 import io.imagegen.common.fetch.FetchPolicy;
 import io.imagegen.common.fetch.SafeFetcher;
+import io.imagegen.common.lifecycle.Launcher;
 import io.imagegen.common.lifecycle.Shutdown;
 import io.imagegen.common.models.ModelSpec;
 import io.imagegen.common.observability.Readiness;
@@ -32,9 +32,6 @@ import io.vertx.core.Vertx;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -66,25 +63,8 @@ public final class ApiMain {
   }
 
   public static void main(String[] args) throws Exception {
-    Running running;
-    try {
-      running = start(System.getenv()).toCompletionStage().toCompletableFuture().get(2, TimeUnit.MINUTES);
-    } catch (ConfigException e) {
-      System.err.println(e.getMessage());
-      System.exit(2);
-      return;
-    } catch (ExecutionException | TimeoutException e) {
-      // A dependency (broker, object store) is unreachable or refused us: say which, without a stack trace.
-      System.err.println("api-service could not start: " + (e.getCause() == null ? e : e.getCause().getMessage()));
-      System.exit(1);
-      return;
-    }
-    LOG.info("api-service listening on port {}", running.port());
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      running.close();
-      // A JVM ended by SIGTERM exits 143 even after a clean drain, which orchestrators count as a failure.
-      Runtime.getRuntime().halt(0);
-    }, "api-shutdown"));
+    Launcher.launch("api-service", () -> start(System.getenv()),
+        running -> LOG.info("api-service listening on port {}", running.port()));
   }
 
   /** Validates {@code env} (throwing {@code ConfigException} at once), then starts everything. */

@@ -4,8 +4,8 @@ import io.imagegen.common.observability.Readiness;
 import io.imagegen.common.observability.Telemetry;
 import io.imagegen.worker.observability.WorkerTracing;
 import io.opentelemetry.api.OpenTelemetry;
-import io.imagegen.common.config.ConfigException;
 import io.imagegen.common.config.Env;
+import io.imagegen.common.lifecycle.Launcher;
 import io.imagegen.common.lifecycle.Shutdown;
 import io.imagegen.common.queue.JobMessage;
 import io.imagegen.common.queue.TaskEventPublisher;
@@ -39,9 +39,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -70,25 +67,8 @@ public final class WorkerMain {
   }
 
   public static void main(String[] args) throws Exception {
-    Running running;
-    try {
-      running = start(System.getenv()).toCompletionStage().toCompletableFuture().get(2, TimeUnit.MINUTES);
-    } catch (ConfigException e) {
-      System.err.println(e.getMessage());
-      System.exit(2);
-      return;
-    } catch (ExecutionException | TimeoutException e) {
-      // A dependency (broker, object store) is unreachable or refused us: say which, without a stack trace.
-      System.err.println("worker-service could not start: " + (e.getCause() == null ? e : e.getCause().getMessage()));
-      System.exit(1);
-      return;
-    }
-    LOG.info("worker-service consuming jobs");
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      running.close();
-      // A JVM ended by SIGTERM exits 143 even after a clean drain, which orchestrators count as a failure.
-      Runtime.getRuntime().halt(0);
-    }, "worker-shutdown"));
+    Launcher.launch("worker-service", () -> start(System.getenv()),
+        running -> LOG.info("worker-service consuming jobs"));
   }
 
   /** Validates {@code env} (throwing {@code ConfigException} at once), then starts consuming. */

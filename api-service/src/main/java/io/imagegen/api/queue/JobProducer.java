@@ -7,19 +7,16 @@ import io.imagegen.common.observability.TaskContext;
 import io.imagegen.common.observability.TraceHeaders;
 import io.imagegen.common.queue.JobMessage;
 import io.imagegen.common.queue.KafkaSettings;
+import io.imagegen.common.queue.Producers;
 import io.opentelemetry.api.trace.Span;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.time.Duration;
-import java.util.Map;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 
 /** Puts job messages on the jobs topic durably (idempotent producer, acks=all) and reports back on a Vert.x future. */
 public final class JobProducer implements AutoCloseable {
@@ -37,17 +34,12 @@ public final class JobProducer implements AutoCloseable {
 
   /** A producer whose every send either lands on all in-sync replicas or fails within {@code timeout}. */
   public static JobProducer create(Vertx vertx, KafkaSettings settings, Duration timeout, JobPositions positions) {
-    Map<String, Object> props = settings.baseClientProperties("imagegen-api");
-    props.put(ProducerConfig.ACKS_CONFIG, "all");
-    props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-    // A short linger batches bursts of submits without adding noticeable latency.
-    props.put(ProducerConfig.LINGER_MS_CONFIG, 2);
-    int timeoutMs = (int) timeout.toMillis();
-    props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, timeoutMs);
-    props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, Math.max(1000, timeoutMs / 2));
-    props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, timeoutMs);
-    return new JobProducer(vertx, settings.jobsTopic(),
-        new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer()), positions);
+    Producer<String, byte[]> producer = Producers.durable(settings, "imagegen-api")
+        // A short linger batches bursts of submits without adding noticeable latency.
+        .with(ProducerConfig.LINGER_MS_CONFIG, 2)
+        .within(timeout)
+        .create();
+    return new JobProducer(vertx, settings.jobsTopic(), producer, positions);
   }
 
   /**

@@ -7,13 +7,9 @@ import io.imagegen.common.tasks.Task;
 import io.opentelemetry.api.trace.Span;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Map;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,16 +31,14 @@ public final class TaskEventPublisher implements AutoCloseable {
   }
 
   public static TaskEventPublisher create(KafkaSettings settings, String clientId) {
-    Map<String, Object> props = settings.baseClientProperties(clientId + "-events");
-    props.put(ProducerConfig.ACKS_CONFIG, "1");
-    props.put(ProducerConfig.LINGER_MS_CONFIG, 1);
-    // Never stall a caller for long: a notification that cannot go out soon is worthless anyway.
-    props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 2000);
-    props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 2000);
-    props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 5000);
-    props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, false);
-    return new TaskEventPublisher(new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer()),
-        settings.eventsTopic(), Clock.systemUTC());
+    Producer<String, byte[]> producer = Producers.bestEffort(settings, clientId + "-events")
+        .with(ProducerConfig.LINGER_MS_CONFIG, 1)
+        // Never stall a caller for long: a notification that cannot go out soon is worthless anyway.
+        .with(ProducerConfig.MAX_BLOCK_MS_CONFIG, 2000)
+        .with(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 2000)
+        .with(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 5000)
+        .create();
+    return new TaskEventPublisher(producer, settings.eventsTopic(), Clock.systemUTC());
   }
 
   /** Announces {@code task}'s current status; never throws. May block briefly for metadata: call off the loop. */

@@ -4,18 +4,15 @@ import io.imagegen.common.errors.ErrorCode;
 import io.imagegen.common.errors.UnavailableException;
 import io.imagegen.common.json.Json;
 import io.imagegen.common.queue.KafkaSettings;
+import io.imagegen.common.queue.Producers;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.time.Duration;
-import java.util.Map;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * Writes usage entries to the ledger topic, keyed by task id, with an idempotent producer and {@code acks=all}: a
@@ -35,16 +32,12 @@ public final class UsageLedger implements AutoCloseable {
 
   /** A ledger whose every publish lands on all in-sync replicas or fails within {@code timeout}. */
   public static UsageLedger create(Vertx vertx, KafkaSettings settings, String clientId, Duration timeout) {
-    Map<String, Object> props = settings.baseClientProperties(clientId + "-usage");
-    props.put(ProducerConfig.ACKS_CONFIG, "all");
-    props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-    props.put(ProducerConfig.LINGER_MS_CONFIG, 1);
-    int timeoutMs = (int) timeout.toMillis();
-    props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, timeoutMs);
-    props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, Math.max(1000, timeoutMs / 2));
-    props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, timeoutMs);
-    return new UsageLedger(vertx, settings.usageTopic(),
-        new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer()));
+    Producer<String, byte[]> producer = Producers.durable(settings, clientId + "-usage")
+        // One entry per finished task: nothing to batch, so barely linger.
+        .with(ProducerConfig.LINGER_MS_CONFIG, 1)
+        .within(timeout)
+        .create();
+    return new UsageLedger(vertx, settings.usageTopic(), producer);
   }
 
   /** Completes once the broker acknowledged {@code entry}; fails with a retryable {@code UnavailableException}. */

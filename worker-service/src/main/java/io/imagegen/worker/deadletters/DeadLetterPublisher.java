@@ -1,17 +1,14 @@
 package io.imagegen.worker.deadletters;
 
 import io.imagegen.common.queue.KafkaSettings;
+import io.imagegen.common.queue.Producers;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * Copies job records to the dead-letter topic. A send completes only once every in-sync replica has the record, so
@@ -29,13 +26,12 @@ public final class DeadLetterPublisher implements DeadLetterSink, AutoCloseable 
   }
 
   public static DeadLetterPublisher create(KafkaSettings settings, String clientId) {
-    Map<String, Object> props = settings.baseClientProperties(clientId + "-dlq");
-    props.put(ProducerConfig.ACKS_CONFIG, "all");
-    props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-    // Sends happen on the consumer's thread: a broker outage must not stall polling (and group membership) for long.
-    props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 5000);
-    return new DeadLetterPublisher(new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer()),
-        settings.deadLetterTopic(), Clock.systemUTC());
+    Producer<String, byte[]> producer = Producers.durable(settings, clientId + "-dlq")
+        // Sends happen on the consumer's thread: a broker outage must not stall polling (and group membership)
+        // for long. Delivery keeps Kafka's default: a dead letter may take its time once it is handed over.
+        .with(ProducerConfig.MAX_BLOCK_MS_CONFIG, 5000)
+        .create();
+    return new DeadLetterPublisher(producer, settings.deadLetterTopic(), Clock.systemUTC());
   }
 
   /** Writes a copy of {@code source} with {@code letter}'s headers; completes when the broker acknowledged it. */

@@ -4,6 +4,7 @@ import io.imagegen.common.config.ConfigException;
 import io.imagegen.common.config.Durations;
 import io.imagegen.common.config.Env;
 import io.imagegen.common.queue.KafkaSettings;
+import io.imagegen.common.queue.Producers;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -20,17 +21,14 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * The operator's replay command: puts poison dead letters back on the jobs topic, once their cause is fixed (a worker
@@ -216,11 +214,7 @@ public final class DlqReplay {
   }
 
   private static void write(KafkaSettings settings, List<ConsumerRecord<String, byte[]>> letters) throws Exception {
-    Map<String, Object> props = settings.baseClientProperties("imagegen-dlq-replay");
-    props.put(ProducerConfig.ACKS_CONFIG, "all");
-    props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-    try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(props, new StringSerializer(),
-        new ByteArraySerializer())) {
+    try (Producer<String, byte[]> producer = Producers.durable(settings, "imagegen-dlq-replay").create()) {
       List<Future<RecordMetadata>> sent = new ArrayList<>();
       for (ConsumerRecord<String, byte[]> letter : letters) {
         sent.add(producer.send(new ProducerRecord<>(settings.jobsTopic(), null, letter.key(), letter.value(),

@@ -1,11 +1,9 @@
 package io.imagegen.worker.providers;
 
-import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.imagegen.common.errors.UpstreamException;
 import io.imagegen.common.models.ModelSpec;
-import io.imagegen.fake.PngCheck;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -108,14 +106,6 @@ public final class ProviderFixtures {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-  }
-
-  /** Asserts that {@code image} lives in a spool file, not in the heap, and is the whole PNG of {@code size} bytes. */
-  public static void assertSpooledWhole(Generation.Image image, long size) {
-    assertThat(image.spooled()).as("file-backed, not in the heap").isTrue();
-    assertThat(image.bytes()).isNull();
-    assertThat(image.size()).isEqualTo(size);
-    assertThat(PngCheck.intact(bytesOf(image))).as("every PNG chunk's CRC holds").isTrue();
   }
 
   /** {@code body} as a response parser sees an answer from which nothing was spooled. */

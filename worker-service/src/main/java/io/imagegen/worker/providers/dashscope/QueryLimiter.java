@@ -1,6 +1,7 @@
 package io.imagegen.worker.providers.dashscope;
 
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 
 /**
  * Token bucket for task queries holding one token, refilled every {@code 1/perSecond} s. One token rather than a
@@ -17,6 +18,8 @@ final class QueryLimiter {
   /** At rate 0 (this worker has no share right now) callers are told to ask again after this long. */
   private static final long RETRY_MILLIS = 1000;
 
+  /** {@code System.nanoTime} in production: monotonic, so a wall-clock step cannot open or close the gap. */
+  private final LongSupplier nanoTime;
   private long spacingNanos;
   /** {@code System.nanoTime()} at which the next reservation is due. */
   private long nextFree;
@@ -25,6 +28,12 @@ final class QueryLimiter {
 
   /** A limiter at {@code perSecond} queries per second; 0 admits none until {@link #rate} raises it. */
   QueryLimiter(int perSecond) {
+    this(perSecond, System::nanoTime);
+  }
+
+  /** A limiter reading the time from {@code nanoTime} (tests drive it). */
+  QueryLimiter(int perSecond, LongSupplier nanoTime) {
+    this.nanoTime = nanoTime;
     rate(perSecond);
   }
 
@@ -36,7 +45,7 @@ final class QueryLimiter {
     long spacing = perSecond == 0 ? 0 : SECOND_NANOS / perSecond;
     if (spacingNanos == 0 && spacing > 0) {
       // Starting (or resuming after a zero share): the first query may go at once.
-      long now = System.nanoTime();
+      long now = nanoTime.getAsLong();
       nextFree = now;
       lastSent = now - spacing;
     }
@@ -48,7 +57,7 @@ final class QueryLimiter {
     if (spacingNanos == 0) {
       return RETRY_MILLIS;
     }
-    long now = System.nanoTime();
+    long now = nanoTime.getAsLong();
     // Compared by difference: nanoTime values may wrap.
     long slot = nextFree - now > 0 ? nextFree : now;
     nextFree = slot + spacingNanos;
@@ -60,7 +69,7 @@ final class QueryLimiter {
     if (spacingNanos == 0) {
       return RETRY_MILLIS;
     }
-    long now = System.nanoTime();
+    long now = nanoTime.getAsLong();
     long due = lastSent + spacingNanos;
     if (due - now > 0) {
       return millisUntil(due, now);

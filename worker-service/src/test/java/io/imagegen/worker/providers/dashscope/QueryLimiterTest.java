@@ -3,12 +3,25 @@ package io.imagegen.worker.providers.dashscope;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
+import io.imagegen.common.testing.TestClock;
+import java.time.Duration;
+import java.time.Instant;
 import org.junit.jupiter.api.Test;
 
 class QueryLimiterTest {
+  /** Time stands still between calls unless a test advances it, so every wait is exact. */
+  private final TestClock clock = new TestClock();
+
+  private QueryLimiter limiter(int perSecond) {
+    return new QueryLimiter(perSecond, () -> {
+      Instant now = clock.instant();
+      return now.getEpochSecond() * 1_000_000_000L + now.getNano();
+    });
+  }
+
   @Test
   void theFirstQueryNeedsNoWait() {
-    QueryLimiter limiter = new QueryLimiter(10);
+    QueryLimiter limiter = limiter(10);
 
     assertThat(limiter.reserve()).isZero();
     assertThat(limiter.claim()).isZero();
@@ -16,41 +29,49 @@ class QueryLimiterTest {
 
   @Test
   void reservationsQueueOneSpacingApart() {
-    QueryLimiter limiter = new QueryLimiter(10);
+    QueryLimiter limiter = limiter(10);
 
     long[] waits = {limiter.reserve(), limiter.reserve(), limiter.reserve(), limiter.reserve()};
 
-    // Microseconds pass between the calls, so each wait may be a millisecond short of the exact slot.
-    for (int i = 0; i < waits.length; i++) {
-      assertThat(waits[i]).isBetween(Math.max(0, i * 100L - 1), i * 100L + 1);
-    }
+    assertThat(waits).containsExactly(0L, 100L, 200L, 300L);
   }
 
   @Test
   void aClaimTooSoonAfterTheLastQueryIsToldToWaitTheRest() {
-    QueryLimiter limiter = new QueryLimiter(4);
+    QueryLimiter limiter = limiter(4);
     assertThat(limiter.claim()).isZero();
+    clock.advance(Duration.ofMillis(100));
 
-    assertThat(limiter.claim()).isBetween(249L, 250L);
+    assertThat(limiter.claim()).isEqualTo(150L);
+  }
+
+  @Test
+  void aClaimAFullSpacingAfterTheLastQueryGoesAtOnce() {
+    QueryLimiter limiter = limiter(4);
+    assertThat(limiter.claim()).isZero();
+    clock.advance(Duration.ofMillis(250));
+
+    assertThat(limiter.claim()).isZero();
   }
 
   @Test
   void aLateQueryPushesLaterReservationsBack() {
-    QueryLimiter limiter = new QueryLimiter(4);
-    limiter.reserve(); // due now, but (as if its timer fired late) claimed only after other reservations
+    QueryLimiter limiter = limiter(4);
+    limiter.reserve(); // due now
+    clock.advance(Duration.ofMillis(100)); // its timer fired late
     limiter.claim();
 
-    assertThat(limiter.reserve()).isBetween(249L, 250L);
+    assertThat(limiter.reserve()).isEqualTo(250L);
   }
 
   @Test
   void aNegativeRateIsRefused() {
-    assertThatIllegalArgumentException().isThrownBy(() -> new QueryLimiter(-1));
+    assertThatIllegalArgumentException().isThrownBy(() -> limiter(-1));
   }
 
   @Test
   void atRateZeroNoQueryGoesOutUntilTheRateIsRaised() {
-    QueryLimiter limiter = new QueryLimiter(0);
+    QueryLimiter limiter = limiter(0);
 
     assertThat(limiter.reserve()).isEqualTo(1000L);
     assertThat(limiter.claim()).isEqualTo(1000L);

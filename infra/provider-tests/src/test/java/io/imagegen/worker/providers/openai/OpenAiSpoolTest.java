@@ -1,6 +1,5 @@
 package io.imagegen.worker.providers.openai;
 
-import static io.imagegen.worker.providers.ProviderFixtures.assertSpooledWhole;
 import static io.imagegen.worker.providers.ProviderFixtures.result;
 import static io.imagegen.worker.providers.openai.OpenAiFixtures.failure;
 import static io.imagegen.worker.providers.openai.OpenAiFixtures.generation;

@@ -1,6 +1,5 @@
 package io.imagegen.worker.providers.gemini;
 
-import static io.imagegen.worker.providers.ProviderFixtures.assertSpooledWhole;
 import static io.imagegen.worker.providers.ProviderFixtures.bytesOf;
 import static io.imagegen.worker.providers.ProviderFixtures.decode;
 import static io.imagegen.worker.providers.ProviderFixtures.failure;

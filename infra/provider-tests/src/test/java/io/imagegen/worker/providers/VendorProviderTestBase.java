@@ -1,5 +1,6 @@
 package io.imagegen.worker.providers;
 
+import static io.imagegen.worker.providers.ProviderFixtures.bytesOf;
 import static io.imagegen.worker.providers.ProviderFixtures.image;
 import static io.imagegen.worker.providers.ProviderFixtures.onLoop;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -9,6 +10,7 @@ import io.imagegen.common.storage.InMemoryObjectStore;
 import io.imagegen.common.storage.ObjectStore.Condition;
 import io.imagegen.common.tasks.Task;
 import io.imagegen.fake.FakeUpstream;
+import io.imagegen.fake.PngCheck;
 import io.imagegen.fake.RecordedRequest;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -93,5 +95,13 @@ public abstract class VendorProviderTestBase {
     List<RecordedRequest> requests = fake.requests();
     assertThat(requests).hasSize(1);
     return requests.get(0).json();
+  }
+
+  /** Asserts that {@code image} lives in a spool file, not in the heap, and is the whole PNG of {@code size} bytes. */
+  protected static void assertSpooledWhole(Generation.Image image, long size) {
+    assertThat(image.spooled()).as("file-backed, not in the heap").isTrue();
+    assertThat(image.bytes()).isNull();
+    assertThat(image.size()).isEqualTo(size);
+    assertThat(PngCheck.intact(bytesOf(image))).as("every PNG chunk's CRC holds").isTrue();
   }
 }
