@@ -60,7 +60,7 @@ public final class StreamingImageBody implements BodyStream<StreamingImageBody.R
       return new Field(name, parents);
     }
 
-    private int longestKey() {
+    int longestKey() {
       return parents.stream().mapToInt(Field::utf8Length).reduce(utf8Length(name), Math::max);
     }
 
@@ -139,23 +139,9 @@ public final class StreamingImageBody implements BodyStream<StreamingImageBody.R
   private Throwable failure;
   private Handler<Void> drainHandler;
   private Handler<Throwable> exceptionHandler;
-
-  // Tokenizer: just enough JSON structure to tell keys from values, objects from arrays, and the field's place.
-  private final JsonContainers containers = new JsonContainers();
-  private final byte[] key;
-  private int keyLength;
-  private boolean expectKey;
-  private boolean inString;
-  private boolean stringIsKey;
-  private boolean escaped;
-  private boolean keyIsField;
-  private boolean keyIsParent;
-
-  // The value being spooled, if any: JSON escapes are resolved here, base64 by the decoder.
+  private final ImageFieldScanner scanner;
+  /** The value being spooled, if any. */
   private SpoolFile current;
-  private final ImageBase64 decoder = new ImageBase64();
-  private int unicodeDigits;
-  private int unicodeValue;
 
   /** A body spooling the values of {@code field} to {@code spoolDir} and keeping up to {@code restLimit} bytes else. */
   public StreamingImageBody(Vertx vertx, Path spoolDir, Field field, int restLimit) {
@@ -163,7 +149,7 @@ public final class StreamingImageBody implements BodyStream<StreamingImageBody.R
     this.spoolDir = spoolDir;
     this.field = field;
     this.restLimit = restLimit;
-    this.key = new byte[field.longestKey()];
+    this.scanner = new ImageFieldScanner(field, new Spooler());
   }
 
   /**
@@ -208,7 +194,7 @@ public final class StreamingImageBody implements BodyStream<StreamingImageBody.R
       return Future.failedFuture(new IllegalStateException("body already ended"));
     }
     try {
-      scan(chunk.getBytes());
+      scanner.scan(chunk.getBytes());
     } catch (IllegalArgumentException notBase64) {
       fail(new BadBody(describe(current) + " is not base64 (" + notBase64.getMessage() + ")"));
       return Future.failedFuture(failure);
@@ -293,97 +279,6 @@ public final class StreamingImageBody implements BodyStream<StreamingImageBody.R
     return Future.join(deleted).mapEmpty();
   }
 
-  // ---- tokenizer ----
-
-  private void scan(byte[] data) {
-    int run = 0; // the first byte not yet copied to rest
-    for (int i = 0; i < data.length; i++) {
-      int c = data[i] & 0xFF;
-      if (current != null) {
-        if (valueByte(c)) {
-          run = i; // the closing quote goes back to rest
-        }
-        continue;
-      }
-      if (inString) {
-        stringByte(c);
-        continue;
-      }
-      switch (c) {
-        case '{' -> {
-          containers.push(true, keyIsParent);
-          expectKeyNext(true);
-        }
-        case '[' -> {
-          containers.push(false, false);
-          expectKeyNext(false);
-        }
-        case '}', ']' -> {
-          containers.pop();
-          expectKeyNext(false);
-        }
-        case ',' -> expectKeyNext(containers.inObject());
-        case ':' -> expectKey = false;
-        case '"' -> {
-          if (expectKey && containers.inObject()) {
-            startString(true);
-          } else if (keyIsField && containers.inObject() && (field.parents().isEmpty() || containers.inParent())) {
-            keepRest(data, run, i + 1);
-            startSpool();
-            run = i + 1;
-          } else {
-            startString(false);
-          }
-        }
-        default -> {
-          // Numbers, literals and whitespace need no tracking.
-        }
-      }
-    }
-    if (current == null) {
-      keepRest(data, run, data.length);
-    } else {
-      current.write(decoder.take());
-    }
-  }
-
-  private void expectKeyNext(boolean key) {
-    expectKey = key;
-    keyIsField = false;
-    keyIsParent = false;
-  }
-
-  private void startString(boolean isKey) {
-    inString = true;
-    stringIsKey = isKey;
-    escaped = false;
-    keyLength = 0;
-  }
-
-  private void stringByte(int c) {
-    if (escaped) {
-      escaped = false;
-      keyLength = -1; // an escaped key never matches: vendors spell their field names plainly
-      return;
-    }
-    if (c == '\\') {
-      escaped = true;
-    } else if (c == '"') {
-      inString = false;
-      if (stringIsKey) {
-        String name = keyLength < 0 ? "" : new String(key, 0, keyLength, StandardCharsets.UTF_8);
-        keyIsField = keyLength >= 0 && field.name().equals(name);
-        keyIsParent = keyLength >= 0 && field.parents().contains(name);
-      }
-    } else if (stringIsKey && keyLength >= 0) {
-      if (keyLength < key.length) {
-        key[keyLength++] = (byte) c;
-      } else {
-        keyLength = -1; // longer than any name we look for
-      }
-    }
-  }
-
   private void keepRest(byte[] data, int from, int to) {
     if (to <= from || restTruncated) {
       return;
@@ -395,64 +290,6 @@ public final class StreamingImageBody implements BodyStream<StreamingImageBody.R
       return;
     }
     rest.appendBytes(data, from, to - from);
-  }
-
-  // ---- spooled values ----
-
-  private void startSpool() {
-    SpoolFile spool = new SpoolFile(vertx, spoolDir, spools.size(), HEAD_BYTES, this::fail, this::maybeDrain);
-    spools.add(spool);
-    current = spool;
-    decoder.reset();
-    escaped = false;
-    unicodeDigits = 0;
-    byte[] placeholder = spool.path.getFileName().toString().getBytes(StandardCharsets.US_ASCII);
-    keepRest(placeholder, 0, placeholder.length);
-  }
-
-  /** One byte of a spooled value's JSON string; {@code true} when it is the closing quote. */
-  private boolean valueByte(int c) {
-    if (unicodeDigits > 0) {
-      int digit = Character.digit(c, 16);
-      if (digit < 0) {
-        throw new IllegalArgumentException("a broken \\u escape");
-      }
-      unicodeValue = unicodeValue << 4 | digit;
-      if (--unicodeDigits == 0) {
-        decoder.accept(unicodeValue); // some encoders (Gson) write '=' as \u003d
-      }
-      return false;
-    }
-    if (escaped) {
-      escaped = false;
-      switch (c) {
-        case 'u' -> {
-          unicodeDigits = 4;
-          unicodeValue = 0;
-        }
-        case 'n' -> decoder.accept('\n'); // MIME-style line breaks, escaped as JSON requires
-        case 'r' -> decoder.accept('\r');
-        case 't' -> decoder.accept('\t');
-        case 'b' -> decoder.accept('\b');
-        case 'f' -> decoder.accept('\f');
-        default -> decoder.accept(c); // \/ (PHP writes '/' so), \\ and \"
-      }
-      return false;
-    }
-    if (c == '\\') {
-      escaped = true;
-      return false;
-    }
-    if (c != '"') {
-      decoder.accept(c);
-      return false;
-    }
-    decoder.finish();
-    current.write(decoder.take());
-    current.finish();
-    current = null;
-    expectKeyNext(false);
-    return true;
   }
 
   private String describe(SpoolFile spool) {
@@ -488,6 +325,40 @@ public final class StreamingImageBody implements BodyStream<StreamingImageBody.R
     if (drain != null && !writeQueueFull()) {
       drainHandler = null;
       drain.handle(null);
+    }
+  }
+
+  /** Spools the values the scanner finds and keeps the rest. */
+  private final class Spooler implements ImageFieldScanner.Sink {
+    @Override
+    public void keep(byte[] data, int from, int to) {
+      keepRest(data, from, to);
+    }
+
+    /** Creates the value's spool file and keeps its name in the value's place. */
+    @Override
+    public void valueStarted() {
+      SpoolFile spool = new SpoolFile(vertx, spoolDir, spools.size(), HEAD_BYTES, StreamingImageBody.this::fail,
+          StreamingImageBody.this::maybeDrain);
+      spools.add(spool);
+      current = spool;
+      byte[] placeholder = spool.path.getFileName().toString().getBytes(StandardCharsets.US_ASCII);
+      keepRest(placeholder, 0, placeholder.length);
+    }
+
+    @Override
+    public void valueBytes(Buffer decoded) {
+      if (current != null) {
+        current.write(decoded);
+      }
+    }
+
+    @Override
+    public void valueEnded() {
+      if (current != null) {
+        current.finish();
+      }
+      current = null;
     }
   }
 }
