@@ -39,7 +39,7 @@ public final class StreamingImageBody implements BodyStream<StreamingImageBody.R
   /** Enough for any vendor's metadata; a bigger remainder is flagged rather than buffered. */
   public static final int DEFAULT_REST_LIMIT = 1024 * 1024;
   /** The leading bytes of each image kept in memory, so the caller can sniff its type without reading the file. */
-  private static final int HEAD_BYTES = 16;
+  static final int HEAD_BYTES = 16;
 
   /**
    * Which string values hold images: those of the key {@code name}, in any object when {@code parents} is empty,
@@ -126,30 +126,19 @@ public final class StreamingImageBody implements BodyStream<StreamingImageBody.R
     }
   }
 
-  private final Vertx vertx;
-  private final Path spoolDir;
-  private final Field field;
-  private final int restLimit;
   private final Promise<Result> result = Promise.promise();
-  private final List<SpoolFile> spools = new ArrayList<>();
-  private final Buffer rest = Buffer.buffer(512);
-  private boolean restTruncated;
+  private final Spooler spooler;
   private boolean codecUsed;
   private boolean ended;
   private Throwable failure;
   private Handler<Void> drainHandler;
   private Handler<Throwable> exceptionHandler;
   private final ImageFieldScanner scanner;
-  /** The value being spooled, if any. */
-  private SpoolFile current;
 
   /** A body spooling the values of {@code field} to {@code spoolDir} and keeping up to {@code restLimit} bytes else. */
   public StreamingImageBody(Vertx vertx, Path spoolDir, Field field, int restLimit) {
-    this.vertx = vertx;
-    this.spoolDir = spoolDir;
-    this.field = field;
-    this.restLimit = restLimit;
-    this.scanner = new ImageFieldScanner(field, new Spooler());
+    this.spooler = new Spooler(vertx, spoolDir, field.name(), restLimit, this::fail, this::maybeDrain);
+    this.scanner = new ImageFieldScanner(field, spooler);
   }
 
   /**
@@ -160,7 +149,7 @@ public final class StreamingImageBody implements BodyStream<StreamingImageBody.R
     List<Path> kept = outcome.succeeded() ? outcome.result().spoolFiles() : List.of();
     List<Future<Void>> deleted = new ArrayList<>();
     for (StreamingImageBody body : bodies) {
-      deleted.add(outcome.succeeded() ? body.deleteSpools(kept) : body.discard());
+      deleted.add(outcome.succeeded() ? body.spooler.deleteExcept(kept) : body.discard());
     }
     return Future.join(deleted).transform(ignored -> outcome.succeeded() ? Future.succeededFuture(outcome.result())
         : Future.failedFuture(outcome.cause()));
@@ -196,7 +185,7 @@ public final class StreamingImageBody implements BodyStream<StreamingImageBody.R
     try {
       scanner.scan(chunk.getBytes());
     } catch (IllegalArgumentException notBase64) {
-      fail(new BadBody(describe(current) + " is not base64 (" + notBase64.getMessage() + ")"));
+      fail(new BadBody(spooler.describeCurrent() + " is not base64 (" + notBase64.getMessage() + ")"));
       return Future.failedFuture(failure);
     } catch (RuntimeException bug) {
       fail(bug);
@@ -215,16 +204,16 @@ public final class StreamingImageBody implements BodyStream<StreamingImageBody.R
       return result.future().mapEmpty();
     }
     ended = true;
-    if (current != null) {
-      fail(new BadBody("malformed JSON: the body ends inside " + describe(current)));
+    if (spooler.inValue()) {
+      fail(new BadBody("malformed JSON: the body ends inside " + spooler.describeCurrent()));
       return Future.failedFuture(failure);
     }
-    return Future.all(spools.stream().map(spool -> spool.closed.future()).toList()).transform(closed -> {
+    return spooler.closed().transform(closed -> {
       if (closed.failed()) {
         fail(closed.cause());
         return Future.failedFuture(failure);
       }
-      result.tryComplete(new Result(rest, restTruncated, spools.stream().map(SpoolFile::image).toList()));
+      result.tryComplete(spooler.result());
       return result.future().mapEmpty(); // failed instead if the body was discarded meanwhile
     });
   }
@@ -250,7 +239,7 @@ public final class StreamingImageBody implements BodyStream<StreamingImageBody.R
   /** Full while a spool file is still being created or its write queue is full. */
   @Override
   public boolean writeQueueFull() {
-    return failure == null && spools.stream().anyMatch(spool -> !spool.writable());
+    return failure == null && !spooler.writable();
   }
 
   @Override
@@ -266,49 +255,16 @@ public final class StreamingImageBody implements BodyStream<StreamingImageBody.R
    */
   public Future<Void> discard() {
     fail(new BadBody("the body was discarded"));
-    return deleteSpools(Set.of());
+    return spooler.deleteExcept(Set.of());
   }
-
-  private Future<Void> deleteSpools(Collection<Path> kept) {
-    List<Future<Void>> deleted = new ArrayList<>();
-    for (SpoolFile spool : spools) {
-      if (!kept.contains(spool.path)) {
-        deleted.add(spool.delete());
-      }
-    }
-    return Future.join(deleted).mapEmpty();
-  }
-
-  private void keepRest(byte[] data, int from, int to) {
-    if (to <= from || restTruncated) {
-      return;
-    }
-    int room = restLimit - rest.length();
-    if (to - from > room) {
-      rest.appendBytes(data, from, room);
-      restTruncated = true;
-      return;
-    }
-    rest.appendBytes(data, from, to - from);
-  }
-
-  private String describe(SpoolFile spool) {
-    return field.name() + " #" + (spool == null ? spools.size() : spool.index);
-  }
-
-  // ---- failure and flow control ----
 
   private void fail(Throwable cause) {
     if (failure != null || result.future().succeeded()) {
       return; // a succeeded body's files belong to the caller now
     }
     failure = cause;
-    current = null;
     result.tryFail(cause);
-    for (SpoolFile spool : spools) {
-      spool.closed.tryFail(cause);
-      spool.delete();
-    }
+    spooler.abandon(cause);
     // A pipe paused on us waits for drain: let it resume so that its next write learns of the failure.
     Handler<Void> drain = drainHandler;
     drainHandler = null;
@@ -325,40 +281,6 @@ public final class StreamingImageBody implements BodyStream<StreamingImageBody.R
     if (drain != null && !writeQueueFull()) {
       drainHandler = null;
       drain.handle(null);
-    }
-  }
-
-  /** Spools the values the scanner finds and keeps the rest. */
-  private final class Spooler implements ImageFieldScanner.Sink {
-    @Override
-    public void keep(byte[] data, int from, int to) {
-      keepRest(data, from, to);
-    }
-
-    /** Creates the value's spool file and keeps its name in the value's place. */
-    @Override
-    public void valueStarted() {
-      SpoolFile spool = new SpoolFile(vertx, spoolDir, spools.size(), HEAD_BYTES, StreamingImageBody.this::fail,
-          StreamingImageBody.this::maybeDrain);
-      spools.add(spool);
-      current = spool;
-      byte[] placeholder = spool.path.getFileName().toString().getBytes(StandardCharsets.US_ASCII);
-      keepRest(placeholder, 0, placeholder.length);
-    }
-
-    @Override
-    public void valueBytes(Buffer decoded) {
-      if (current != null) {
-        current.write(decoded);
-      }
-    }
-
-    @Override
-    public void valueEnded() {
-      if (current != null) {
-        current.finish();
-      }
-      current = null;
     }
   }
 }
