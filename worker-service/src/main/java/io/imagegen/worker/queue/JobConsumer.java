@@ -12,11 +12,7 @@ import io.vertx.core.Future;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
-import java.util.Queue;
 import java.util.Set;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
 import org.apache.kafka.clients.consumer.Consumer;
@@ -42,7 +38,7 @@ public final class JobConsumer<M> {
    * Where a consumer is in its life; it only moves forward: NEW to RUNNING ({@link #start()}) or to CLOSED (stopped
    * before it started), RUNNING to DRAINING ({@link #stop}) or to CLOSED (its thread died), DRAINING to CLOSED.
    */
-  public enum State {
+  enum State {
     NEW, RUNNING, DRAINING, CLOSED;
 
     boolean canMoveTo(State next) {
@@ -69,9 +65,7 @@ public final class JobConsumer<M> {
   private final DeadLetterSink deadLetters;
   private final ConsumerMetrics metrics;
   private final int maxInFlight;
-  private final Queue<Completion> completions = new ConcurrentLinkedQueue<>();
-  /** Released for every completion (and on stop): what the consumer thread waits on while fetching is paused. */
-  private final Semaphore reported = new Semaphore(0);
+  private final Completions completions = new Completions();
   private final WaitingJobs<M> waiting = new WaitingJobs<>();
   private final PartitionOffsets offsets;
   /** Told the partitions owned after every rebalance; set before {@link #start()}, then used by the thread only. */
@@ -140,7 +134,7 @@ public final class JobConsumer<M> {
   public Future<Void> stop(Duration grace) {
     if (lifecycle.drain(grace)) {
       consumer.wakeup();
-      reported.release();
+      completions.wake();
     } else if (lifecycle.closeUnstarted()) {
       close();
       lifecycle.closed(null);
@@ -191,27 +185,14 @@ public final class JobConsumer<M> {
     if (consumer.paused().isEmpty()) {
       return consumer.poll(POLL_TIMEOUT);
     }
-    try {
-      if (reported.tryAcquire(POLL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
-        reported.drainPermits();
-      }
-    } catch (InterruptedException e) {
-      // Nobody interrupts this thread on purpose; the poll below turns it into Kafka's InterruptException.
-      Thread.currentThread().interrupt();
-    }
+    completions.await(POLL_TIMEOUT);
     return consumer.poll(Duration.ZERO);
-  }
-
-  /** Hands a job that left the handler back to the consumer thread. */
-  private void report(Completion done) {
-    completions.add(done);
-    reported.release();
   }
 
   /** Applies finished jobs, commits when due and pauses or resumes fetching to respect {@code maxInFlight}. */
   private void settle() {
     Completion done;
-    while ((done = completions.poll()) != null) {
+    while ((done = completions.next()) != null) {
       // A tracker replaced by a rebalance means the partition moved on; the old completion must not be committed
       // (nor dead-lettered: the new owner runs the job again and decides for itself).
       boolean current = offsets.current(done);
@@ -252,7 +233,7 @@ public final class JobConsumer<M> {
         // It will never become readable by retrying: set it aside rather than block the partition.
         LOG.error("job at {}@{} is poison (unreadable); dead-lettering it", partition, record.offset());
         inFlight++;
-        report(slot.withLetter(DeadLetter.poison("invalid_job", "The job record cannot be read: "
+        completions.report(slot.withLetter(DeadLetter.poison("invalid_job", "The job record cannot be read: "
             + e.getMessage())));
         continue;
       }
@@ -280,11 +261,11 @@ public final class JobConsumer<M> {
     deadLetters.send(done.record(), done.letter()).whenComplete((ignored, error) -> {
       if (error == null) {
         metrics.deadLettered(done.letter());
-        report(done.withLetter(null));
+        completions.report(done.withLetter(null));
       } else {
         LOG.warn("could not dead-letter the job for task {} ({}); trying again in {} ms", done.record().key(),
             error.getMessage(), RERUN_DELAY.toMillis());
-        context.owner().setTimer(RERUN_DELAY.toMillis(), id -> report(done));
+        context.owner().setTimer(RERUN_DELAY.toMillis(), id -> completions.report(done));
       }
     });
   }
@@ -304,14 +285,14 @@ public final class JobConsumer<M> {
     }
     result.onComplete(outcome -> {
       if (outcome.succeeded()) {
-        report(slot.withLetter(outcome.result().deadLetter()));
+        completions.report(slot.withLetter(outcome.result().deadLetter()));
       } else if (outcome.cause() instanceof ImageGenException unusable && !unusable.retryable()) {
         LOG.error("job for task {} cannot run ({}); dead-lettering it", slot.record().key(), unusable.getMessage());
-        report(slot.withLetter(DeadLetter.poison(unusable.code(), unusable.getMessage())));
+        completions.report(slot.withLetter(DeadLetter.poison(unusable.code(), unusable.getMessage())));
       } else if (!running()) {
         LOG.warn("job for task {} failed during shutdown; it stays uncommitted and will be delivered again",
             slot.record().key());
-        report(slot.abandoned());
+        completions.report(slot.abandoned());
       } else {
         LOG.error("job for task {} failed; running it again in {} ms", slot.record().key(), RERUN_DELAY.toMillis(),
             outcome.cause());
