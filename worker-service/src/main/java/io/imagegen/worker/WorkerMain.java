@@ -16,7 +16,7 @@ import io.imagegen.common.tasks.S3TaskStore;
 import io.imagegen.common.models.ModelSpec;
 import io.imagegen.worker.deadletters.DeadLetterPublisher;
 import io.imagegen.worker.monitoring.MonitoringServer;
-import io.imagegen.worker.providers.DemoProvider;
+import io.imagegen.worker.providers.demo.DemoProvider;
 import io.imagegen.worker.providers.ProviderContext;
 import io.imagegen.worker.providers.ark.ArkProvider;
 import io.imagegen.worker.providers.dashscope.DashScopeProvider;

@@ -39,7 +39,7 @@ public final class StreamingImageBody implements BodyStream<StreamingImageBody.R
   /** Enough for any vendor's metadata; a bigger remainder is flagged rather than buffered. */
   public static final int DEFAULT_REST_LIMIT = 1024 * 1024;
   /** The leading bytes of each image kept in memory, so the caller can sniff its type without reading the file. */
-  private static final int HEAD_BYTES = 16;
+  static final int HEAD_BYTES = 16;
 
   /**
    * Which string values hold images: those of the key {@code name}, in any object when {@code parents} is empty,
@@ -60,7 +60,7 @@ public final class StreamingImageBody implements BodyStream<StreamingImageBody.R
       return new Field(name, parents);
     }
 
-    private int longestKey() {
+    int longestKey() {
       return parents.stream().mapToInt(Field::utf8Length).reduce(utf8Length(name), Math::max);
     }
 
@@ -126,44 +126,19 @@ public final class StreamingImageBody implements BodyStream<StreamingImageBody.R
     }
   }
 
-  private final Vertx vertx;
-  private final Path spoolDir;
-  private final Field field;
-  private final int restLimit;
   private final Promise<Result> result = Promise.promise();
-  private final List<SpoolFile> spools = new ArrayList<>();
-  private final Buffer rest = Buffer.buffer(512);
-  private boolean restTruncated;
+  private final Spooler spooler;
   private boolean codecUsed;
   private boolean ended;
   private Throwable failure;
   private Handler<Void> drainHandler;
   private Handler<Throwable> exceptionHandler;
-
-  // Tokenizer: just enough JSON structure to tell keys from values, objects from arrays, and the field's place.
-  private final JsonContainers containers = new JsonContainers();
-  private final byte[] key;
-  private int keyLength;
-  private boolean expectKey;
-  private boolean inString;
-  private boolean stringIsKey;
-  private boolean escaped;
-  private boolean keyIsField;
-  private boolean keyIsParent;
-
-  // The value being spooled, if any: JSON escapes are resolved here, base64 by the decoder.
-  private SpoolFile current;
-  private final ImageBase64 decoder = new ImageBase64();
-  private int unicodeDigits;
-  private int unicodeValue;
+  private final ImageFieldScanner scanner;
 
   /** A body spooling the values of {@code field} to {@code spoolDir} and keeping up to {@code restLimit} bytes else. */
   public StreamingImageBody(Vertx vertx, Path spoolDir, Field field, int restLimit) {
-    this.vertx = vertx;
-    this.spoolDir = spoolDir;
-    this.field = field;
-    this.restLimit = restLimit;
-    this.key = new byte[field.longestKey()];
+    this.spooler = new Spooler(vertx, spoolDir, field.name(), restLimit, this::fail, this::maybeDrain);
+    this.scanner = new ImageFieldScanner(field, spooler);
   }
 
   /**
@@ -174,7 +149,7 @@ public final class StreamingImageBody implements BodyStream<StreamingImageBody.R
     List<Path> kept = outcome.succeeded() ? outcome.result().spoolFiles() : List.of();
     List<Future<Void>> deleted = new ArrayList<>();
     for (StreamingImageBody body : bodies) {
-      deleted.add(outcome.succeeded() ? body.deleteSpools(kept) : body.discard());
+      deleted.add(outcome.succeeded() ? body.spooler.deleteExcept(kept) : body.discard());
     }
     return Future.join(deleted).transform(ignored -> outcome.succeeded() ? Future.succeededFuture(outcome.result())
         : Future.failedFuture(outcome.cause()));
@@ -208,9 +183,9 @@ public final class StreamingImageBody implements BodyStream<StreamingImageBody.R
       return Future.failedFuture(new IllegalStateException("body already ended"));
     }
     try {
-      scan(chunk.getBytes());
+      scanner.scan(chunk.getBytes());
     } catch (IllegalArgumentException notBase64) {
-      fail(new BadBody(describe(current) + " is not base64 (" + notBase64.getMessage() + ")"));
+      fail(new BadBody(spooler.describeCurrent() + " is not base64 (" + notBase64.getMessage() + ")"));
       return Future.failedFuture(failure);
     } catch (RuntimeException bug) {
       fail(bug);
@@ -229,16 +204,16 @@ public final class StreamingImageBody implements BodyStream<StreamingImageBody.R
       return result.future().mapEmpty();
     }
     ended = true;
-    if (current != null) {
-      fail(new BadBody("malformed JSON: the body ends inside " + describe(current)));
+    if (spooler.inValue()) {
+      fail(new BadBody("malformed JSON: the body ends inside " + spooler.describeCurrent()));
       return Future.failedFuture(failure);
     }
-    return Future.all(spools.stream().map(spool -> spool.closed.future()).toList()).transform(closed -> {
+    return spooler.closed().transform(closed -> {
       if (closed.failed()) {
         fail(closed.cause());
         return Future.failedFuture(failure);
       }
-      result.tryComplete(new Result(rest, restTruncated, spools.stream().map(SpoolFile::image).toList()));
+      result.tryComplete(spooler.result());
       return result.future().mapEmpty(); // failed instead if the body was discarded meanwhile
     });
   }
@@ -264,7 +239,7 @@ public final class StreamingImageBody implements BodyStream<StreamingImageBody.R
   /** Full while a spool file is still being created or its write queue is full. */
   @Override
   public boolean writeQueueFull() {
-    return failure == null && spools.stream().anyMatch(spool -> !spool.writable());
+    return failure == null && !spooler.writable();
   }
 
   @Override
@@ -280,198 +255,16 @@ public final class StreamingImageBody implements BodyStream<StreamingImageBody.R
    */
   public Future<Void> discard() {
     fail(new BadBody("the body was discarded"));
-    return deleteSpools(Set.of());
+    return spooler.deleteExcept(Set.of());
   }
-
-  private Future<Void> deleteSpools(Collection<Path> kept) {
-    List<Future<Void>> deleted = new ArrayList<>();
-    for (SpoolFile spool : spools) {
-      if (!kept.contains(spool.path)) {
-        deleted.add(spool.delete());
-      }
-    }
-    return Future.join(deleted).mapEmpty();
-  }
-
-  // ---- tokenizer ----
-
-  private void scan(byte[] data) {
-    int run = 0; // the first byte not yet copied to rest
-    for (int i = 0; i < data.length; i++) {
-      int c = data[i] & 0xFF;
-      if (current != null) {
-        if (valueByte(c)) {
-          run = i; // the closing quote goes back to rest
-        }
-        continue;
-      }
-      if (inString) {
-        stringByte(c);
-        continue;
-      }
-      switch (c) {
-        case '{' -> {
-          containers.push(true, keyIsParent);
-          expectKeyNext(true);
-        }
-        case '[' -> {
-          containers.push(false, false);
-          expectKeyNext(false);
-        }
-        case '}', ']' -> {
-          containers.pop();
-          expectKeyNext(false);
-        }
-        case ',' -> expectKeyNext(containers.inObject());
-        case ':' -> expectKey = false;
-        case '"' -> {
-          if (expectKey && containers.inObject()) {
-            startString(true);
-          } else if (keyIsField && containers.inObject() && (field.parents().isEmpty() || containers.inParent())) {
-            keepRest(data, run, i + 1);
-            startSpool();
-            run = i + 1;
-          } else {
-            startString(false);
-          }
-        }
-        default -> {
-          // Numbers, literals and whitespace need no tracking.
-        }
-      }
-    }
-    if (current == null) {
-      keepRest(data, run, data.length);
-    } else {
-      current.write(decoder.take());
-    }
-  }
-
-  private void expectKeyNext(boolean key) {
-    expectKey = key;
-    keyIsField = false;
-    keyIsParent = false;
-  }
-
-  private void startString(boolean isKey) {
-    inString = true;
-    stringIsKey = isKey;
-    escaped = false;
-    keyLength = 0;
-  }
-
-  private void stringByte(int c) {
-    if (escaped) {
-      escaped = false;
-      keyLength = -1; // an escaped key never matches: vendors spell their field names plainly
-      return;
-    }
-    if (c == '\\') {
-      escaped = true;
-    } else if (c == '"') {
-      inString = false;
-      if (stringIsKey) {
-        String name = keyLength < 0 ? "" : new String(key, 0, keyLength, StandardCharsets.UTF_8);
-        keyIsField = keyLength >= 0 && field.name().equals(name);
-        keyIsParent = keyLength >= 0 && field.parents().contains(name);
-      }
-    } else if (stringIsKey && keyLength >= 0) {
-      if (keyLength < key.length) {
-        key[keyLength++] = (byte) c;
-      } else {
-        keyLength = -1; // longer than any name we look for
-      }
-    }
-  }
-
-  private void keepRest(byte[] data, int from, int to) {
-    if (to <= from || restTruncated) {
-      return;
-    }
-    int room = restLimit - rest.length();
-    if (to - from > room) {
-      rest.appendBytes(data, from, room);
-      restTruncated = true;
-      return;
-    }
-    rest.appendBytes(data, from, to - from);
-  }
-
-  // ---- spooled values ----
-
-  private void startSpool() {
-    SpoolFile spool = new SpoolFile(vertx, spoolDir, spools.size(), HEAD_BYTES, this::fail, this::maybeDrain);
-    spools.add(spool);
-    current = spool;
-    decoder.reset();
-    escaped = false;
-    unicodeDigits = 0;
-    byte[] placeholder = spool.path.getFileName().toString().getBytes(StandardCharsets.US_ASCII);
-    keepRest(placeholder, 0, placeholder.length);
-  }
-
-  /** One byte of a spooled value's JSON string; {@code true} when it is the closing quote. */
-  private boolean valueByte(int c) {
-    if (unicodeDigits > 0) {
-      int digit = Character.digit(c, 16);
-      if (digit < 0) {
-        throw new IllegalArgumentException("a broken \\u escape");
-      }
-      unicodeValue = unicodeValue << 4 | digit;
-      if (--unicodeDigits == 0) {
-        decoder.accept(unicodeValue); // some encoders (Gson) write '=' as \u003d
-      }
-      return false;
-    }
-    if (escaped) {
-      escaped = false;
-      switch (c) {
-        case 'u' -> {
-          unicodeDigits = 4;
-          unicodeValue = 0;
-        }
-        case 'n' -> decoder.accept('\n'); // MIME-style line breaks, escaped as JSON requires
-        case 'r' -> decoder.accept('\r');
-        case 't' -> decoder.accept('\t');
-        case 'b' -> decoder.accept('\b');
-        case 'f' -> decoder.accept('\f');
-        default -> decoder.accept(c); // \/ (PHP writes '/' so), \\ and \"
-      }
-      return false;
-    }
-    if (c == '\\') {
-      escaped = true;
-      return false;
-    }
-    if (c != '"') {
-      decoder.accept(c);
-      return false;
-    }
-    decoder.finish();
-    current.write(decoder.take());
-    current.finish();
-    current = null;
-    expectKeyNext(false);
-    return true;
-  }
-
-  private String describe(SpoolFile spool) {
-    return field.name() + " #" + (spool == null ? spools.size() : spool.index);
-  }
-
-  // ---- failure and flow control ----
 
   private void fail(Throwable cause) {
     if (failure != null || result.future().succeeded()) {
       return; // a succeeded body's files belong to the caller now
     }
     failure = cause;
-    current = null;
     result.tryFail(cause);
-    for (SpoolFile spool : spools) {
-      spool.closed.tryFail(cause);
-      spool.delete();
-    }
+    spooler.abandon(cause);
     // A pipe paused on us waits for drain: let it resume so that its next write learns of the failure.
     Handler<Void> drain = drainHandler;
     drainHandler = null;

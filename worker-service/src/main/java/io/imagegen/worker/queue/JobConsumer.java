@@ -6,40 +6,19 @@ import io.imagegen.common.errors.ImageGenException;
 import io.imagegen.common.json.Json;
 import io.imagegen.worker.deadletters.DeadLetter;
 import io.imagegen.worker.deadletters.DeadLetterSink;
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.MultiGauge;
-import io.micrometer.core.instrument.Tags;
-import io.micrometer.core.instrument.Timer;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Deque;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
-import java.util.OptionalLong;
-import java.util.Queue;
 import java.util.Set;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
@@ -59,7 +38,7 @@ public final class JobConsumer<M> {
    * Where a consumer is in its life; it only moves forward: NEW to RUNNING ({@link #start()}) or to CLOSED (stopped
    * before it started), RUNNING to DRAINING ({@link #stop}) or to CLOSED (its thread died), DRAINING to CLOSED.
    */
-  public enum State {
+  enum State {
     NEW, RUNNING, DRAINING, CLOSED;
 
     boolean canMoveTo(State next) {
@@ -78,58 +57,23 @@ public final class JobConsumer<M> {
   /** Pause before re-running a job whose handler failed outright (a bug or an exhausted dependency). */
   private static final Duration RERUN_DELAY = Duration.ofSeconds(5);
 
-  /** A readable job fetched while every slot was taken. */
-  private record Waiting<M>(Completion slot, M job) {
-  }
-
-  /** A job that left the handler; {@code letter} still has to be written before its record counts as finished. */
-  private record Completion(ConsumerRecord<String, byte[]> record, TopicPartition partition, OffsetTracker tracker,
-      DeadLetter letter, long startedNanos) {
-    Completion started() {
-      return new Completion(record, partition, tracker, letter, System.nanoTime());
-    }
-
-    Completion withLetter(DeadLetter deadLetter) {
-      return new Completion(record, partition, tracker, deadLetter, startedNanos);
-    }
-
-    Completion abandoned() {
-      return new Completion(record, partition, null, null, startedNanos);
-    }
-  }
-
   private final Consumer<String, byte[]> consumer;
   private final String topic;
   private final Context context;
   private final Class<M> type;
   private final Function<M, Future<JobOutcome>> handler;
   private final DeadLetterSink deadLetters;
-  private final MeterRegistry metrics;
-  private final MultiGauge lag;
-  private final Timer slotTime;
+  private final ConsumerMetrics metrics;
   private final int maxInFlight;
-  private final Duration commitInterval;
-  private final Queue<Completion> completions = new ConcurrentLinkedQueue<>();
-  /** Released for every completion (and on stop): what the consumer thread waits on while fetching is paused. */
-  private final Semaphore reported = new Semaphore(0);
-  /**
-   * Fetched, tracked as uncommitted, not started; fetching pauses while any wait, so at most one poll's worth. A freed
-   * slot takes the next one at once instead of waiting a fetch round trip.
-   */
-  private final Deque<Waiting<M>> waiting = new ArrayDeque<>();
-  private final Map<TopicPartition, OffsetTracker> trackers = new HashMap<>();
-  private final Promise<Void> stopped = Promise.promise();
+  private final Completions completions = new Completions();
+  private final WaitingJobs<M> waiting = new WaitingJobs<>();
+  private final PartitionOffsets offsets;
+  /** Told the partitions owned after every rebalance; set before {@link #start()}, then used by the thread only. */
+  private final AssignmentReporter assignments;
+  private final ConsumerLifecycle lifecycle;
   private final Thread thread;
-  private final AtomicReference<State> state = new AtomicReference<>(State.NEW);
-  /** Told the partitions owned after every rebalance; set before {@link #start()}, then read by the thread only. */
-  private BiConsumer<Set<Integer>, Integer> assignmentListener;
-  /** The topic's partition count as last seen, for when metadata cannot be had during a rebalance. */
-  private int partitionCount;
-  private volatile long drainDeadlineNanos;
   /** Jobs started and not finished. Written by the consumer thread only; volatile for the metrics scrape. */
   private volatile int inFlight;
-  private long lastCommitNanos = System.nanoTime();
-
   /**
    * @param handler runs one job; its future must complete only once the job's effect is durable (or the job was
    *     found to need no work). A future failed with a non-retryable {@link ImageGenException} dead-letters the job
@@ -144,17 +88,11 @@ public final class JobConsumer<M> {
     this.type = type;
     this.handler = handler;
     this.deadLetters = deadLetters;
-    this.metrics = metrics;
-    Gauge.builder("imagegen.worker.jobs.in.flight", this, self -> self.inFlight).tag("topic", topic)
-        .description("Jobs this worker has taken from the topic and not finished").register(metrics);
-    this.lag = MultiGauge.builder("imagegen.worker.consumer.lag")
-        .description("Jobs on an assigned partition after the last commit: waiting, in flight, or done behind one "
-            + "that is not").register(metrics);
-    this.slotTime = Timer.builder("imagegen.worker.jobs").tag("topic", topic)
-        .description("How long a job held its in-flight slot, from start to finished (dead letter included)")
-        .register(metrics);
+    this.metrics = new ConsumerMetrics(metrics, topic, this);
     this.maxInFlight = maxInFlight;
-    this.commitInterval = commitInterval;
+    this.offsets = new PartitionOffsets(consumer, commitInterval);
+    this.assignments = new AssignmentReporter(consumer, topic);
+    this.lifecycle = new ConsumerLifecycle(topic);
     this.thread = new Thread(this::run, "imagegen-consumer-" + topic);
   }
 
@@ -164,25 +102,29 @@ public final class JobConsumer<M> {
    * growing as they are assigned. Call before {@link #start()}.
    */
   public void onAssignment(BiConsumer<Set<Integer>, Integer> listener) {
-    if (state.get() != State.NEW) {
+    if (lifecycle.state() != State.NEW) {
       throw new IllegalStateException("assignment listener set after start");
     }
-    this.assignmentListener = listener;
+    assignments.listener(listener);
   }
 
   /** Starts fetching; a consumer starts once (an {@link IllegalStateException} otherwise). */
   public void start() {
-    moveTo(State.NEW, State.RUNNING);
+    lifecycle.moveTo(State.NEW, State.RUNNING);
     thread.start();
   }
 
+  int inFlight() {
+    return inFlight;
+  }
+
   State state() {
-    return state.get();
+    return lifecycle.state();
   }
 
   /** Whether jobs are being fetched: running, not draining, and the consumer thread has not died. */
   public boolean consuming() {
-    return state.get() == State.RUNNING && thread.isAlive();
+    return lifecycle.running() && thread.isAlive();
   }
 
   /**
@@ -190,25 +132,18 @@ public final class JobConsumer<M> {
    * (leaving the group) and only then completes: a process may halt as soon as it does.
    */
   public Future<Void> stop(Duration grace) {
-    drainDeadlineNanos = System.nanoTime() + grace.toNanos();
-    if (state.compareAndSet(State.RUNNING, State.DRAINING)) {
+    if (lifecycle.drain(grace)) {
       consumer.wakeup();
-      reported.release();
-    } else if (state.compareAndSet(State.NEW, State.CLOSED)) {
+      completions.wake();
+    } else if (lifecycle.closeUnstarted()) {
       close();
-      stopped.tryComplete();
+      lifecycle.closed(null);
     }
-    return stopped.future();
-  }
-
-  private void moveTo(State from, State to) {
-    if (!from.canMoveTo(to) || !state.compareAndSet(from, to)) {
-      throw new IllegalStateException("job consumer of " + topic + " is " + state.get() + ", cannot become " + to);
-    }
+    return lifecycle.stopped();
   }
 
   private boolean running() {
-    return state.get() == State.RUNNING;
+    return lifecycle.running();
   }
 
   private void run() {
@@ -229,12 +164,7 @@ public final class JobConsumer<M> {
       failure = t;
     }
     close();
-    state.set(State.CLOSED);
-    if (failure == null) {
-      stopped.tryComplete();
-    } else {
-      stopped.tryFail(failure);
-    }
+    lifecycle.closed(failure);
   }
 
   private void close() {
@@ -255,46 +185,33 @@ public final class JobConsumer<M> {
     if (consumer.paused().isEmpty()) {
       return consumer.poll(POLL_TIMEOUT);
     }
-    try {
-      if (reported.tryAcquire(POLL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
-        reported.drainPermits();
-      }
-    } catch (InterruptedException e) {
-      // Nobody interrupts this thread on purpose; the poll below turns it into Kafka's InterruptException.
-      Thread.currentThread().interrupt();
-    }
+    completions.await(POLL_TIMEOUT);
     return consumer.poll(Duration.ZERO);
-  }
-
-  /** Hands a job that left the handler back to the consumer thread. */
-  private void report(Completion done) {
-    completions.add(done);
-    reported.release();
   }
 
   /** Applies finished jobs, commits when due and pauses or resumes fetching to respect {@code maxInFlight}. */
   private void settle() {
     Completion done;
-    while ((done = completions.poll()) != null) {
+    while ((done = completions.next()) != null) {
       // A tracker replaced by a rebalance means the partition moved on; the old completion must not be committed
       // (nor dead-lettered: the new owner runs the job again and decides for itself).
-      boolean current = done.tracker() != null && trackers.get(done.partition()) == done.tracker();
+      boolean current = offsets.current(done);
       if (current && done.letter() != null) {
         deadLetter(done);
         continue;
       }
       inFlight--;
-      slotTime.record(System.nanoTime() - done.startedNanos(), TimeUnit.NANOSECONDS);
+      metrics.slotReleased(done.startedNanos());
       if (current) {
         done.tracker().finished(done.record().offset());
       }
     }
     while (running() && inFlight < maxInFlight && !waiting.isEmpty()) {
-      start(waiting.poll());
+      start(waiting.next());
     }
-    if (System.nanoTime() - lastCommitNanos >= commitInterval.toNanos()) {
-      commit(trackers.keySet(), false);
-      reportLag();
+    if (offsets.commitDue()) {
+      offsets.commitAll(false);
+      metrics.reportLag(consumer, offsets);
     }
     Set<TopicPartition> assigned = consumer.assignment();
     if (!waiting.isEmpty() || !running()) {
@@ -304,26 +221,10 @@ public final class JobConsumer<M> {
     }
   }
 
-  /** End offset minus commit point, per assigned partition the consumer knows the end of. */
-  private void reportLag() {
-    List<MultiGauge.Row<?>> rows = new ArrayList<>();
-    for (TopicPartition partition : consumer.assignment()) {
-      OptionalLong behind = consumer.currentLag(partition);
-      if (behind.isPresent()) {
-        OffsetTracker tracker = trackers.get(partition);
-        long uncommitted = tracker == null ? 0 : tracker.uncommitted();
-        rows.add(MultiGauge.Row.of(Tags.of("topic", partition.topic(), "partition",
-            Integer.toString(partition.partition())), behind.getAsLong() + uncommitted));
-      }
-    }
-    lag.register(rows, true);
-  }
-
   private void dispatch(ConsumerRecords<String, byte[]> records) {
     for (ConsumerRecord<String, byte[]> record : records) {
       TopicPartition partition = new TopicPartition(record.topic(), record.partition());
-      OffsetTracker tracker = trackers.computeIfAbsent(partition, p -> new OffsetTracker());
-      tracker.started(record.offset());
+      OffsetTracker tracker = offsets.started(partition, record.offset());
       Completion slot = new Completion(record, partition, tracker, null, System.nanoTime());
       M job;
       try {
@@ -332,11 +233,11 @@ public final class JobConsumer<M> {
         // It will never become readable by retrying: set it aside rather than block the partition.
         LOG.error("job at {}@{} is poison (unreadable); dead-lettering it", partition, record.offset());
         inFlight++;
-        report(slot.withLetter(DeadLetter.poison("invalid_job", "The job record cannot be read: "
+        completions.report(slot.withLetter(DeadLetter.poison("invalid_job", "The job record cannot be read: "
             + e.getMessage())));
         continue;
       }
-      Waiting<M> fetched = new Waiting<>(slot, job);
+      WaitingJobs.Waiting<M> fetched = new WaitingJobs.Waiting<>(slot, job);
       if (inFlight < maxInFlight && waiting.isEmpty()) {
         start(fetched);
       } else {
@@ -346,15 +247,10 @@ public final class JobConsumer<M> {
   }
 
   /** Takes a slot for {@code fetched}; its slot time starts now. */
-  private void start(Waiting<M> fetched) {
+  private void start(WaitingJobs.Waiting<M> fetched) {
     inFlight++;
     Completion slot = fetched.slot().started();
     context.runOnContext(ignored -> execute(slot, fetched.job()));
-  }
-
-  /** Forgets fetched records of partitions this worker no longer owns: their new owner runs them. */
-  private void dropWaiting(Collection<TopicPartition> partitions) {
-    waiting.removeIf(w -> partitions.contains(w.slot().partition()));
   }
 
   /**
@@ -364,14 +260,12 @@ public final class JobConsumer<M> {
   private void deadLetter(Completion done) {
     deadLetters.send(done.record(), done.letter()).whenComplete((ignored, error) -> {
       if (error == null) {
-        Counter.builder("imagegen.worker.dead.letters").description("Jobs copied to the dead-letter topic")
-            .tag("reason", done.letter().reason().name().toLowerCase(Locale.ROOT)).tag("code", done.letter().code())
-            .register(metrics).increment();
-        report(done.withLetter(null));
+        metrics.deadLettered(done.letter());
+        completions.report(done.withLetter(null));
       } else {
         LOG.warn("could not dead-letter the job for task {} ({}); trying again in {} ms", done.record().key(),
             error.getMessage(), RERUN_DELAY.toMillis());
-        context.owner().setTimer(RERUN_DELAY.toMillis(), id -> report(done));
+        context.owner().setTimer(RERUN_DELAY.toMillis(), id -> completions.report(done));
       }
     });
   }
@@ -391,14 +285,14 @@ public final class JobConsumer<M> {
     }
     result.onComplete(outcome -> {
       if (outcome.succeeded()) {
-        report(slot.withLetter(outcome.result().deadLetter()));
+        completions.report(slot.withLetter(outcome.result().deadLetter()));
       } else if (outcome.cause() instanceof ImageGenException unusable && !unusable.retryable()) {
         LOG.error("job for task {} cannot run ({}); dead-lettering it", slot.record().key(), unusable.getMessage());
-        report(slot.withLetter(DeadLetter.poison(unusable.code(), unusable.getMessage())));
+        completions.report(slot.withLetter(DeadLetter.poison(unusable.code(), unusable.getMessage())));
       } else if (!running()) {
         LOG.warn("job for task {} failed during shutdown; it stays uncommitted and will be delivered again",
             slot.record().key());
-        report(slot.abandoned());
+        completions.report(slot.abandoned());
       } else {
         LOG.error("job for task {} failed; running it again in {} ms", slot.record().key(), RERUN_DELAY.toMillis(),
             outcome.cause());
@@ -409,7 +303,7 @@ public final class JobConsumer<M> {
 
   /** Keeps polling (heartbeats, rebalances) with fetching paused until running jobs finish or the grace ends. */
   private void drain() {
-    while (inFlight > 0 && System.nanoTime() < drainDeadlineNanos) {
+    while (inFlight > 0 && lifecycle.drainTimeLeft()) {
       settle();
       try {
         poll();
@@ -424,94 +318,35 @@ public final class JobConsumer<M> {
     if (!waiting.isEmpty()) {
       LOG.info("{} fetched jobs not started at shutdown; they stay uncommitted for the next owner", waiting.size());
     }
-    commit(trackers.keySet(), true);
-  }
-
-  private void commit(Collection<TopicPartition> partitions, boolean sync) {
-    Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-    for (TopicPartition partition : partitions) {
-      OffsetTracker tracker = trackers.get(partition);
-      if (tracker != null && tracker.hasNewCommit()) {
-        offsets.put(partition, new OffsetAndMetadata(tracker.committable()));
-      }
-    }
-    lastCommitNanos = System.nanoTime();
-    if (offsets.isEmpty()) {
-      return;
-    }
-    offsets.forEach((partition, offset) -> trackers.get(partition).markCommitted(offset.offset()));
-    if (sync) {
-      consumer.commitSync(offsets);
-    } else {
-      consumer.commitAsync(offsets, (ignored, error) -> {
-        if (error != null) {
-          // Harmless: a later commit covers the same prefix; worst case some done jobs are replayed and skipped.
-          // The callback's own map is null on failure (e.g. a member fenced after a freeze): ours names the offsets.
-          LOG.warn("offset commit failed: {}", error.getMessage());
-          offsets.keySet().forEach(p -> {
-            OffsetTracker t = trackers.get(p);
-            if (t != null) {
-              t.markCommitted(-1);
-            }
-          });
-        }
-      });
-    }
-  }
-
-  /** Tells the assignment listener, if any, that this consumer now owns {@code owned}. */
-  private void reportAssignment(Set<TopicPartition> owned) {
-    if (assignmentListener == null) {
-      return;
-    }
-    try {
-      List<PartitionInfo> partitions = consumer.partitionsFor(topic);
-      if (partitions != null && !partitions.isEmpty()) {
-        partitionCount = partitions.size();
-      }
-    } catch (RuntimeException e) {
-      LOG.warn("cannot read the partition count of {} ({}); using the last one seen", topic, e.getMessage());
-    }
-    Set<Integer> ids = new HashSet<>();
-    owned.stream().filter(p -> p.topic().equals(topic)).forEach(p -> ids.add(p.partition()));
-    assignmentListener.accept(ids, Math.max(partitionCount, ids.stream().mapToInt(i -> i + 1).max().orElse(1)));
-  }
-
-  private Set<TopicPartition> assignmentWithout(Collection<TopicPartition> partitions) {
-    Set<TopicPartition> owned = new HashSet<>(consumer.assignment());
-    owned.removeAll(partitions);
-    return owned;
+    offsets.commitAll(true);
   }
 
   private final class Rebalance implements ConsumerRebalanceListener {
     @Override
     public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
       // Before settling, which would start waiting jobs in freed slots: none of a partition handed away may start.
-      dropWaiting(partitions);
+      waiting.drop(partitions);
       settle();
       try {
-        commit(partitions, true);
+        offsets.commit(partitions, true);
       } catch (RuntimeException e) {
         LOG.warn("commit on revocation failed; the new owner replays from the last commit", e);
       }
-      partitions.forEach(trackers::remove);
-      reportAssignment(assignmentWithout(partitions));
+      offsets.forget(partitions);
+      assignments.without(partitions);
     }
 
     @Override
     public void onPartitionsLost(Collection<TopicPartition> partitions) {
-      partitions.forEach(trackers::remove);
-      dropWaiting(partitions);
-      reportAssignment(assignmentWithout(partitions));
+      offsets.forget(partitions);
+      waiting.drop(partitions);
+      assignments.without(partitions);
     }
 
     @Override
     public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-      Set<TopicPartition> fresh = new HashSet<>(partitions);
-      fresh.forEach(trackers::remove);
-      Set<TopicPartition> owned = new HashSet<>(consumer.assignment());
-      owned.addAll(partitions);
-      reportAssignment(owned);
+      offsets.forget(partitions);
+      assignments.with(partitions);
     }
   }
 }

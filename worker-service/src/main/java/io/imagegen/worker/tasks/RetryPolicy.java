@@ -11,6 +11,13 @@ import java.util.concurrent.ThreadLocalRandom;
  * @param maxAttempts upstream attempts per task, the first included
  */
 public record RetryPolicy(int maxAttempts, Duration initialBackoff, Duration maxBackoff) {
+  /**
+   * Our own storage being unavailable: never a task's or a receiver's fault, so retried for as long as it lasts (the
+   * job's offset stays uncommitted meanwhile).
+   */
+  public static final RetryPolicy OWN_STORAGE =
+      new RetryPolicy(Integer.MAX_VALUE, Duration.ofMillis(200), Duration.ofSeconds(10));
+
   public RetryPolicy {
     if (maxAttempts < 1) {
       throw new IllegalArgumentException("maxAttempts must be at least 1");

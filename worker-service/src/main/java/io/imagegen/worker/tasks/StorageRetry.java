@@ -21,9 +21,6 @@ import org.slf4j.LoggerFactory;
  */
 final class StorageRetry {
   private static final Logger LOG = LoggerFactory.getLogger(StorageRetry.class);
-  /** Our own store being down is never the task's fault: keep trying (the offset stays uncommitted meanwhile). */
-  private static final RetryPolicy POLICY = new RetryPolicy(Integer.MAX_VALUE, Duration.ofMillis(200),
-      Duration.ofSeconds(10));
 
   private final Vertx vertx;
   private final MeterRegistry metrics;
@@ -49,7 +46,7 @@ final class StorageRetry {
       if (!(err instanceof UnavailableException)) {
         return Future.failedFuture(err);
       }
-      Duration pause = POLICY.delayAfter(attempt);
+      Duration pause = RetryPolicy.OWN_STORAGE.delayAfter(attempt);
       LOG.warn("storage unavailable ({}); retrying in {} ms", err.getMessage(), pause.toMillis());
       return vertx.timer(Math.max(1, pause.toMillis())).compose(ignored -> run(operation, attempt + 1));
     });

@@ -72,9 +72,6 @@ final class CallbackSender {
   }
 
   private static final Logger LOG = LoggerFactory.getLogger(CallbackSender.class);
-  /** Our own store being down is never the receiver's fault: keep reading (the offset stays uncommitted). */
-  private static final RetryPolicy STORAGE_RETRY =
-      new RetryPolicy(Integer.MAX_VALUE, Duration.ofMillis(200), Duration.ofSeconds(10));
   /** About an hour of terminal tasks at 3 per second, for a few hundred kilobytes of ids. */
   private static final int REMEMBERED = 10_000;
 
@@ -155,7 +152,7 @@ final class CallbackSender {
       if (!(err instanceof UnavailableException)) {
         return Future.failedFuture(err);
       }
-      Duration pause = STORAGE_RETRY.delayAfter(failures + 1);
+      Duration pause = RetryPolicy.OWN_STORAGE.delayAfter(failures + 1);
       LOG.warn("cannot read task {} for its webhook ({}); retrying in {} ms", taskId, err.getMessage(),
           pause.toMillis());
       return vertx.timer(Math.max(1, pause.toMillis())).compose(ignored -> read(taskId, failures + 1));

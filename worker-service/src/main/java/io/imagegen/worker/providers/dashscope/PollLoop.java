@@ -30,8 +30,6 @@ final class PollLoop {
   private static final double GROWTH = 1.5;
   /** One query is a small read: if it takes this long, the connection is dead and the next one may not be. */
   private static final long QUERY_TIMEOUT_MS = 30_000;
-  /** Same ceiling as the shared Retry-After policy: longer hints are usually wrong. */
-  private static final long MAX_RETRY_AFTER_MS = Duration.ofMinutes(5).toMillis();
 
   private final ProviderContext context;
   private final QueryLimiter limiter;
@@ -114,7 +112,8 @@ final class PollLoop {
     int status = response.statusCode();
     if (status == 429) {
       // Throttled task queries say nothing about the task (other workers share the account's quota): wait, go on.
-      long hinted = retryAfterMs(response.getHeader("Retry-After"));
+      Duration retryAfter = UpstreamFailures.retryAfter(response.getHeader("Retry-After"));
+      long hinted = retryAfter == null ? 0 : retryAfter.toMillis();
       LOG.debug("{} task {}: query throttled; next in at least {} ms", failures.vendor(), taskId, hinted);
       schedule(Math.max(hinted, grow()));
       return;
@@ -196,18 +195,5 @@ final class PollLoop {
 
   private Vertx vertx() {
     return context.vertx();
-  }
-
-  /** Retry-After in delta-seconds, capped (before multiplying, so no overflow); 0 when absent or an HTTP-date. */
-  private static long retryAfterMs(String header) {
-    if (header == null || header.isBlank()) {
-      return 0;
-    }
-    try {
-      long seconds = Long.parseLong(header.trim());
-      return seconds <= 0 ? 0 : Math.min(MAX_RETRY_AFTER_MS / 1000, seconds) * 1000;
-    } catch (NumberFormatException e) {
-      return 0;
-    }
   }
 }

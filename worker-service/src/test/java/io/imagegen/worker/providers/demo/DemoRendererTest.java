@@ -1,4 +1,4 @@
-package io.imagegen.worker.providers;
+package io.imagegen.worker.providers.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatNullPointerException;

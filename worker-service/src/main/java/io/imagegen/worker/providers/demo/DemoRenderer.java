@@ -1,4 +1,4 @@
-package io.imagegen.worker.providers;
+package io.imagegen.worker.providers.demo;
 
 import java.awt.Color;
 import java.awt.image.BufferedImage;

@@ -1,8 +1,12 @@
-package io.imagegen.worker.providers;
+package io.imagegen.worker.providers.demo;
 
 import io.imagegen.common.errors.ErrorCode;
 import io.imagegen.common.errors.UpstreamException;
 import io.imagegen.common.tasks.Usage;
+import io.imagegen.worker.providers.Generation;
+import io.imagegen.worker.providers.GenerationRequest;
+import io.imagegen.worker.providers.ImageProvider;
+import io.imagegen.worker.providers.ProviderContext;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.Duration;
