@@ -38,7 +38,8 @@ class WorkerCrashFaultsTest extends FaultSuite {
 
       Verdict verdict = checker.verify(SETTLE, false);
       assertThat(held).as("jobs in flight on the killed worker").isGreaterThanOrEqualTo(100);
-      assertThat(verdict.accepted()).isEqualTo(count);
+      assertThat(verdict.accepted()).as("accepted; refused by status (-1: no answer): %s", checker.refusals())
+          .isEqualTo(count);
       assertThat(verdict.succeeded()).isEqualTo(count);
     }
   }
@@ -68,7 +69,8 @@ class WorkerCrashFaultsTest extends FaultSuite {
 
       Verdict verdict = checker.verify(SETTLE, false);
       assertThat(held).as("DashScope jobs polling on the killed worker").isGreaterThanOrEqualTo(count / 4);
-      assertThat(verdict.accepted()).isEqualTo(count);
+      assertThat(verdict.accepted()).as("accepted; refused by status (-1: no answer): %s", checker.refusals())
+          .isEqualTo(count);
       assertThat(verdict.succeeded()).isEqualTo(count);
       for (String id : checker.accepted()) {
         assertThat(checker.upstreamCallsFor(id)).as("vendor tasks submitted for %s", id).isEqualTo(1);
