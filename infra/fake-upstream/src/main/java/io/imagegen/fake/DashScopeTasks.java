@@ -8,6 +8,7 @@ import io.vertx.ext.web.RoutingContext;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -77,6 +78,8 @@ final class DashScopeTasks {
             return size() > MAX_TASKS;
         }
     };
+    /** Vendor tasks created per prompt since the last clear: what DashScope would bill, beyond the tasks' eviction. */
+    private final Map<String, Integer> submits = new HashMap<>();
     private final FileStore files;
 
     DashScopeTasks(FileStore files) {
@@ -85,6 +88,12 @@ final class DashScopeTasks {
 
     synchronized void add(Task t) {
         tasks.put(t.id, t);
+        submits.merge(t.prompt, 1, Integer::sum);
+    }
+
+    /** Vendor tasks created per prompt since the last clear. */
+    synchronized Map<String, Integer> submitsByPrompt() {
+        return Map.copyOf(submits);
     }
 
     synchronized Task get(String id) {
@@ -93,6 +102,7 @@ final class DashScopeTasks {
 
     synchronized void clear() {
         tasks.clear();
+        submits.clear();
     }
 
     /** Cancels a PENDING task, the only state DashScope lets one cancel. */

@@ -5,6 +5,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
+import java.util.Map;
 import java.util.UUID;
 
 /**
@@ -39,6 +40,11 @@ final class DashScopeVendor {
         r.post("/api/v1/services/aigc/multimodal-generation/generation").handler(this::synchronous);
         r.get("/api/v1/tasks/:id").handler(this::query);
         r.post("/api/v1/tasks/:id/cancel").handler(this::cancel);
+    }
+
+    /** Async tasks created per prompt since the last reset (refused submits create none, so are not billed). */
+    Map<String, Integer> submitsByPrompt() {
+        return tasks.submitsByPrompt();
     }
 
     void reset() {

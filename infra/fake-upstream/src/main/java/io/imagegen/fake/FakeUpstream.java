@@ -8,6 +8,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -83,6 +84,14 @@ public final class FakeUpstream implements AutoCloseable {
     /** Every vendor request received so far (admin calls excluded), oldest first. */
     public List<RecordedRequest> requests() {
         return recorder.snapshot();
+    }
+
+    /**
+     * DashScope async tasks created per prompt since the last reset: the vendor's bill, counted apart from the bounded
+     * request recording so that thousands of task queries cannot push a submit out of it.
+     */
+    public Map<String, Integer> dashScopeSubmits() {
+        return dashScope.submitsByPrompt();
     }
 
     /** Forgets recorded requests, DashScope tasks, served files and rate windows; restores normal behaviour. */

@@ -13,6 +13,7 @@ import java.awt.image.BufferedImage;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 import static io.imagegen.fake.Http.BEARER;
@@ -206,6 +207,19 @@ class DashScopeTest {
         assertThat(first.header("retry-after")).hasValue("5");
         assertThat(first.json().getString("code")).isEqualTo("ModelUnavailable");
         assertThat(second.status()).isEqualTo(200);
+    }
+
+    @Test
+    void created_tasks_are_counted_per_prompt_and_a_refused_submit_is_not() {
+        fake.behave(Behaviour.normal().withFailStatus(503).withFailTimes(1));
+        Http.postJson(synthesis, t2i("64*64", 1), "Authorization", BEARER, ASYNC, "enable");
+        submit(t2i("64*64", 1));
+        submit(t2i("64*64", 1));
+        submit(t2i("64*64", 1).put("input", new JsonObject().put("prompt", "a kite")));
+
+        assertThat(fake.dashScopeSubmits()).containsOnly(Map.entry("a paper boat", 2), Map.entry("a kite", 1));
+        fake.reset();
+        assertThat(fake.dashScopeSubmits()).isEmpty();
     }
 
     @Test

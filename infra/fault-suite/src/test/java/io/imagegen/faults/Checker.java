@@ -225,9 +225,9 @@ final class Checker {
         .collect(Collectors.groupingBy(TaskEvent::taskId, Collectors.counting()));
   }
 
-  /** Upstream generation calls per prompt. */
+  /** Upstream generation calls per prompt: OpenAI-style calls as recorded, DashScope's as the vendor tasks it created. */
   private Map<String, Integer> upstreamCalls() {
-    Map<String, Integer> calls = new HashMap<>();
+    Map<String, Integer> calls = new HashMap<>(stack.upstream().dashScopeSubmits());
     for (RecordedRequest request : stack.upstream().requests()) {
       if (request.json() != null && request.json().getString("prompt") != null) {
         calls.merge(request.json().getString("prompt"), 1, Integer::sum);

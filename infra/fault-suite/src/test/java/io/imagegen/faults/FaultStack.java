@@ -22,6 +22,8 @@ final class FaultStack implements AutoCloseable {
   static final String SYNC_MODEL = "relay-sync";
   /** A model whose tasks must end within six seconds: long enough for one normal answer, short for a hang. */
   static final String SHORT_DEADLINE_MODEL = "relay-short-deadline";
+  /** The bundled catalog's async DashScope model, served by the fake upstream's DashScope emulation. */
+  static final String DASHSCOPE_MODEL = "wan2.2-t2i-flash";
   /** Load multiplier; 1 keeps a scenario within a CI minute, run-faults.sh passes more. */
   static final int SCALE = Integer.getInteger("imagegen.faults.scale", 1);
 
@@ -128,7 +130,7 @@ final class FaultStack implements AutoCloseable {
     kafka.close();
   }
 
-  /** Three models on the fake upstream, and a provider policy that retries generously and never trips a breaker. */
+  /** Four models on the fake upstream, and provider policies that retry generously and never trip a breaker. */
   private static String catalog(String baseUrl) {
     String model = """
         {"id": "%s", "name": "%s", "author": "faults", "slug": "%s",
@@ -140,16 +142,30 @@ final class FaultStack implements AutoCloseable {
          "timeouts": {"attempt": "%s", "deadline": "%s"},
          "concurrency": {"max_in_flight": 4000, "requests_per_minute": 0},
          "pricing": {"per_image": 0, "currency": "USD"}}""";
+    // Priced, unlike the relay models, so that the ledger check adds up real amounts.
+    String dashScope = """
+        {"id": "%s", "name": "Wan 2.2 Flash", "author": "faults", "slug": "%s",
+         "provider": "dashscope", "upstream_model": "%s",
+         "base_url": "%s", "api_key_env": "FAKE_UPSTREAM_KEY", "async_only": true,
+         "limits": {"max_n": 4, "max_prompt_length": 800, "sizes": ["512x512"], "max_input_images": 0},
+         "defaults": {"size": "512x512", "quality": "auto"},
+         "params": {"quality": ["auto"]},
+         "timeouts": {"attempt": "5m", "deadline": "10m"},
+         "concurrency": {"max_in_flight": 4000, "requests_per_minute": 0},
+         "pricing": {"per_image": 0.14, "currency": "CNY"}}""".formatted(DASHSCOPE_MODEL, DASHSCOPE_MODEL,
+        DASHSCOPE_MODEL, baseUrl);
+    String policy = """
+        {"concurrency": {"max_in_flight": 4000, "requests_per_minute": 0}, "max_attempts": 20,
+         "circuit_breaker": {"window": 20, "failure_ratio": 1.0, "consecutive_failures": 0, "open_for": "1s",
+                             "half_open_probes": 1}}""";
     return """
-        {"models": [%s, %s, %s],
-         "providers": {"openai-compatible": {
-           "concurrency": {"max_in_flight": 4000, "requests_per_minute": 0}, "max_attempts": 20,
-           "circuit_breaker": {"window": 20, "failure_ratio": 1.0, "consecutive_failures": 0, "open_for": "1s",
-                               "half_open_probes": 1}}}}
+        {"models": [%s, %s, %s, %s],
+         "providers": {"openai-compatible": %s, "dashscope": %s}}
         """.formatted(
         model.formatted(ASYNC_MODEL, ASYNC_MODEL, ASYNC_MODEL, baseUrl, true, "20s", "10m"),
         model.formatted(SYNC_MODEL, SYNC_MODEL, SYNC_MODEL, baseUrl, false, "20s", "10m"),
         model.formatted(SHORT_DEADLINE_MODEL, SHORT_DEADLINE_MODEL, SHORT_DEADLINE_MODEL, baseUrl, true, "60s",
-            "6s"));
+            "6s"),
+        dashScope, policy, policy);
   }
 }

@@ -8,7 +8,8 @@ import java.util.Map;
  *
  * @param refused submits answered with something other than 200 (nothing was promised for them)
  * @param others terminal outcomes other than SUCCEEDED, as {@code STATUS:code} → count
- * @param repeatCalls upstream calls beyond the first per accepted task (retries and redeliveries)
+ * @param repeatCalls upstream calls beyond the first per accepted task (retries and redeliveries); for DashScope,
+ *     vendor tasks created beyond the first, each one billed again
  * @param orphanImages stored images that no task result points at (an abandoned attempt's output)
  * @param unacknowledged task records in storage for which no submit was answered 200
  * @param recoverySeconds from the fault's mark to the last accepted task being terminal; -1 without a mark

@@ -1,11 +1,13 @@
 package io.imagegen.faults;
 
 import static io.imagegen.faults.FaultStack.ASYNC_MODEL;
+import static io.imagegen.faults.FaultStack.DASHSCOPE_MODEL;
 import static io.imagegen.faults.FaultStack.SCALE;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.imagegen.common.tasks.Task;
 import io.imagegen.fake.Behaviour;
 import io.imagegen.local.ServiceProcess;
 import java.time.Duration;
@@ -14,7 +16,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 
-/** Scenarios 1, 2, 3, 6 and 10: worker processes crash, restart, scale and freeze while jobs are in flight. */
+/** Scenarios 1 (also against DashScope), 2, 3, 6 and 10: worker processes crash, restart, scale and freeze while jobs are in flight. */
 class WorkerCrashFaultsTest extends FaultSuite {
   private static final Duration SETTLE = Duration.ofMinutes(3);
   /** Exit within the shutdown grace (20 s) plus JVM start-up noise on a busy 2-core machine. */
@@ -36,8 +38,44 @@ class WorkerCrashFaultsTest extends FaultSuite {
 
       Verdict verdict = checker.verify(SETTLE, false);
       assertThat(held).as("jobs in flight on the killed worker").isGreaterThanOrEqualTo(100);
-      assertThat(verdict.accepted()).isEqualTo(count);
+      assertThat(verdict.accepted()).as("accepted; refused by status (-1: no answer): %s", checker.refusals())
+          .isEqualTo(count);
       assertThat(verdict.succeeded()).isEqualTo(count);
+    }
+  }
+
+  /**
+   * The DashScope variant (docs/providers.md#dashscope-no-second-vendor-charge): the worker that takes the killed one's
+   * jobs over resumes polling the vendor tasks recorded on the task records instead of paying for new ones.
+   */
+  @Test
+  void aWorkerKilledWhilePollingHundredsOfDashScopeTasksLosesNoneAndPaysForEachOnce() throws Exception {
+    try (Scenario scenario = stack.running("kill9-dashscope", latency(Duration.ofSeconds(20)), 2)) {
+      ServiceProcess victim = scenario.workers().get(0);
+      Checker checker = scenario.checker();
+      int count = 200 * SCALE;
+
+      checker.submitAtRate(count, 100, DASHSCOPE_MODEL).join();
+      // Killed once every vendor task id is on its record: then each of the victim's jobs is mid-poll, and a second
+      // submit could only come from a worker that ignored the record (a kill between submit and record may pay twice).
+      await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).until(() -> {
+        List<Task> records = Evidence.taskRecords(stack.s3(), scenario.bucket());
+        return records.size() == count && records.stream().allMatch(task -> task.upstreamTaskId() != null);
+      });
+      int held = inFlight(victim);
+      checker.fault();
+      victim.kill();
+      scenario.retire(victim);
+
+      Verdict verdict = checker.verify(SETTLE, false);
+      assertThat(held).as("DashScope jobs polling on the killed worker").isGreaterThanOrEqualTo(count / 4);
+      assertThat(verdict.accepted()).as("accepted; refused by status (-1: no answer): %s", checker.refusals())
+          .isEqualTo(count);
+      assertThat(verdict.succeeded()).isEqualTo(count);
+      for (String id : checker.accepted()) {
+        assertThat(checker.upstreamCallsFor(id)).as("vendor tasks submitted for %s", id).isEqualTo(1);
+      }
+      assertThat(verdict.repeatCalls()).isZero();
     }
   }
 
