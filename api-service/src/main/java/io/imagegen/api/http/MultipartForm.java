@@ -15,6 +15,7 @@ import io.netty.handler.codec.http.multipart.FileUpload;
 import io.netty.handler.codec.http.multipart.HttpPostMultipartRequestDecoder;
 import io.netty.handler.codec.http.multipart.InterfaceHttpData;
 import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.Promise;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.RoutingContext;
@@ -63,24 +64,18 @@ final class MultipartForm {
           "The multipart/form-data body has no usable boundary.", null));
     }
     Promise<Form> promise = Promise.promise();
-    long[] received = {0};
+    // The body is gathered, then decoded in one piece: fed chunk by chunk, the decoder kept a text part's trailing
+    // CR when a chunk ended between the CR and LF before the next boundary ("demo\r" for "demo").
+    Buffer body = Buffer.buffer();
     request.handler(chunk -> {
       if (promise.future().isComplete()) {
         return;
       }
-      received[0] += chunk.length();
-      try {
-        if (received[0] > limit) {
-          InterfaceHttpData current = decoder.currentPartialHttpData();
-          String part = current == null ? "image" : current.getName();
-          throw new TooLarge("Request body is larger than " + limit + " bytes (while reading part '" + part
-              + "'); the uploaded files count towards it", part);
-        }
-        decoder.offer(new DefaultHttpContent(Unpooled.wrappedBuffer(chunk.getBytes())));
-      } catch (RuntimeException e) {
-        decoder.destroy();
-        promise.tryFail(refusal(e));
+      if (body.length() + chunk.length() > limit) {
+        promise.tryFail(tooLarge(decoder, body, limit));
+        return;
       }
+      body.appendBuffer(chunk);
     });
     request.exceptionHandler(err -> {
       decoder.destroy();
@@ -91,6 +86,7 @@ final class MultipartForm {
         return;
       }
       try {
+        decoder.offer(new DefaultHttpContent(Unpooled.wrappedBuffer(body.getBytes())));
         decoder.offer(LastHttpContent.EMPTY_LAST_CONTENT);
         promise.tryComplete(form(decoder.getBodyHttpDatas(), fileFields));
       } catch (RuntimeException | IOException e) {
@@ -101,6 +97,22 @@ final class MultipartForm {
     });
     request.resume();
     return promise.future();
+  }
+
+  /** The refusal of a body over {@code limit}, naming the part that was being read when it went over. */
+  private static TooLarge tooLarge(HttpPostMultipartRequestDecoder decoder, Buffer body, long limit) {
+    String part = "image";
+    try {
+      decoder.offer(new DefaultHttpContent(Unpooled.wrappedBuffer(body.getBytes())));
+      InterfaceHttpData current = decoder.currentPartialHttpData();
+      part = current == null ? part : current.getName();
+    } catch (RuntimeException e) {
+      // The part cannot be named from a body cut short; the refusal stands without it.
+    } finally {
+      decoder.destroy();
+    }
+    return new TooLarge("Request body is larger than " + limit + " bytes (while reading part '" + part
+        + "'); the uploaded files count towards it", part);
   }
 
   private static Form form(List<InterfaceHttpData> parts, Set<String> fileFields) throws IOException {
