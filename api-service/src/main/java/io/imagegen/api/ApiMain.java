@@ -118,7 +118,7 @@ public final class ApiMain {
     ApiObservability observability = new ApiObservability(telemetry.tracer(), readiness,
         config.catalog().all().stream().map(ModelSpec::id).collect(Collectors.toSet()), queue::depth);
     AtomicReference<UsageService> usage = new AtomicReference<>();
-    // Workers announce what they can serve; the view shares the task view's context (docs/api.md#models).
+    // Workers announce what they can serve; the view shares the task view's context (docs/api.md#model-availability).
     Availability availability = new Availability(Clock.systemUTC(), config.discoveryGrace());
     AtomicReference<WorkersReader> workers = new AtomicReference<>();
     return vertx.executeBlocking(() -> {

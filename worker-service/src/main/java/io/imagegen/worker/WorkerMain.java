@@ -241,7 +241,7 @@ public final class WorkerMain {
       // alongside: a delivery still retrying when the grace ends is sent again by whoever owns its partition next.
       // Not ready from the first moment of the drain (docs/operations.md#health).
       readiness.drain();
-      // A draining worker takes no new jobs, so the API must stop counting on it now (docs/api.md#models).
+      // A draining worker takes no new jobs, so the API must stop counting on it now (docs/api.md#model-availability).
       Shutdown.run("worker announcement", () -> announcer.withdraw(Duration.ofSeconds(5)));
       Future<Void> hooks = webhooks.stop(grace);
       Shutdown.await("job consumer", consumer.stop(grace), grace.plusSeconds(10));

@@ -167,7 +167,7 @@ class OpenApiContractTest {
         .json().getString("task_id");
     finishedTask = awaitTerminal(id, DEV);
     assertThat(finishedTask.getString("status")).as(finishedTask.encode()).isEqualTo("SUCCEEDED");
-    // The worker has announced what it serves and the API has read it (docs/api.md#models).
+    // The worker has announced what it serves and the API has read it (docs/api.md#model-availability).
     await().atMost(Duration.ofSeconds(30)).until(() -> get("/v1/images/models", DEV).json().getJsonArray("data")
         .stream().map(JsonObject.class::cast).anyMatch(model -> Boolean.FALSE.equals(model.getValue("available"))));
 
