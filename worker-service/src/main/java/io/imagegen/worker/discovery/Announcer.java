@@ -41,7 +41,7 @@ public final class Announcer {
   private final String workerId;
   private final List<String> models;
   private final Clock clock;
-  private long timer = -1;
+  private volatile long timer = -1;
   /** Guarded by {@code this}: no announcement may follow the tombstone. */
   private boolean withdrawn;
 
