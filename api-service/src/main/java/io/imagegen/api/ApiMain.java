@@ -118,7 +118,8 @@ public final class ApiMain {
     ApiObservability observability = new ApiObservability(telemetry.tracer(), readiness,
         config.catalog().all().stream().map(ModelSpec::id).collect(Collectors.toSet()), queue::depth);
     AtomicReference<UsageService> usage = new AtomicReference<>();
-    // Workers announce what they can serve; the view shares the task view's context (docs/api.md#model-availability).
+    // Workers announce what they can serve; the task view's context owns what was heard
+    // (docs/api.md#model-availability).
     Availability availability = new Availability(Clock.systemUTC(), config.discoveryGrace());
     AtomicReference<WorkersReader> workers = new AtomicReference<>();
     return vertx.executeBlocking(() -> {
@@ -138,7 +139,8 @@ public final class ApiMain {
               config.maxBodyBytes(), config.maxWait(), config.submitsPerSecond(), config.submitBurst(),
               config.readsPerSecond(), config.readBurst(), config.maxWaitsPerKey(), config.edge(),
               config.corsOrigins(), config.publicUrl()), config.apiKeys(), tasks,
-              new ModelDirectory(config.catalog(), availability, config.modelsListAll()), new ImageService(objects, Clock.systemUTC()), queue,
+              new ModelDirectory(config.catalog(), availability, config.modelsListAll()),
+              new ImageService(objects, Clock.systemUTC()), queue,
               observability, usage.get());
           return vertx.deployVerticle(verticle)
               .compose(deploymentId -> observability.listen(vertx, config.host(), config.metricsPort())

@@ -37,7 +37,8 @@ public final class ModelDirectory {
 
   /**
    * Refuses a submit to a catalog model that live workers exist for and none serves, naming {@code model}; an
-   * unknown availability is accepted, as the queue holds the job until a worker takes it (docs/api.md#model-availability).
+   * unknown availability is accepted, as the queue holds the job until a worker takes it
+   * (docs/api.md#model-availability).
    */
   public void requireAvailable(String modelId) {
     catalog.find(modelId).filter(model -> availability.state(model.id()) == Availability.State.UNAVAILABLE)
