@@ -9,12 +9,10 @@ const ACCEPTED_IMAGES = ['image/png', 'image/jpeg', 'image/webp', 'image/gif'];
 /** `chosen` is the model the form is for; `turn` counts choices, so that only the latest one draws the form. */
 const state = { models: [], images: [], chosen: null, turn: 0 };
 
-/** A model record's availability; the reason field's name is read loosely so older and newer APIs both work. */
+/** A model record's availability (docs/api.md "Model availability"); `null` (not known yet) stays selectable. */
 function availability(model) {
   if (model.available !== false) return { available: true, reason: '' };
-  const reason = model.unavailable_reason || model.availability_reason || model.reason
-    || (model.availability && model.availability.reason) || 'not available on this deployment';
-  return { available: false, reason };
+  return { available: false, reason: model.unavailable_reason || 'not available on this deployment' };
 }
 
 /** Loads the model list into the picker; keeps the previous choice when it is still offered. */

@@ -47,7 +47,9 @@ record ApiConfig(
     String publicUrl,
 
     Budgets budgets,
-    Duration reservationTtl) {
+    Duration reservationTtl,
+    Duration discoveryGrace,
+    boolean modelsListAll) {
 
   /** Reads and validates; throws {@code ConfigException} naming every bad variable. */
   static ApiConfig from(Env env) {
@@ -104,6 +106,9 @@ record ApiConfig(
     Budgets budgets = Budgets.from(env, keys.names());
     // Longer than any task waits and runs; only reservations whose job never got enqueued live this long.
     Duration reservationTtl = env.duration("IMAGEGEN_USAGE_RESERVATION_TTL", Duration.ofHours(6));
+    // Long enough for every running worker to announce itself once (every 10 s) after the API starts.
+    Duration discoveryGrace = env.duration("IMAGEGEN_DISCOVERY_GRACE", Duration.ofSeconds(15));
+    boolean modelsListAll = env.bool("IMAGEGEN_MODELS_LIST_ALL", false);
     ModelCatalog catalog = null;
     try {
       catalog = ModelCatalog.load(env.raw("IMAGEGEN_MODEL_CATALOG"));
@@ -124,7 +129,7 @@ record ApiConfig(
         fetchPrivate, webhookSecrets, webhookPrivate, submitsPerSecond, submitBurst, readsPerSecond, readBurst, group,
         maxDepth, shutdown, metricsPort, logs, new TaskCache.Limits(viewBytes, viewStale), maxWaits, edge,
         corsOrigins, publicUrl == null ? null : publicUrl.replaceAll("/+$", ""), budgets,
-        reservationTtl);
+        reservationTtl, discoveryGrace, modelsListAll);
   }
 
   /** {@code IMAGEGEN_CORS_ORIGINS}: exact origins ({@code https://app.example.com}) or {@code *}; empty is off. */

@@ -2,7 +2,9 @@ package io.imagegen.api;
 
 import io.imagegen.api.http.ApiVerticle;
 import io.imagegen.api.images.ImageService;
+import io.imagegen.api.models.Availability;
 import io.imagegen.api.models.ModelDirectory;
+import io.imagegen.api.models.WorkersReader;
 import io.imagegen.api.observability.ApiObservability;
 import io.imagegen.api.queue.JobPositions;
 import io.imagegen.api.queue.JobProducer;
@@ -96,11 +98,16 @@ public final class ApiMain {
     ApiObservability observability = new ApiObservability(telemetry.tracer(), readiness,
         config.catalog().all().stream().map(ModelSpec::id).collect(Collectors.toSet()), queue::depth);
     AtomicReference<UsageService> usage = new AtomicReference<>();
+    // Workers announce what they can serve; the task view's context owns what was heard
+    // (docs/api.md#model-availability).
+    Availability availability = new Availability(Clock.systemUTC(), config.discoveryGrace());
+    AtomicReference<WorkersReader> workers = new AtomicReference<>();
     return vertx.executeBlocking(() -> {
           Topics.ensure(config.kafka(), config.enqueueTimeout().toMillis() * 3);
           usage.set(UsageService.start(vertx, config.kafka(), config.catalog(), config.budgets(),
               config.apiKeys()::isAdmin, observability.registry(), Clock.systemUTC(), new UsageService.Settings(
                   config.kafka().usageRetention(), config.reservationTtl(), config.enqueueTimeout())));
+          workers.set(WorkersReader.start(config.kafka(), "imagegen-api", context, availability));
           return TaskEventListener.start(config.kafka(), "imagegen-api", context, view::apply);
         })
         .compose(listener -> objects.ensureBucket().compose(ignored -> {
@@ -112,18 +119,22 @@ public final class ApiMain {
               config.maxBodyBytes(), config.maxWait(), config.submitsPerSecond(), config.submitBurst(),
               config.readsPerSecond(), config.readBurst(), config.maxWaitsPerKey(), config.edge(),
               config.corsOrigins(), config.publicUrl()), config.apiKeys(), tasks,
-              new ModelDirectory(config.catalog()), new ImageService(objects, Clock.systemUTC()), queue,
+              new ModelDirectory(config.catalog(), availability, config.modelsListAll()),
+              new ImageService(objects, Clock.systemUTC()), queue,
               observability, usage.get());
           return vertx.deployVerticle(verticle)
               .compose(deploymentId -> observability.listen(vertx, config.host(), config.metricsPort())
                   .<Running>map(listening -> new Started(vertx, deploymentId, verticle, producer, events, listener,
                       usage.get(), fetcher, queue, positions, objects, config.shutdownTimeout(), observability,
                       readiness,
-                      telemetry)));
+                      telemetry, workers.get())));
         }).onFailure(err -> listener.close()))
         .onFailure(err -> {
           if (usage.get() != null) {
             usage.get().close();
+          }
+          if (workers.get() != null) {
+            workers.get().close();
           }
           observability.close();
           readiness.close();
@@ -140,7 +151,7 @@ public final class ApiMain {
   private record Started(Vertx vertx, String deploymentId, ApiVerticle verticle, JobProducer producer,
       TaskEventPublisher events, TaskEventListener listener, UsageService usage, SafeFetcher fetcher,
       QueueDepth queue, JobPositions positions, ObjectStore objects, Duration timeout, ApiObservability observability,
-      Readiness readiness, Telemetry telemetry)
+      Readiness readiness, Telemetry telemetry, WorkersReader workers)
       implements Running {
     @Override
     public int port() {
@@ -164,6 +175,7 @@ public final class ApiMain {
         listener.close();
       });
       Shutdown.run("usage ledger", usage::close);
+      Shutdown.run("workers topic", workers::close);
       Shutdown.run("fetcher", fetcher::close);
       Shutdown.run("queue depth", queue::close);
       Shutdown.run("job positions", positions::close);

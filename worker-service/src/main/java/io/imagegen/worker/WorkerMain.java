@@ -15,6 +15,7 @@ import io.imagegen.common.storage.ObjectStore;
 import io.imagegen.common.tasks.S3TaskStore;
 import io.imagegen.common.models.ModelSpec;
 import io.imagegen.worker.deadletters.DeadLetterPublisher;
+import io.imagegen.worker.discovery.Announcer;
 import io.imagegen.worker.monitoring.MonitoringServer;
 import io.imagegen.worker.providers.demo.DemoProvider;
 import io.imagegen.worker.providers.ProviderContext;
@@ -100,6 +101,7 @@ public final class WorkerMain {
         new ArkProvider(context), new GeminiProvider(context),
         new DashScopeProvider(context, DashScopeProvider.Options.defaults())));
     reportUnconfigured(config, providers, context);
+    Announcer announcer = Announcer.create(vertx, config.kafka(), config.catalog(), providers, context);
     MonitoringServer monitoring = new MonitoringServer();
     PrometheusMeterRegistry metrics = monitoring.registry();
     TaskEventPublisher events = TaskEventPublisher.create(config.kafka(), "imagegen-worker");
@@ -136,10 +138,12 @@ public final class WorkerMain {
               new StringDeserializer(), new ByteArrayDeserializer()), config.kafka().jobsTopic(), objects, store,
               config.retention(), Clock.systemUTC(), metrics);
           sweeper.start();
+          announcer.start();
           return new Started(vertx, consumer, webhooks, sweeper, monitoring, events, ledger, deadLetters,
-              objects, config.shutdownGrace(), readiness, telemetry);
+              objects, config.shutdownGrace(), readiness, telemetry, announcer);
         })
         .onFailure(err -> {
+          announcer.withdraw(Duration.ofSeconds(1));
           readiness.close();
           telemetry.close();
           monitoring.close();
@@ -204,7 +208,7 @@ public final class WorkerMain {
 
   private record Started(Vertx vertx, JobConsumer<JobMessage> consumer, Webhooks webhooks, RetentionSweeper sweeper,
       MonitoringServer monitoring, TaskEventPublisher events, UsageLedger ledger, DeadLetterPublisher deadLetters,
-      ObjectStore objects, Duration grace, Readiness readiness, Telemetry telemetry)
+      ObjectStore objects, Duration grace, Readiness readiness, Telemetry telemetry, Announcer announcer)
       implements Running {
     @Override
     public int monitoringPort() {
@@ -217,6 +221,8 @@ public final class WorkerMain {
       // alongside: a delivery still retrying when the grace ends is sent again by whoever owns its partition next.
       // Not ready from the first moment of the drain (docs/operations.md#health).
       readiness.drain();
+      // A draining worker takes no new jobs, so the API must stop counting on it now (docs/api.md#model-availability).
+      Shutdown.run("worker announcement", () -> announcer.withdraw(Duration.ofSeconds(5)));
       Future<Void> hooks = webhooks.stop(grace);
       Shutdown.await("job consumer", consumer.stop(grace), grace.plusSeconds(10));
       Shutdown.await("webhooks", hooks, grace.plusSeconds(10));

@@ -259,6 +259,9 @@ public final class ApiVerticle extends VerticleBase {
         throw new PermissionException(ErrorCode.MODEL_NOT_ALLOWED, "This API key may not use model '" + model + "'.",
             "model");
       }
+      if (model != null) {
+        models.requireAvailable(model);
+      }
       queue.admit();
     } catch (RuntimeException e) {
       HttpErrors.send(ctx, e);

@@ -1,6 +1,7 @@
 package io.imagegen.api.models;
 
 import io.imagegen.common.errors.ErrorCode;
+import io.imagegen.common.errors.InvalidRequestException;
 import io.imagegen.common.errors.NotFoundException;
 import io.imagegen.common.models.ModelCatalog;
 import io.imagegen.common.models.ModelSpec;
@@ -9,6 +10,8 @@ import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /** Model discovery, rendered from the same catalog that validates requests and routes jobs. */
 public final class ModelDirectory {
@@ -16,10 +19,33 @@ public final class ModelDirectory {
   private static final List<String> CORE = List.of("model", "prompt", "n", "size", "quality", "response_format",
       "user");
 
-  private final ModelCatalog catalog;
+  private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([A-Z0-9_]+)}");
 
-  public ModelDirectory(ModelCatalog catalog) {
+  private final ModelCatalog catalog;
+  private final Availability availability;
+  private final boolean listAll;
+
+  /**
+   * A directory that marks models by what the workers announce; {@code listAll} keeps unavailable models in
+   * {@code /v1/models} (IMAGEGEN_MODELS_LIST_ALL).
+   */
+  public ModelDirectory(ModelCatalog catalog, Availability availability, boolean listAll) {
     this.catalog = catalog;
+    this.availability = availability;
+    this.listAll = listAll;
+  }
+
+  /**
+   * Refuses a submit to a catalog model that live workers exist for and none serves, naming {@code model}; an
+   * unknown availability is accepted, as the queue holds the job until a worker takes it
+   * (docs/api.md#model-availability).
+   */
+  public void requireAvailable(String modelId) {
+    catalog.find(modelId).filter(model -> availability.state(model.id()) == Availability.State.UNAVAILABLE)
+        .ifPresent(model -> {
+          throw new InvalidRequestException(ErrorCode.MODEL_NOT_AVAILABLE, "The model '" + model.id()
+              + "' is not available on this deployment: " + unavailableReason(model) + ".", "model");
+        });
   }
 
   /** The id of the model used by requests that name none, or {@code null} when they must name one. */
@@ -30,7 +56,9 @@ public final class ModelDirectory {
   /** {@code GET /v1/models}: the OpenAI model list. */
   public JsonObject openAiList() {
     JsonArray data = new JsonArray();
-    catalog.all().forEach(model -> data.add(openAiModel(model)));
+    catalog.all().stream()
+        .filter(model -> listAll || availability.state(model.id()) != Availability.State.UNAVAILABLE)
+        .forEach(model -> data.add(openAiModel(model)));
     return new JsonObject().put("object", "list").put("data", data);
   }
 
@@ -92,12 +120,42 @@ public final class ModelDirectory {
   }
 
   private JsonObject summary(ModelSpec model) {
-    return new JsonObject()
+    Availability.State state = availability.state(model.id());
+    JsonObject summary = new JsonObject()
         .put("id", model.id())
         .put("name", model.name())
         .put("author", model.author())
         .put("slug", model.slug())
-        .put("features", features(model));
+        .put("features", features(model))
+        // null: not known yet (no live worker, or the API has just started).
+        .put("available", state == Availability.State.UNKNOWN ? null : state == Availability.State.AVAILABLE);
+    if (state == Availability.State.UNAVAILABLE) {
+      summary.put("unavailable_reason", unavailableReason(model));
+    }
+    return summary;
+  }
+
+  /**
+   * Why no worker serves {@code model}: workers announce only models whose credentials they have, so the API names
+   * the variables the catalog says the model needs.
+   */
+  static String unavailableReason(ModelSpec model) {
+    List<String> variables = new ArrayList<>();
+    if (model.apiKeyEnv() != null) {
+      variables.add(model.apiKeyEnv());
+    }
+    if (model.baseUrl() != null) {
+      Matcher m = PLACEHOLDER.matcher(model.baseUrl());
+      while (m.find()) {
+        variables.add(m.group(1));
+      }
+    }
+    if (variables.isEmpty()) {
+      return "no worker serves provider " + model.provider();
+    }
+    String what = model.apiKeyEnv() == null ? "a base URL"
+        : variables.size() == 1 ? "an API key" : "an API key and base URL";
+    return "no worker has " + what + " for provider " + model.provider() + " (" + String.join(", ", variables) + ")";
   }
 
   private JsonObject features(ModelSpec model) {

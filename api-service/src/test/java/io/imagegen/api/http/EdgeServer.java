@@ -6,6 +6,7 @@ import io.imagegen.common.queue.KafkaSettings;
 import io.imagegen.common.storage.InMemoryObjectStore;
 import io.opentelemetry.api.OpenTelemetry;
 import io.imagegen.api.images.ImageService;
+import io.imagegen.api.models.Availability;
 import io.imagegen.api.models.ModelDirectory;
 import io.imagegen.common.config.Env;
 import io.imagegen.common.models.ModelCatalog;
@@ -34,7 +35,8 @@ final class EdgeServer implements AutoCloseable {
   EdgeServer(EdgeLimits limits, double readsPerSecond, int readBurst, ImageService images) throws Exception {
     verticle = new ApiVerticle(new ApiVerticle.Options("127.0.0.1", 0, 1024 * 1024, Duration.ofSeconds(60), 20, 50,
         readsPerSecond, readBurst, 100, limits, List.of(), null), ApiKeys.from(new Env(Map.of("IMAGEGEN_API_KEYS", "alice=" + KEY))),
-        null, new ModelDirectory(ModelCatalog.of(List.of())), images, null,
+        null, new ModelDirectory(ModelCatalog.of(List.of()),
+            new Availability(java.time.Clock.systemUTC(), Duration.ZERO), false), images, null,
         new ApiObservability(OpenTelemetry.noop().getTracer("edge-test"), readiness, Set.of(), () -> 0), null);
     vertx.deployVerticle(verticle).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
   }

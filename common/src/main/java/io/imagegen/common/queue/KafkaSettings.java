@@ -55,6 +55,14 @@ public record KafkaSettings(
         Map.copyOf(security));
   }
 
+  /**
+   * The compacted topic on which workers announce the models they can serve, keyed by worker id
+   * (docs/architecture.md#model-availability).
+   */
+  public String workersTopic() {
+    return jobsTopic + ".workers";
+  }
+
   /** Properties every client shares. */
   public Map<String, Object> baseClientProperties(String clientId) {
     Map<String, Object> props = new HashMap<>(securityProperties);

@@ -18,7 +18,7 @@ public final class Topics {
   private Topics() {
   }
 
-  /** Ensures the jobs, events, dead-letter and usage topics exist; existing topics are left as they are. */
+  /** Ensures the jobs, events, dead-letter, usage and workers topics exist; existing topics are left as they are. */
   public static void ensure(KafkaSettings settings, long timeoutMillis) throws InterruptedException, TimeoutException {
     // The ledger keeps the latest entry per task id (compaction) for as long as usage is asked for (deletion):
     // docs/architecture.md#usage-ledger.
@@ -26,9 +26,16 @@ public final class Topics {
         .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT + ","
             + TopicConfig.CLEANUP_POLICY_DELETE, TopicConfig.RETENTION_MS_CONFIG,
             Long.toString(settings.usageRetention().toMillis())));
+    // One small record per live worker: compaction keeps the latest per worker id, deletion drops the records of
+    // workers that died without a tombstone, and short segments let both happen soon (docs/architecture.md).
+    NewTopic workers = new NewTopic(settings.workersTopic(), 1, settings.replicationFactor())
+        .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT + ","
+            + TopicConfig.CLEANUP_POLICY_DELETE, TopicConfig.RETENTION_MS_CONFIG,
+            Long.toString(Duration.ofHours(1).toMillis()), TopicConfig.SEGMENT_MS_CONFIG,
+            Long.toString(Duration.ofMinutes(10).toMillis())));
     try (Admin admin = Admin.create(settings.baseClientProperties("imagegen-admin"))) {
       for (NewTopic topic : List.of(plain(settings, settings.jobsTopic()), plain(settings, settings.eventsTopic()),
-          plain(settings, settings.deadLetterTopic()), usage)) {
+          plain(settings, settings.deadLetterTopic()), usage, workers)) {
         try {
           admin.createTopics(List.of(topic)).all().get(timeoutMillis, TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {

@@ -144,18 +144,22 @@ class OpenApiContractTest {
   @BeforeAll
   static void startStackAndFetchTheContract() throws Exception {
     String unique = UUID.randomUUID().toString().substring(0, 8);
-    stack = LocalStack.start(LocalStack.Options.defaults(data).withEnv(Map.of(
-        "IMAGEGEN_API_KEYS", "dev=" + DEV + ",other=" + OTHER + ",limited=" + LIMITED + ",burst=" + BURST
-            + ",broke=" + BROKE,
-        "IMAGEGEN_KEY_BUDGETS", "broke=0.01 USD per day",
-        "IMAGEGEN_API_KEY_MODELS", "limited=demo",
-        "IMAGEGEN_RATE_LIMIT_SUBMIT_BURST", Integer.toString(SUBMIT_BURST),
-        "IMAGEGEN_MAX_BODY_BYTES", Integer.toString(MAX_BODY_BYTES),
+    stack = LocalStack.start(LocalStack.Options.defaults(data).withEnv(Map.ofEntries(
+        Map.entry("IMAGEGEN_API_KEYS", "dev=" + DEV + ",other=" + OTHER + ",limited=" + LIMITED + ",burst=" + BURST
+            + ",broke=" + BROKE),
+        Map.entry("IMAGEGEN_KEY_BUDGETS", "broke=0.01 USD per day"),
+        Map.entry("IMAGEGEN_API_KEY_MODELS", "limited=demo"),
+        Map.entry("IMAGEGEN_RATE_LIMIT_SUBMIT_BURST", Integer.toString(SUBMIT_BURST)),
+        Map.entry("IMAGEGEN_MAX_BODY_BYTES", Integer.toString(MAX_BODY_BYTES)),
         // Long enough for the 100 ms demo model, short enough that a #slow prompt (5 s) runs it out.
-        "IMAGEGEN_SYNC_WAIT_TIMEOUT", "4s",
-        "IMAGEGEN_KAFKA_JOBS_TOPIC", "openapi-jobs-" + unique,
-        "IMAGEGEN_S3_BUCKET", "openapi-" + unique,
-        "IMAGEGEN_DEMO_LATENCY", "100ms")));
+        Map.entry("IMAGEGEN_SYNC_WAIT_TIMEOUT", "4s"),
+        Map.entry("IMAGEGEN_KAFKA_JOBS_TOPIC", "openapi-jobs-" + unique),
+        Map.entry("IMAGEGEN_S3_BUCKET", "openapi-" + unique),
+        Map.entry("IMAGEGEN_DEMO_LATENCY", "100ms"),
+        // gpt-image-1 stays available for the budget refusal (which never reaches OpenAI); models of vendors without
+        // a key (seedream-4.0) are unavailable once the short discovery grace has passed.
+        Map.entry("OPENAI_API_KEY", "sk-never-used"),
+        Map.entry("IMAGEGEN_DISCOVERY_GRACE", "1s"))));
     http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     Exchange served = send("GET", "/openapi.json", DEV, null, Map.of());
@@ -168,6 +172,9 @@ class OpenApiContractTest {
         .json().getString("task_id");
     finishedTask = awaitTerminal(id, DEV);
     assertThat(finishedTask.getString("status")).as(finishedTask.encode()).isEqualTo("SUCCEEDED");
+    // The worker has announced what it serves and the API has read it (docs/api.md#model-availability).
+    await().atMost(Duration.ofSeconds(30)).until(() -> get("/v1/images/models", DEV).json().getJsonArray("data")
+        .stream().map(JsonObject.class::cast).anyMatch(model -> Boolean.FALSE.equals(model.getValue("available"))));
 
     String slow = "{\"model\":\"demo\",\"prompt\":\"slow sync #slow\",\"size\":\"64x64\"}";
     slowSync = sendAsync("POST", "/v1/images/generations", DEV, slow);
@@ -427,6 +434,8 @@ class OpenApiContractTest {
     errors.expect("model not allowed", post(submit, LIMITED, demo + "}"), "403 model_not_allowed model");
     errors.expect("unknown model", post(submit, OTHER, "{\"model\":\"no-such-model\",\"prompt\":\"x\"}"),
         "404 model_not_found model");
+    errors.expect("unavailable model", post(submit, OTHER, "{\"model\":\"seedream-4.0\",\"prompt\":\"x\"}"),
+        "400 model_not_available model");
     errors.expect("missing task", get("/v1/images/generations/" + MISSING_TASK, DEV), "404 task_not_found task_id");
     errors.expect("malformed task id", get("/v1/images/generations/not-a-task", DEV), "404 task_not_found task_id");
     errors.expect("foreign task", get(finished, OTHER), "404 task_not_found task_id");
@@ -544,7 +553,11 @@ class OpenApiContractTest {
     assertThat(openAi.json().getJsonArray("data")).isNotEmpty();
     assertThat(one.json().getString("id")).isEqualTo("dall-e-3");
     JsonArray models = images.json().getJsonArray("data");
-    assertThat(models).hasSameSizeAs(openAi.json().getJsonArray("data"));
+    // /v1/models leaves out exactly the models no worker can serve.
+    long unavailable = models.stream().map(JsonObject.class::cast)
+        .filter(model -> Boolean.FALSE.equals(model.getValue("available"))).count();
+    assertThat(unavailable).isPositive();
+    assertThat(openAi.json().getJsonArray("data").size()).isEqualTo(models.size() - unavailable);
     for (Object model : models) {
       Exchange endpoints = get(((JsonObject) model).getString("endpoints_url"), DEV);
       assertThat(endpoints.status()).as(endpoints.body()).isEqualTo(200);
