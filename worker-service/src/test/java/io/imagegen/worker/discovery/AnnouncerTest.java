@@ -7,7 +7,7 @@ import io.imagegen.common.json.Json;
 import io.imagegen.common.models.ModelCatalog;
 import io.imagegen.common.queue.WorkerAnnouncement;
 import io.imagegen.common.testing.TestClock;
-import io.imagegen.worker.providers.DemoProvider;
+import io.imagegen.worker.providers.demo.DemoProvider;
 import io.imagegen.worker.providers.ProviderContext;
 import io.imagegen.worker.providers.Providers;
 import io.imagegen.worker.providers.openai.OpenAiProvider;
