@@ -112,7 +112,8 @@ public final class TaskService {
           request.prompt(), request.size(), request.quality(), request.n(), request.mode(), params(request, keys))
           .withCallbackUrl(callbackUrl);
       return store.create(task)
-          .compose(created -> producer.send(JobMessage.of(task.id(), task.model(), clock.millis()))
+          // The job carries the record just written, saving the worker a read (docs/performance.md#storage-calls).
+          .compose(created -> producer.send(JobMessage.carrying(created, clock.millis()))
               .recover(err -> store.delete(task.id())
                   .onFailure(cleanup -> LOG.error("task {} not enqueued and its record could not be removed",
                       task.id(), cleanup))
