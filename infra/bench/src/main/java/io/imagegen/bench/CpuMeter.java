@@ -57,6 +57,25 @@ final class CpuMeter {
     return cores;
   }
 
+  /**
+   * Cores the system under test used: every process (this JVM, broker, S3 server, fake upstream) minus the load
+   * generator's own threads. Times 1000 over a rate, it is the CPU-milliseconds one request or job costs.
+   */
+  static double serviceCores(Map<String, Double> cores) {
+    double sum = 0;
+    for (Map.Entry<String, Double> e : cores.entrySet()) {
+      if (!e.getKey().startsWith("jvm") && !e.getKey().equals("jvm-alloc-MB/s")) {
+        sum += e.getValue();
+      }
+    }
+    return sum - cores.getOrDefault("jvm:load-generator", 0.0);
+  }
+
+  /** CPU-milliseconds per operation at {@code perSecond} operations a second. */
+  static double msPer(Map<String, Double> cores, double perSecond) {
+    return perSecond > 0 ? serviceCores(cores) * 1000 / perSecond : Double.NaN;
+  }
+
   static String summary(Map<String, Double> cores) {
     return cores.entrySet().stream().filter(e -> !e.getKey().startsWith("jvm:") || e.getValue() >= 0.05)
         .filter(e -> !e.getKey().equals("jvm-alloc-MB/s"))
@@ -81,7 +100,8 @@ final class CpuMeter {
     cpu.put("bench-jvm", cpuNanos(ProcessHandle.current()));
     ProcessHandle.current().children().forEach(child -> {
       String command = child.info().commandLine().orElse("");
-      String name = command.contains("kafka.Kafka") ? "kafka" : command.contains("s3proxy") ? "s3proxy" : null;
+      String name = command.contains("kafka.Kafka") ? "kafka" : command.contains("s3proxy") ? "s3proxy"
+          : command.contains("FakeUpstreamMain") ? "fake-upstream" : null;
       if (name != null) {
         cpu.merge(name, cpuNanos(child), Long::sum);
       }
