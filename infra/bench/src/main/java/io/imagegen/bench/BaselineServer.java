@@ -27,7 +27,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * A GET answers a fixed body (a real task's answer, for the poll baseline) straight from memory: no auth, no lookup.
  */
 final class BaselineServer implements AutoCloseable {
-  private static final String TOPIC = "bench.baseline";
+  private static final String TOPIC_PREFIX = "bench.baseline.";
   private static final byte[] ANSWER = "{\"status\":\"QUEUED\"}".getBytes();
 
   private final Vertx vertx;
@@ -46,8 +46,10 @@ final class BaselineServer implements AutoCloseable {
 
   /** The same server, answering every GET with {@code getAnswer}. */
   static BaselineServer start(String bootstrapServers, io.vertx.core.buffer.Buffer getAnswer) throws Exception {
+    // A topic per server: quick mode shares one broker between scenarios, and each may start a baseline.
+    String topic = TOPIC_PREFIX + TaskIds.next();
     try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
-      admin.createTopics(List.of(new NewTopic(TOPIC, 12, (short) 1))).all().get(30, TimeUnit.SECONDS);
+      admin.createTopics(List.of(new NewTopic(topic, 12, (short) 1))).all().get(30, TimeUnit.SECONDS);
     }
     KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
         ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
@@ -57,7 +59,7 @@ final class BaselineServer implements AutoCloseable {
         ProducerConfig.LINGER_MS_CONFIG, 2),
         new StringSerializer(), new ByteArraySerializer());
     // Fetch metadata now so send() never blocks the event loop for it.
-    producer.partitionsFor(TOPIC);
+    producer.partitionsFor(topic);
     Vertx vertx = Vertx.vertx();
     HttpServer server = vertx.createHttpServer().requestHandler(request -> request.body().onSuccess(body -> {
       if (request.method() == io.vertx.core.http.HttpMethod.GET) {
@@ -67,7 +69,7 @@ final class BaselineServer implements AutoCloseable {
       Context context = vertx.getOrCreateContext();
       String id = TaskIds.next();
       byte[] value = Json.toBytes(job(id));
-      producer.send(new ProducerRecord<>(TOPIC, id, value), (metadata, error) -> context.runOnContext(ignored -> {
+      producer.send(new ProducerRecord<>(topic, id, value), (metadata, error) -> context.runOnContext(ignored -> {
         if (error == null) {
           request.response().setStatusCode(200).putHeader("Content-Type", "application/json")
               .end(io.vertx.core.buffer.Buffer.buffer(ANSWER));

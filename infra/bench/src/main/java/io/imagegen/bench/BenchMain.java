@@ -102,14 +102,14 @@ public final class BenchMain {
     Path file = Report.write(out, machine, quick, chosen.stream().map(Scenario::id).toList(), outcomes, started);
     System.out.printf("%nResults: %s (and a timestamped copy); total %.0f s%n", file.toAbsolutePath(),
         (Instant.now().toEpochMilli() - started.toEpochMilli()) / 1000.0);
-    return allRan & (!check || guard(chosen, all));
+    return allRan & (!check || guard(chosen, all, quick));
   }
 
   /** Prints the guard's verdicts; false when a figure regressed past its limit (or a scenario failed to give it). */
-  private static boolean guard(List<Scenario> chosen, List<Result> all) throws Exception {
+  private static boolean guard(List<Scenario> chosen, List<Result> all, boolean quick) throws Exception {
     Path targets = Path.of(System.getProperty("imagegen.bench.targets", "infra/bench/bench-targets.json"));
     List<Guard.Verdict> verdicts = Guard.check(targets, chosen.stream().map(Scenario::id)
-        .collect(java.util.stream.Collectors.toSet()), all);
+        .collect(java.util.stream.Collectors.toSet()), all, quick);
     System.out.printf("%nCheck against %s:%n", targets);
     verdicts.forEach(v -> System.out.println("  " + v.line()));
     boolean passed = verdicts.stream().allMatch(Guard.Verdict::passed);

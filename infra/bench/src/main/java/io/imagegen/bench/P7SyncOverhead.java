@@ -72,7 +72,7 @@ final class P7SyncOverhead implements Scenario {
 
     Log.info("  sync max-rate search (p99 <= %.0f ms, <= 1 %% failures, >= 95 %% served)", P99_BOUND_MS);
     MaxRate.Search max = MaxRate.search(ctx.vertx(), "sync", viaApi, 25, ctx.pick(4_000, 400), ctx.pick(1.5, 2),
-        ctx.pick(2, 1), ctx.pick(6, 2), !ctx.quick(), P99_BOUND_MS);
+        ctx.pick(2, 1), ctx.pick(6, 4), !ctx.quick(), P99_BOUND_MS);
     double rate = Math.max(5, Math.floor(max.maxRate() / 2));
     double warm = ctx.pick(3, 1);
     double measure = ctx.pick(20, 4);
