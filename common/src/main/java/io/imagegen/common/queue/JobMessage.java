@@ -8,8 +8,8 @@ import io.imagegen.common.tasks.TaskStatus;
 /**
  * The Kafka record that asks a worker to run one task. It may carry the task record as the API wrote it and that
  * write's version ({@code task}, {@code task_version}): a worker uses the copy only through a write conditional on
- * that version, so a stale or duplicated message can never carry outdated parameters (docs/performance.md#storage-calls).
- * Messages without them (older producers, replays) make the worker read the record.
+ * that version, so a stale or duplicated message can never carry outdated parameters
+ * (docs/performance.md#storage-calls). Messages without them (older producers, replays) make the worker read the record.
  */
 public record JobMessage(
     @JsonProperty("v") int schemaVersion,
