@@ -20,6 +20,9 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 
 /** Puts job messages on the jobs topic durably (idempotent producer, acks=all) and reports back on a Vert.x future. */
 public final class JobProducer implements AutoCloseable {
+  /** A job larger than this goes without its task copy: far below Kafka's 1 MiB record limit, and cheap to carry. */
+  static final int MAX_CARRIED_BYTES = 64 * 1024;
+
   private final Vertx vertx;
   private final String topic;
   private final Producer<String, byte[]> producer;
@@ -49,7 +52,11 @@ public final class JobProducer implements AutoCloseable {
   public Future<Void> send(JobMessage job) {
     Context context = vertx.getOrCreateContext();
     Promise<Void> promise = Promise.promise();
-    ProducerRecord<String, byte[]> record = new ProducerRecord<>(topic, job.taskId(), Json.toBytes(job));
+    byte[] value = Json.toBytes(job);
+    if (value.length > MAX_CARRIED_BYTES && job.task() != null) {
+      value = Json.toBytes(job.withoutTask());
+    }
+    ProducerRecord<String, byte[]> record = new ProducerRecord<>(topic, job.taskId(), value);
     // The worker's consume span continues the submit's trace from these headers (docs/operations.md#traces).
     Span span = TraceHeaders.send(TaskContext.currentOrNone(), topic, job.taskId(), record.headers());
     promise.future().onComplete(sent -> TraceHeaders.sent(span, sent.cause()));

@@ -158,9 +158,11 @@ public final class TaskService {
       // caller's tasks never lists the bucket; both go again if the job cannot be enqueued. The reservation goes on
       // the ledger before the job, so no worker can settle the task ahead of it (and compaction keeps the
       // settlement: docs/architecture.md#usage-ledger).
-      return Future.all(store.create(task), objects.put(indexEntry, new byte[0], "application/json", Condition.NONE))
-          .compose(created -> usage.reserve(reservation)
-              .compose(reserved -> producer.send(JobMessage.of(task.id(), task.model(), clock.millis()))))
+      // The job carries the record just written, saving the worker a read (docs/performance.md#storage-calls).
+      Future<Versioned<Task>> created = store.create(task);
+      return Future.all(created, objects.put(indexEntry, new byte[0], "application/json", Condition.NONE))
+          .compose(written -> usage.reserve(reservation)
+              .compose(reserved -> producer.send(JobMessage.carrying(created.result(), clock.millis()))))
           .recover(err -> Future.join(store.delete(task.id()), objects.delete(indexEntry))
               .onFailure(cleanup -> LOG.error("task {} not enqueued and its record could not be removed",
                   task.id(), cleanup))

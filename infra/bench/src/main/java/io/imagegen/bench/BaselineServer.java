@@ -2,6 +2,8 @@ package io.imagegen.bench;
 
 import io.imagegen.common.json.Json;
 import io.imagegen.common.queue.JobMessage;
+import io.imagegen.common.storage.Versioned;
+import io.imagegen.common.tasks.Task;
 import io.imagegen.common.tasks.TaskIds;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
@@ -23,9 +25,10 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * The floor the submit path is compared with: a bare Vert.x HTTP server that reads the body, produces a record of
  * the same size as a real job (same key and value shape) with the same durability (idempotent, acks=all, same
  * linger) to the same broker, and answers 200 once the broker acknowledged it. No validation, no S3, no task record.
+ * A GET answers a fixed body (a real task's answer, for the poll baseline) straight from memory: no auth, no lookup.
  */
 final class BaselineServer implements AutoCloseable {
-  private static final String TOPIC = "bench.baseline";
+  private static final String TOPIC_PREFIX = "bench.baseline.";
   private static final byte[] ANSWER = "{\"status\":\"QUEUED\"}".getBytes();
 
   private final Vertx vertx;
@@ -39,8 +42,15 @@ final class BaselineServer implements AutoCloseable {
   }
 
   static BaselineServer start(String bootstrapServers) throws Exception {
+    return start(bootstrapServers, io.vertx.core.buffer.Buffer.buffer(ANSWER));
+  }
+
+  /** The same server, answering every GET with {@code getAnswer}. */
+  static BaselineServer start(String bootstrapServers, io.vertx.core.buffer.Buffer getAnswer) throws Exception {
+    // A topic per server: quick mode shares one broker between scenarios, and each may start a baseline.
+    String topic = TOPIC_PREFIX + TaskIds.next(Instant.now());
     try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
-      admin.createTopics(List.of(new NewTopic(TOPIC, 12, (short) 1))).all().get(30, TimeUnit.SECONDS);
+      admin.createTopics(List.of(new NewTopic(topic, 12, (short) 1))).all().get(30, TimeUnit.SECONDS);
     }
     KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
         ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
@@ -50,13 +60,17 @@ final class BaselineServer implements AutoCloseable {
         ProducerConfig.LINGER_MS_CONFIG, 2),
         new StringSerializer(), new ByteArraySerializer());
     // Fetch metadata now so send() never blocks the event loop for it.
-    producer.partitionsFor(TOPIC);
+    producer.partitionsFor(topic);
     Vertx vertx = Vertx.vertx();
     HttpServer server = vertx.createHttpServer().requestHandler(request -> request.body().onSuccess(body -> {
+      if (request.method() == io.vertx.core.http.HttpMethod.GET) {
+        request.response().putHeader("Content-Type", "application/json").end(getAnswer);
+        return;
+      }
       Context context = vertx.getOrCreateContext();
       String id = TaskIds.next(Instant.now());
-      byte[] value = Json.toBytes(JobMessage.of(id, "demo-async", System.currentTimeMillis()));
-      producer.send(new ProducerRecord<>(TOPIC, id, value), (metadata, error) -> context.runOnContext(ignored -> {
+      byte[] value = Json.toBytes(job(id));
+      producer.send(new ProducerRecord<>(topic, id, value), (metadata, error) -> context.runOnContext(ignored -> {
         if (error == null) {
           request.response().setStatusCode(200).putHeader("Content-Type", "application/json")
               .end(io.vertx.core.buffer.Buffer.buffer(ANSWER));
@@ -66,6 +80,14 @@ final class BaselineServer implements AutoCloseable {
       }));
     })).listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     return new BaselineServer(vertx, producer, server);
+  }
+
+  /** A job as the api-service produces it, carrying its task record (docs/performance.md#storage-calls). */
+  static JobMessage job(String id) {
+    Task task = Task.queued(id, "bench-owner", java.time.Instant.now(), java.time.Duration.ofHours(24), "demo-async",
+        "bench submit 00000000", "64x64", "auto", 1, "generation", Map.of("response_format", "url"));
+    return JobMessage.carrying(new Versioned<>(task, "\"0123456789abcdef0123456789abcdef\""),
+        System.currentTimeMillis());
   }
 
   int port() {

@@ -21,7 +21,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class BenchMain {
   private static final List<Scenario> ALL = List.of(P1Concurrency.machineBound(), P1Concurrency.modelBound(),
-      new P2Dispatch(), new P3Submit(), new P4Memory(), new P5Poll(), new P6ScaleOut());
+      new P2Dispatch(), new P3Submit(), new P4Memory(), new P5Poll(), new P6ScaleOut(), new P7SyncOverhead());
 
   private BenchMain() {
   }
@@ -29,10 +29,13 @@ public final class BenchMain {
   public static void main(String[] args) throws Exception {
     Locale.setDefault(Locale.ROOT);
     boolean quick = false;
+    boolean check = false;
     List<Scenario> chosen = new ArrayList<>();
     for (String arg : args) {
       if (arg.equals("--quick")) {
         quick = true;
+      } else if (arg.equals("--check")) {
+        check = true;
       } else if (arg.equals("--help") || arg.equals("-h")) {
         usage();
         return;
@@ -52,10 +55,10 @@ public final class BenchMain {
     // A Ctrl-C must not leave brokers or S3 servers behind: they are this JVM's children.
     Runtime.getRuntime().addShutdownHook(new Thread(
         () -> ProcessHandle.current().children().forEach(ProcessHandle::destroy), "bench-children"));
-    System.exit(run(chosen, quick) ? 0 : 1);
+    System.exit(run(chosen, quick, check) ? 0 : 1);
   }
 
-  private static boolean run(List<Scenario> chosen, boolean quick) throws Exception {
+  private static boolean run(List<Scenario> chosen, boolean quick, boolean check) throws Exception {
     Instant started = Instant.now();
     JsonObject machine = Report.machine();
     System.out.println(Report.machineLine(machine));
@@ -99,11 +102,24 @@ public final class BenchMain {
     Path file = Report.write(out, machine, quick, chosen.stream().map(Scenario::id).toList(), outcomes, started);
     System.out.printf("%nResults: %s (and a timestamped copy); total %.0f s%n", file.toAbsolutePath(),
         (Instant.now().toEpochMilli() - started.toEpochMilli()) / 1000.0);
-    return allRan;
+    return allRan & (!check || guard(chosen, all, quick));
+  }
+
+  /** Prints the guard's verdicts; false when a figure regressed past its limit (or a scenario failed to give it). */
+  private static boolean guard(List<Scenario> chosen, List<Result> all, boolean quick) throws Exception {
+    Path targets = Path.of(System.getProperty("imagegen.bench.targets", "infra/bench/bench-targets.json"));
+    List<Guard.Verdict> verdicts = Guard.check(targets, chosen.stream().map(Scenario::id)
+        .collect(java.util.stream.Collectors.toSet()), all, quick);
+    System.out.printf("%nCheck against %s:%n", targets);
+    verdicts.forEach(v -> System.out.println("  " + v.line()));
+    boolean passed = verdicts.stream().allMatch(Guard.Verdict::passed);
+    System.out.println(passed ? "check passed" : "check FAILED: a figure regressed past its limit (see above)");
+    return passed;
   }
 
   private static void usage() {
-    System.out.println("usage: infra/bench/run-bench.sh [scenario...] [--quick]");
+    System.out.println("usage: infra/bench/run-bench.sh [scenario...] [--quick] [--check]");
+    System.out.println("  --check  exit 1 when a figure regresses past its limit in infra/bench/bench-targets.json");
     for (Scenario s : ALL) {
       System.out.println("  " + s.id() + "  " + s.title());
     }

@@ -132,6 +132,11 @@ final class BenchStack implements AutoCloseable {
     return envWith(Map.of()).get("IMAGEGEN_WORKER_GROUP_ID");
   }
 
+  /** Requests the S3 server received for this scenario's bucket so far, per method and key prefix. */
+  Map<String, Long> s3Requests() {
+    return stack.s3().requests(envWith(Map.of()).get("IMAGEGEN_S3_BUCKET"));
+  }
+
   /** The services' environment for this scenario with {@code overrides} on top. */
   Map<String, String> envWith(Map<String, String> overrides) {
     Map<String, String> env = new HashMap<>(stack.serviceEnv());

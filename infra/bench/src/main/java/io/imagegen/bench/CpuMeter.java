@@ -1,7 +1,11 @@
 package io.imagegen.bench;
 
 import io.vertx.core.json.JsonObject;
+import java.io.IOException;
 import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.lang.management.ThreadInfo;
 import java.lang.management.ThreadMXBean;
 import java.time.Duration;
@@ -57,6 +61,25 @@ final class CpuMeter {
     return cores;
   }
 
+  /**
+   * Cores the system under test used: every process (this JVM, broker, S3 server, fake upstream) minus the load
+   * generator's own threads. Times 1000 over a rate, it is the CPU-milliseconds one request or job costs.
+   */
+  static double serviceCores(Map<String, Double> cores) {
+    double sum = 0;
+    for (Map.Entry<String, Double> e : cores.entrySet()) {
+      if (!e.getKey().startsWith("jvm") && !e.getKey().equals("jvm-alloc-MB/s")) {
+        sum += e.getValue();
+      }
+    }
+    return sum - cores.getOrDefault("jvm:load-generator", 0.0);
+  }
+
+  /** CPU-milliseconds per operation at {@code perSecond} operations a second. */
+  static double msPer(Map<String, Double> cores, double perSecond) {
+    return perSecond > 0 ? serviceCores(cores) * 1000 / perSecond : Double.NaN;
+  }
+
   static String summary(Map<String, Double> cores) {
     return cores.entrySet().stream().filter(e -> !e.getKey().startsWith("jvm:") || e.getValue() >= 0.05)
         .filter(e -> !e.getKey().equals("jvm-alloc-MB/s"))
@@ -80,8 +103,9 @@ final class CpuMeter {
     Map<String, Long> cpu = new LinkedHashMap<>();
     cpu.put("bench-jvm", cpuNanos(ProcessHandle.current()));
     ProcessHandle.current().children().forEach(child -> {
-      String command = child.info().commandLine().orElse("");
-      String name = command.contains("kafka.Kafka") ? "kafka" : command.contains("s3proxy") ? "s3proxy" : null;
+      String command = commandLine(child);
+      String name = command.contains("FakeUpstreamMain") ? "fake-upstream" : command.contains("kafka.Kafka")
+          ? "kafka" : command.contains("s3proxy") ? "s3proxy" : null;
       if (name != null) {
         cpu.merge(name, cpuNanos(child), Long::sum);
       }
@@ -89,8 +113,26 @@ final class CpuMeter {
     return cpu;
   }
 
+  /** From /proc: ProcessHandle leaves out the command line of a child whose arguments are long (the fake's). */
+  private static String commandLine(ProcessHandle process) {
+    try {
+      return new String(Files.readAllBytes(Path.of("/proc", Long.toString(process.pid()), "cmdline")),
+          StandardCharsets.UTF_8).replace('\0', ' ');
+    } catch (IOException | RuntimeException e) {
+      return process.info().commandLine().orElse("");
+    }
+  }
+
+  /** User plus system time from /proc/<pid>/stat (clock ticks of 10 ms on Linux), else what ProcessHandle says. */
   private static long cpuNanos(ProcessHandle process) {
-    return process.info().totalCpuDuration().map(Duration::toNanos).orElse(0L);
+    try {
+      String stat = Files.readString(Path.of("/proc", Long.toString(process.pid()), "stat"));
+      // Fields after the command name, which is in parentheses and may contain spaces: utime and stime are 14, 15.
+      String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * 10_000_000L;
+    } catch (IOException | RuntimeException e) {
+      return process.info().totalCpuDuration().map(Duration::toNanos).orElse(0L);
+    }
   }
 
   /** Bytes allocated by live threads so far (HotSpot's extension; 0 elsewhere). */

@@ -20,13 +20,19 @@ final class MaxRate {
 
   static Search search(Vertx vertx, String name, LoadGen.Call call, double startRate, double capRate, double factor,
       double warmupSeconds, double measureSeconds, boolean refine) throws Exception {
+    return search(vertx, name, call, startRate, capRate, factor, warmupSeconds, measureSeconds, refine, P99_LIMIT_MS);
+  }
+
+  /** The same search with another p99 bound, e.g. for requests that wait for a model. */
+  static Search search(Vertx vertx, String name, LoadGen.Call call, double startRate, double capRate, double factor,
+      double warmupSeconds, double measureSeconds, boolean refine, double p99LimitMs) throws Exception {
     List<LoadResult> steps = new ArrayList<>();
     double pass = 0;
     double fail = Double.NaN;
     double rate = startRate;
     // Upwards from the start until something breaks (or the cap, beyond which the generator is the bottleneck).
     while (rate <= capRate) {
-      if (step(vertx, name, call, rate, warmupSeconds, measureSeconds, steps)) {
+      if (step(vertx, name, call, rate, warmupSeconds, measureSeconds, steps, p99LimitMs)) {
         pass = rate;
         rate = Math.round(rate * factor);
       } else {
@@ -37,7 +43,7 @@ final class MaxRate {
     // The start was already too much: downwards until something holds.
     while (pass == 0 && rate >= 25) {
       rate = Math.round(rate / factor);
-      if (step(vertx, name, call, rate, warmupSeconds, measureSeconds, steps)) {
+      if (step(vertx, name, call, rate, warmupSeconds, measureSeconds, steps, p99LimitMs)) {
         pass = rate;
       } else {
         fail = rate;
@@ -45,7 +51,7 @@ final class MaxRate {
     }
     if (refine && pass > 0 && !Double.isNaN(fail) && fail > pass) {
       double mid = Math.round(Math.sqrt(pass * fail));
-      if (mid > pass && mid < fail && step(vertx, name, call, mid, warmupSeconds, measureSeconds, steps)) {
+      if (mid > pass && mid < fail && step(vertx, name, call, mid, warmupSeconds, measureSeconds, steps, p99LimitMs)) {
         pass = mid;
       }
     }
@@ -53,11 +59,11 @@ final class MaxRate {
   }
 
   private static boolean step(Vertx vertx, String name, LoadGen.Call call, double rate, double warmupSeconds,
-      double measureSeconds, List<LoadResult> steps) throws Exception {
+      double measureSeconds, List<LoadResult> steps, double p99LimitMs) throws Exception {
     LoadResult result = LoadGen.run(vertx, new LoadGen.Spec(name + "@" + (long) rate, rate, warmupSeconds,
         measureSeconds), call);
     steps.add(result);
-    boolean ok = result.sustained(P99_LIMIT_MS);
+    boolean ok = result.sustained(p99LimitMs);
     Log.info("  %s %s", result.oneLine(), ok ? "sustained" : "NOT sustained");
     // Let queues empty and the JIT settle between steps.
     Thread.sleep(1000);

@@ -65,7 +65,7 @@ final class P1Concurrency implements Scenario {
           () -> stack.addWorkers(1, Map.of()), () -> { }, ctx.pick(settleSeconds, 1.0), ctx.pick(windowSeconds, 2));
       out.detail("backlog", m.toJson().put("tasks", queued));
       double ceiling = (double) IN_FLIGHT / latencySeconds;
-      String notes = String.format("%d queued tasks, ceiling %.0f/s, window %.1f s; each job = 1 S3 GET + 4 PUTs, "
+      String notes = String.format("%d queued tasks, ceiling %.0f/s, window %.1f s; each job = 4 S3 PUTs, "
           + "S3 here manages ~%.0f ops/s; %s", queued, ceiling, m.windowSeconds(), StackWarmer.lastS3OpsPerSecond,
           CpuMeter.summary(m.cores()));
       out.add(Result.info(id(), "worker throughput", m.perSecond(), "jobs/s", notes));

@@ -54,6 +54,8 @@ final class AtomicS3Gateway implements AutoCloseable {
   private final Set<String> imaged = ConcurrentHashMap.newKeySet();
   private final List<HttpServerRequest> held = new CopyOnWriteArrayList<>();
   private volatile boolean holdStatusAfterImages;
+  /** "bucket METHOD prefix" → requests received, e.g. "b PUT tasks": what a piece of work costs the store. */
+  private final Map<String, LongAdder> requests = new ConcurrentHashMap<>();
   /** "bucket/task id" → task record writes with a terminal status that the store accepted. */
   private final Map<String, Integer> terminalWrites = new ConcurrentHashMap<>();
   /** Bucket → task record reads (GETs) that reached the gateway. */
@@ -113,6 +115,7 @@ final class AtomicS3Gateway implements AutoCloseable {
         taskReads.computeIfAbsent(task.group(1), bucket -> new LongAdder()).increment();
       }
     }
+    count(request.method(), path);
     if (request.method() == HttpMethod.PUT) {
       Matcher image = IMAGE_KEY.matcher(path);
       Matcher task = TASK_KEY.matcher(path);
@@ -159,6 +162,26 @@ final class AtomicS3Gateway implements AutoCloseable {
   }
 
   /** Terminal task record writes the store accepted in {@code bucket}, per task id. */
+  /** Requests for objects of {@code bucket} so far, per method and first key segment ("PUT tasks", "GET images"). */
+  Map<String, Long> requests(String bucket) {
+    Map<String, Long> counts = new HashMap<>();
+    requests.forEach((key, count) -> {
+      if (key.startsWith(bucket + " ")) {
+        counts.put(key.substring(bucket.length() + 1), count.sum());
+      }
+    });
+    return counts;
+  }
+
+  private void count(HttpMethod method, String path) {
+    String[] parts = path.split("/", 4);
+    if (parts.length >= 2 && !parts[1].isEmpty()) {
+      // Bucket-level requests (listings, HEAD bucket) count as "(bucket)".
+      String segment = parts.length >= 3 ? parts[2] : "(bucket)";
+      requests.computeIfAbsent(parts[1] + " " + method.name() + " " + segment, k -> new LongAdder()).increment();
+    }
+  }
+
   Map<String, Integer> terminalWrites(String bucket) {
     Map<String, Integer> writes = new HashMap<>();
     terminalWrites.forEach((key, count) -> {

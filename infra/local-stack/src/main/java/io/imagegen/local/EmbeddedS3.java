@@ -119,6 +119,11 @@ public final class EmbeddedS3 implements AutoCloseable {
     gateway.releaseHeldWrites();
   }
 
+  /** Requests for objects of {@code bucket} so far, per method and first key segment, e.g. {@code "PUT tasks"}. */
+  public Map<String, Long> requests(String bucket) {
+    return gateway.requests(bucket);
+  }
+
   /** Task record writes with a terminal status that the store accepted in {@code bucket}, per task id. */
   public Map<String, Integer> terminalTaskWrites(String bucket) {
     return gateway.terminalWrites(bucket);

@@ -93,34 +93,40 @@ public final class JobRunner {
       return Future.failedFuture(new UnusableJobException(ErrorCode.UNSUPPORTED_JOB_VERSION, "Job schema version "
           + job.schemaVersion() + " is newer than this worker's " + JobMessage.SCHEMA_VERSION + ".", null));
     }
-    return decide(job.taskId(), 0);
+    Versioned<Task> enqueued = job.enqueued();
+    // A job carrying the record as enqueued skips the read: every use of it is a write conditional on its version,
+    // so a copy made stale by a cancel or an earlier delivery loses that write and is re-read (docs/performance.md).
+    return enqueued == null ? decide(job.taskId(), 0) : decideOn(enqueued, 0);
   }
 
   private Future<JobOutcome> decide(String taskId, int conflicts) {
-    return read(taskId).compose(found -> {
-      Task task = found.value();
-      TaskContext.current().ifPresent(context -> context.with(TaskContext.OWNER, task.owner()).attach());
-      if (task.status().isTerminal()) {
-        LOG.info("task {} is already {}; skipping redelivered job", taskId, task.status());
-        // Whoever ended it may have died before announcing it; a repeated wake-up costs listeners one re-read.
-        announce(task);
-        // A crash after the result but before its image records, ledger entry (or dead letter) leaves them to this
-        // redelivery; a repeated ledger entry replaces itself (docs/architecture.md#usage-ledger).
-        return settle(task).compose(ignored -> results.recordImages(task)).map(ignored -> outcome(task));
-      }
-      ModelSpec model = catalog.find(task.model()).orElse(null);
-      if (!clock.instant().isBefore(deadlineOf(task, model))) {
-        return fail(found, ErrorCode.TIMEOUT.code(), "The task did not finish within "
-            + Durations.format(deadlineFor(model)) + ".");
-      }
-      ImageProvider provider = model == null ? null : providers.find(model.provider()).orElse(null);
-      if (provider == null) {
-        return fail(found, ErrorCode.MODEL_NOT_AVAILABLE.code(), "Model '" + task.model()
-            + "' is not served by this worker.");
-      }
-      return write(found, task.running(clock.instant()), conflicts,
-          running -> attempt(running, model, provider, conflicts));
-    });
+    return read(taskId).compose(found -> decideOn(found, conflicts));
+  }
+
+  private Future<JobOutcome> decideOn(Versioned<Task> found, int conflicts) {
+    String taskId = found.value().id();
+    Task task = found.value();
+    TaskContext.current().ifPresent(context -> context.with(TaskContext.OWNER, task.owner()).attach());
+    if (task.status().isTerminal()) {
+      LOG.info("task {} is already {}; skipping redelivered job", taskId, task.status());
+      // Whoever ended it may have died before announcing it; a repeated wake-up costs listeners one re-read.
+      announce(task);
+      // A crash after the result but before its image records, ledger entry (or dead letter) leaves them to this
+      // redelivery; a repeated ledger entry replaces itself (docs/architecture.md#usage-ledger).
+      return settle(task).compose(ignored -> results.recordImages(task)).map(ignored -> outcome(task));
+    }
+    ModelSpec model = catalog.find(task.model()).orElse(null);
+    if (!clock.instant().isBefore(deadlineOf(task, model))) {
+      return fail(found, ErrorCode.TIMEOUT.code(), "The task did not finish within "
+          + Durations.format(deadlineFor(model)) + ".");
+    }
+    ImageProvider provider = model == null ? null : providers.find(model.provider()).orElse(null);
+    if (provider == null) {
+      return fail(found, ErrorCode.MODEL_NOT_AVAILABLE.code(), "Model '" + task.model()
+          + "' is not served by this worker.");
+    }
+    return write(found, task.running(clock.instant()), conflicts,
+        running -> attempt(running, model, provider, conflicts));
   }
 
   /** The task as stored; a missing or unreadable record makes the job unusable rather than retried forever. */
