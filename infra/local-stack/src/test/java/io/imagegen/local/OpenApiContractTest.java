@@ -773,7 +773,7 @@ class OpenApiContractTest {
       throws Exception {
     Exchange exchange = send(method, path, key, body, headers);
     conforms(exchange);
-    if (path.endsWith("/images/generations") && exchange.status() / 100 == 2) {
+    if (method.equals("POST") && path.endsWith("/images/generations") && exchange.status() / 100 == 2) {
       // What the server accepts, the documented request schema must accept too.
       assertThat(contract.requestProblems(method, path, body)).as("accepted request " + body).isEmpty();
     }
