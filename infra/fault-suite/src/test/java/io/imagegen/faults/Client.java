@@ -44,7 +44,8 @@ final class Client implements AutoCloseable {
 
   /** Submits one generation; {@code idempotencyKey} may be null. */
   CompletableFuture<Response> submit(String model, String prompt, String idempotencyKey) {
-    byte[] body = Json.toBytes(Map.of("model", model, "prompt", prompt, "n", 1));
+    // URLs, not the b64_json most models default to: a synchronous answer names its task only in its image URLs.
+    byte[] body = Json.toBytes(Map.of("model", model, "prompt", prompt, "n", 1, "response_format", "url"));
     HttpRequest.Builder request = authorized(base.resolve("/v1/images/generations"))
         .header("Content-Type", "application/json")
         .POST(HttpRequest.BodyPublishers.ofByteArray(body));
