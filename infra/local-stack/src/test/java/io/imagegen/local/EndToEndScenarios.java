@@ -377,9 +377,10 @@ abstract class EndToEndScenarios {
     ApiClient api = client();
     String url = finishedImageUrl(api, "a listed image");
 
-    JsonObject page = api.get("/v1/images?limit=100", DEV_KEY).json();
-    JsonObject listed = page.getJsonArray("data").stream().map(JsonObject.class::cast)
-        .filter(image -> image.getString("url").equals(url)).findFirst().orElseThrow();
+    // The image record follows the terminal status by a moment (docs/architecture.md, "Storage layout").
+    JsonObject listed = await().atMost(Duration.ofSeconds(10)).until(() -> api.get("/v1/images?limit=100", DEV_KEY)
+        .json().getJsonArray("data").stream().map(JsonObject.class::cast)
+        .filter(image -> image.getString("url").equals(url)).findFirst(), java.util.Optional::isPresent).orElseThrow();
     String imageId = listed.getString("id");
     assertThat(listed.getString("object")).isEqualTo("image");
     assertThat(api.get("/v1/images?limit=100", OTHER_KEY).json().getJsonArray("data").encode()).doesNotContain(imageId);
