@@ -42,6 +42,6 @@ exec java ${BENCH_JAVA_OPTS:-} -Djava.awt.headless=true \
   -Dimagegen.s3proxy.jar="$root/infra/s3-server/target/s3proxy.jar" \
   -Dimagegen.bench.out="$out" \
   -Dimagegen.bench.targets="$root/infra/bench/bench-targets.json" \
-  -Dorg.slf4j.simpleLogger.logFile="$out/bench-services.log" \
+  -Dlogback.configurationFile="$root/infra/bench/bench-logback.xml" \
   -cp "$out/classes:$(cat "$classpath")" \
   io.imagegen.bench.BenchMain "$@"

@@ -23,6 +23,7 @@ import io.imagegen.common.observability.Readiness;
 import io.imagegen.common.observability.Telemetry;
 import io.imagegen.common.queue.TaskEventListener;
 import io.imagegen.common.queue.TaskEventPublisher;
+import io.imagegen.common.queue.TopicReader;
 import io.imagegen.common.queue.Topics;
 import io.imagegen.common.storage.ObjectStore;
 import io.imagegen.common.tasks.S3TaskStore;
@@ -101,7 +102,7 @@ public final class ApiMain {
     // Workers announce what they can serve; the task view's context owns what was heard
     // (docs/api.md#model-availability).
     Availability availability = new Availability(Clock.systemUTC(), config.discoveryGrace());
-    AtomicReference<WorkersReader> workers = new AtomicReference<>();
+    AtomicReference<TopicReader> workers = new AtomicReference<>();
     return vertx.executeBlocking(() -> {
           Topics.ensure(config.kafka(), config.enqueueTimeout().toMillis() * 3);
           usage.set(UsageService.start(vertx, config.kafka(), config.catalog(), config.budgets(),
@@ -149,9 +150,9 @@ public final class ApiMain {
   }
 
   private record Started(Vertx vertx, String deploymentId, ApiVerticle verticle, JobProducer producer,
-      TaskEventPublisher events, TaskEventListener listener, UsageService usage, SafeFetcher fetcher,
+      TaskEventPublisher events, TopicReader listener, UsageService usage, SafeFetcher fetcher,
       QueueDepth queue, JobPositions positions, ObjectStore objects, Duration timeout, ApiObservability observability,
-      Readiness readiness, Telemetry telemetry, WorkersReader workers)
+      Readiness readiness, Telemetry telemetry, TopicReader workers)
       implements Running {
     @Override
     public int port() {

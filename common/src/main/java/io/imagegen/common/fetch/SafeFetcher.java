@@ -2,10 +2,8 @@ package io.imagegen.common.fetch;
 
 import io.imagegen.common.errors.ErrorCode;
 import io.imagegen.common.errors.InvalidRequestException;
-import io.imagegen.common.errors.UpstreamException;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
@@ -20,7 +18,6 @@ import io.vertx.core.streams.WriteStream;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -56,13 +53,13 @@ public final class SafeFetcher implements AutoCloseable {
 
   private static final Set<Integer> REDIRECT_STATUSES = Set.of(301, 302, 303, 307, 308);
   private static final String USER_AGENT = "imagegen-queue-fetcher/1";
-  private static final String DEFAULT_MEDIA_TYPE = "application/octet-stream";
 
   private final Vertx vertx;
   private final FetchPolicy policy;
   private final Function<String, Future<List<InetAddress>>> resolver;
   private final Predicate<InetAddress> treatAsPublic;
   private final HttpClient client;
+  private final ResponseBodies bodies;
 
   /** A fetcher enforcing {@code policy}, resolving names with the JVM resolver on a worker thread. */
   public SafeFetcher(Vertx vertx, FetchPolicy policy) {
@@ -80,6 +77,7 @@ public final class SafeFetcher implements AutoCloseable {
     this.policy = Objects.requireNonNull(policy, "policy");
     this.resolver = resolver != null ? resolver : this::resolveWithJvm;
     this.treatAsPublic = Objects.requireNonNull(treatAsPublic, "treatAsPublic");
+    this.bodies = new ResponseBodies(policy);
     this.client = vertx.createHttpClient(new HttpClientOptions(clientOptions)
         .setConnectTimeout((int) policy.connectTimeout().toMillis())
         // A compressed body could inflate past maxBytes after we counted it.
@@ -89,7 +87,7 @@ public final class SafeFetcher implements AutoCloseable {
 
   /** GETs {@code url}, following up to {@code maxRedirects} redirects, each hop checked like the first. */
   public Future<Fetched> get(String url) {
-    return run(call -> hop(call, FetchTarget.parse(url), 0, null, this::read));
+    return run(call -> hop(call, FetchTarget.parse(url), 0, null, bodies::collect));
   }
 
   /**
@@ -109,7 +107,7 @@ public final class SafeFetcher implements AutoCloseable {
         call.abandon();
         return Future.succeededFuture(answer);
       }
-      return streamBody(target, response, sink);
+      return bodies.stream(target, response, sink);
     }));
   }
 
@@ -191,83 +189,6 @@ public final class SafeFetcher implements AutoCloseable {
         });
   }
 
-  private Future<Fetched> read(FetchTarget target, HttpClientResponse response) {
-    int status = response.statusCode();
-    if (status < 200 || status > 299) {
-      return Future.failedFuture(status >= 500 || status == 408 || status == 429
-          ? new UpstreamException(ErrorCode.FETCH_FAILED, "image URL answered " + status, null)
-          : new InvalidRequestException(ErrorCode.URL_FETCH_REJECTED, "image URL answered " + status, null));
-    }
-    String rawType = response.getHeader(HttpHeaders.CONTENT_TYPE);
-    String mediaType = rawType == null ? "" : rawType.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
-    if (mediaType.isEmpty() && policy.allowedContentTypes().isEmpty()) {
-      mediaType = DEFAULT_MEDIA_TYPE;
-    }
-    if (!policy.allowsContentType(mediaType)) {
-      return Future.failedFuture(new InvalidRequestException(ErrorCode.UNSUPPORTED_CONTENT_TYPE, "URL returned content type "
-          + (mediaType.isEmpty() ? "(none)" : mediaType) + "; expected one of "
-          + String.join(", ", new TreeSet<>(policy.allowedContentTypes())), null));
-    }
-    long declared = contentLength(response);
-    if (declared > policy.maxBytes()) {
-      return Future.failedFuture(tooLarge(declared + " bytes"));
-    }
-    // Declared lengths can lie, so the streamed count is what actually enforces the cap.
-    Buffer body = Buffer.buffer((int) Math.min(declared >= 0 ? declared : 64 * 1024, 1024 * 1024));
-    Promise<Fetched> done = Promise.promise();
-    String contentType = mediaType;
-    response.handler(chunk -> {
-      if (body.length() + (long) chunk.length() > policy.maxBytes()) {
-        done.tryFail(tooLarge("more than " + policy.maxBytes() + " bytes"));
-      } else if (!done.future().isComplete()) {
-        body.appendBuffer(chunk);
-      }
-    });
-    response.exceptionHandler(done::tryFail);
-    response.endHandler(v -> done.tryComplete(new Fetched(target.uri().toString(), contentType, body)));
-    return done.future();
-  }
-
-  /** Writes a 2xx body to {@code sink} under the size cap, keeping its head; see {@link #stream}. */
-  private Future<Streamed> streamBody(FetchTarget target, HttpClientResponse response, WriteStream<Buffer> sink) {
-    long declared = contentLength(response);
-    if (declared > policy.maxBytes()) {
-      return Future.failedFuture(tooLarge(declared + " bytes"));
-    }
-    Promise<Streamed> done = Promise.promise();
-    Buffer head = Buffer.buffer(HEAD_BYTES);
-    long[] size = {0};
-    sink.exceptionHandler(done::tryFail);
-    response.handler(chunk -> {
-      if (done.future().isComplete()) {
-        return;
-      }
-      size[0] += chunk.length();
-      if (size[0] > policy.maxBytes()) {
-        // Failing the call resets the exchange: nothing more is read.
-        done.tryFail(tooLarge("more than " + policy.maxBytes() + " bytes"));
-        return;
-      }
-      if (head.length() < HEAD_BYTES) {
-        head.appendBuffer(chunk.slice(0, Math.min(chunk.length(), HEAD_BYTES - head.length())));
-      }
-      sink.write(chunk).onFailure(done::tryFail);
-      if (sink.writeQueueFull()) {
-        response.pause();
-        sink.drainHandler(ignored -> response.resume());
-      }
-    });
-    response.exceptionHandler(done::tryFail);
-    response.endHandler(ignored -> sink.end().onComplete(ended -> {
-      if (ended.succeeded()) {
-        done.tryComplete(new Streamed(target.uri().toString(), response.statusCode(), null, size[0], head));
-      } else {
-        done.tryFail(ended.cause());
-      }
-    }));
-    return done.future();
-  }
-
   private Future<InetAddress> vet(FetchTarget target, String trustedHost) {
     Future<List<InetAddress>> resolved;
     try {
@@ -339,20 +260,6 @@ public final class SafeFetcher implements AutoCloseable {
   private Future<List<InetAddress>> resolveWithJvm(String host) {
     // getAllByName blocks on DNS; unordered so one slow lookup does not queue the others behind it.
     return vertx.executeBlocking(() -> List.of(InetAddress.getAllByName(host)), false);
-  }
-
-  private static long contentLength(HttpClientResponse response) {
-    String value = response.getHeader(HttpHeaders.CONTENT_LENGTH);
-    try {
-      return value == null ? -1 : Long.parseLong(value.trim());
-    } catch (NumberFormatException e) {
-      return -1;
-    }
-  }
-
-  private InvalidRequestException tooLarge(String size) {
-    return new InvalidRequestException(ErrorCode.CONTENT_TOO_LARGE, "URL returned " + size + ", over the limit of "
-        + policy.maxBytes() + " bytes (maxBytes)", null);
   }
 
   /** Runs {@code work} on the caller's context under the overall deadline; the result completes there too. */

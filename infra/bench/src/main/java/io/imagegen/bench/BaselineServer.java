@@ -1,7 +1,11 @@
 package io.imagegen.bench;
 
+import io.imagegen.common.config.Env;
 import io.imagegen.common.json.Json;
 import io.imagegen.common.queue.JobMessage;
+import io.imagegen.common.storage.BucketLayout;
+import io.imagegen.common.storage.ObjectStore;
+import io.imagegen.common.storage.S3Settings;
 import io.imagegen.common.storage.Versioned;
 import io.imagegen.common.tasks.Task;
 import io.imagegen.common.tasks.TaskIds;
@@ -26,6 +30,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * the same size as a real job (same key and value shape) with the same durability (idempotent, acks=all, same
  * linger) to the same broker, and answers 200 once the broker acknowledged it. No validation, no S3, no task record.
  * A GET answers a fixed body (a real task's answer, for the poll baseline) straight from memory: no auth, no lookup.
+ * The storing variant first writes the task record ({@code PUT tasks/{id}.json}, {@code If-None-Match: *}) to the
+ * same S3 server, as the durable-before-answering design requires: the floor for a submit on this box's storage.
  */
 final class BaselineServer implements AutoCloseable {
   private static final String TOPIC_PREFIX = "bench.baseline.";
@@ -34,19 +40,32 @@ final class BaselineServer implements AutoCloseable {
   private final Vertx vertx;
   private final KafkaProducer<String, byte[]> producer;
   private final HttpServer server;
+  private final ObjectStore store;
 
-  private BaselineServer(Vertx vertx, KafkaProducer<String, byte[]> producer, HttpServer server) {
+  private BaselineServer(Vertx vertx, KafkaProducer<String, byte[]> producer, HttpServer server, ObjectStore store) {
     this.vertx = vertx;
     this.producer = producer;
     this.server = server;
+    this.store = store;
   }
 
   static BaselineServer start(String bootstrapServers) throws Exception {
-    return start(bootstrapServers, io.vertx.core.buffer.Buffer.buffer(ANSWER));
+    return start(bootstrapServers, io.vertx.core.buffer.Buffer.buffer(ANSWER), null);
+  }
+
+  /** The same server, writing each job's task record to {@code store} before producing it. */
+  static BaselineServer storing(String bootstrapServers, Map<String, String> env) throws Exception {
+    return start(bootstrapServers, io.vertx.core.buffer.Buffer.buffer(ANSWER), env);
   }
 
   /** The same server, answering every GET with {@code getAnswer}. */
   static BaselineServer start(String bootstrapServers, io.vertx.core.buffer.Buffer getAnswer) throws Exception {
+    return start(bootstrapServers, getAnswer, null);
+  }
+
+  /** {@code storeEnv}: the services' environment, whose {@code IMAGEGEN_S3_*} name the store; null for none. */
+  private static BaselineServer start(String bootstrapServers, io.vertx.core.buffer.Buffer getAnswer,
+      Map<String, String> storeEnv) throws Exception {
     // A topic per server: quick mode shares one broker between scenarios, and each may start a baseline.
     String topic = TOPIC_PREFIX + TaskIds.next(Instant.now());
     try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
@@ -62,6 +81,7 @@ final class BaselineServer implements AutoCloseable {
     // Fetch metadata now so send() never blocks the event loop for it.
     producer.partitionsFor(topic);
     Vertx vertx = Vertx.vertx();
+    ObjectStore store = storeEnv == null ? null : ObjectStore.s3(vertx, S3Settings.from(new Env(storeEnv)));
     HttpServer server = vertx.createHttpServer().requestHandler(request -> request.body().onSuccess(body -> {
       if (request.method() == io.vertx.core.http.HttpMethod.GET) {
         request.response().putHeader("Content-Type", "application/json").end(getAnswer);
@@ -69,7 +89,21 @@ final class BaselineServer implements AutoCloseable {
       }
       Context context = vertx.getOrCreateContext();
       String id = TaskIds.next(Instant.now());
-      byte[] value = Json.toBytes(job(id));
+      JobMessage job = job(id);
+      byte[] value = Json.toBytes(job);
+      if (store != null) {
+        store.put(BucketLayout.task(id), Json.toBytes(job.task()), "application/json", ObjectStore.Condition.ABSENT)
+            .onSuccess(etag -> produce(producer, topic, id, value, request, context))
+            .onFailure(err -> request.response().setStatusCode(503).end());
+        return;
+      }
+      produce(producer, topic, id, value, request, context);
+    })).listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    return new BaselineServer(vertx, producer, server, store);
+  }
+
+  private static void produce(KafkaProducer<String, byte[]> producer, String topic, String id, byte[] value,
+      io.vertx.core.http.HttpServerRequest request, Context context) {
       producer.send(new ProducerRecord<>(topic, id, value), (metadata, error) -> context.runOnContext(ignored -> {
         if (error == null) {
           request.response().setStatusCode(200).putHeader("Content-Type", "application/json")
@@ -78,8 +112,6 @@ final class BaselineServer implements AutoCloseable {
           request.response().setStatusCode(503).end();
         }
       }));
-    })).listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-    return new BaselineServer(vertx, producer, server);
   }
 
   /** A job as the api-service produces it, carrying its task record (docs/performance.md#storage-calls). */
@@ -98,6 +130,9 @@ final class BaselineServer implements AutoCloseable {
   public void close() throws Exception {
     server.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     producer.close();
+    if (store != null) {
+      store.close();
+    }
     vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
   }
 }

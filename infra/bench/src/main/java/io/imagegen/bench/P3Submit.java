@@ -86,6 +86,20 @@ final class P3Submit implements Scenario {
         out.detail("baseline_at_500", at500.toJson());
         out.add(Result.info(id(), "baseline p99 @500/s", at500.p99(), "ms",
             "bare Vert.x + idempotent acks=all produce, same broker"));
+        try (BaselineServer storing = BaselineServer.storing(stack.bootstrapServers(), stack.envWith(Map.of()))) {
+          BenchApi storingApi = new BenchApi(ctx.http(), URI.create("http://127.0.0.1:" + storing.port()), "unused");
+          LoadGen.Call storeAndProduce = i -> storingApi.send(HttpMethod.POST, BenchApi.SUBMIT_PATH, body)
+              .map(BenchApi.Response::status);
+          LoadResult stored = LoadGen.run(ctx.vertx(), new LoadGen.Spec("baseline+write@500", 500,
+              ctx.pick(3, 1), ctx.pick(10, 2)), storeAndProduce);
+          Log.info("  %s", stored.oneLine());
+          out.detail("baseline_with_write_at_500", stored.toJson());
+          out.add(Result.info(id(), "baseline with task write p99 @500/s", stored.p99(), "ms",
+              "the bare handler plus the one durable write the design needs before answering (PUT tasks/{id}.json, "
+                  + "If-None-Match *, same S3 server)"));
+          out.add(Result.info(id(), "POST p99 @500/s / baseline with task write", apiAt500.p99() / stored.p99(), "",
+              "what the service adds beyond the storage write: holds across boxes whose S3 differ"));
+        }
         Log.info("  baseline max-rate search");
         // It does a subset of the api-service's work, so start at the api's rate and double: fewer steps.
         MaxRate.Search baseMax = MaxRate.search(ctx.vertx(), "baseline", produce, Math.max(250, apiMax.maxRate()),

@@ -107,7 +107,7 @@ final class P7SyncOverhead implements Scenario {
     out.add(Result.info(id(), "CPU per sync request", CpuMeter.msPer(cores, b.achievedRate()), "ms",
         "all processes, the fake vendor included"));
     out.add(Result.info(id(), "S3 requests per sync request", s3.per(requests), "",
-        s3.perUnit(requests) + "; GET tasks are the API's waiter reading the record on each event"));
+        s3.perUnit(requests) + "; GET images is the API inlining the image as b64_json"));
   }
 
   private static io.vertx.core.json.JsonArray steps(MaxRate.Search search) {

@@ -161,7 +161,6 @@ final class AtomicS3Gateway implements AutoCloseable {
     });
   }
 
-  /** Terminal task record writes the store accepted in {@code bucket}, per task id. */
   /** Requests for objects of {@code bucket} so far, per method and first key segment ("PUT tasks", "GET images"). */
   Map<String, Long> requests(String bucket) {
     Map<String, Long> counts = new HashMap<>();
@@ -182,6 +181,7 @@ final class AtomicS3Gateway implements AutoCloseable {
     }
   }
 
+  /** Terminal task record writes the store accepted in {@code bucket}, per task id. */
   Map<String, Integer> terminalWrites(String bucket) {
     Map<String, Integer> writes = new HashMap<>();
     terminalWrites.forEach((key, count) -> {

@@ -5,6 +5,7 @@ import io.imagegen.common.config.Durations;
 import io.imagegen.common.config.Env;
 import io.imagegen.common.queue.KafkaSettings;
 import io.imagegen.common.queue.Producers;
+import io.imagegen.common.queue.TopicReader;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -18,17 +19,13 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeaders;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
  * The operator's replay command: puts poison dead letters back on the jobs topic, once their cause is fixed (a worker
@@ -186,29 +183,16 @@ public final class DlqReplay {
   }
 
   private static List<ConsumerRecord<String, byte[]>> read(KafkaSettings settings) {
-    Map<String, Object> props = settings.baseClientProperties("imagegen-dlq-replay");
-    props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
-    try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
-        new ByteArrayDeserializer())) {
-      List<TopicPartition> partitions = consumer.partitionsFor(settings.deadLetterTopic(), Duration.ofSeconds(30))
-          .stream().map(info -> new TopicPartition(info.topic(), info.partition())).toList();
-      consumer.assign(partitions);
-      consumer.seekToBeginning(partitions);
+    try (TopicReader reader = TopicReader.open(settings, "imagegen-dlq-replay", settings.deadLetterTopic(),
+        TopicReader.From.BEGINNING)) {
       // Up to where the topic ends now: letters written while we replay are for the next run.
-      Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-      long deadline = System.nanoTime() + READ_TIMEOUT.toNanos();
-      while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
-        if (System.nanoTime() > deadline) {
-          throw new IllegalStateException("could not read " + settings.deadLetterTopic() + " to its end within "
-              + Durations.format(READ_TIMEOUT));
+      Map<TopicPartition, Long> end = reader.endOffsets(Duration.ofSeconds(30));
+      reader.readTo(end, READ_TIMEOUT, batch -> batch.forEach(record -> {
+        if (record.offset() < end.get(new TopicPartition(record.topic(), record.partition()))) {
+          records.add(record);
         }
-        consumer.poll(Duration.ofMillis(500)).forEach(record -> {
-          if (record.offset() < end.get(new TopicPartition(record.topic(), record.partition()))) {
-            records.add(record);
-          }
-        });
-      }
+      }));
     }
     return records;
   }
