@@ -78,8 +78,14 @@ final class BaselineServer implements AutoCloseable {
         ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
         ProducerConfig.LINGER_MS_CONFIG, 2),
         new StringSerializer(), new ByteArraySerializer());
-    // Fetch metadata now so send() never blocks the event loop for it.
-    producer.partitionsFor(topic);
+    // Fetch metadata now so send() never blocks the event loop for it, and write once to every partition, one at a
+    // time: a fresh partition has no producer state on the broker, and an idempotent producer whose first batch
+    // there is retried behind a later one retries it forever on OUT_OF_ORDER_SEQUENCE_NUMBER (docs/performance.md#targets), which
+    // stalled the baseline for minutes in some runs.
+    for (var partition : producer.partitionsFor(topic)) {
+      producer.send(new ProducerRecord<>(topic, partition.partition(), "warm-up", new byte[0]))
+          .get(30, TimeUnit.SECONDS);
+    }
     Vertx vertx = Vertx.vertx();
     ObjectStore store = storeEnv == null ? null : ObjectStore.s3(vertx, S3Settings.from(new Env(storeEnv)));
     HttpServer server = vertx.createHttpServer().requestHandler(request -> request.body().onSuccess(body -> {
