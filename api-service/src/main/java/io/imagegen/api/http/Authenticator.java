@@ -58,7 +58,7 @@ final class Authenticator {
     });
   }
 
-  /** Charges the owner {@code reads} more read tokens, for a request that costs more than one storage read. */
+  /** Charges the owner {@code count} more read tokens, for a request that costs more than one storage read. */
   void chargeReads(RoutingContext ctx, int count) {
     reads.acquire(owner(ctx), count);
   }

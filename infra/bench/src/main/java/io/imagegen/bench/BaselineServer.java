@@ -53,7 +53,7 @@ final class BaselineServer implements AutoCloseable {
     return start(bootstrapServers, io.vertx.core.buffer.Buffer.buffer(ANSWER), null);
   }
 
-  /** The same server, writing each job's task record to {@code store} before producing it. */
+  /** The same server, writing each job's task record first, to the store {@code env}'s {@code IMAGEGEN_S3_*} name. */
   static BaselineServer storing(String bootstrapServers, Map<String, String> env) throws Exception {
     return start(bootstrapServers, io.vertx.core.buffer.Buffer.buffer(ANSWER), env);
   }
